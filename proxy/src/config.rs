@@ -1,0 +1,67 @@
+//! The proxy's configuration, as the binary's flags and environment variables fill it.
+
+use std::time::Duration;
+
+/// A vendor API key. No `Debug` that could print it.
+#[derive(Clone)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key taken from the configuration.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// Compares in constant time, so response timing does not reveal how much of a guess matched.
+    pub fn matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// How the proxy behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Keys that authenticate the vendor's backend on the vendor API.
+    pub api_keys: Vec<ApiKey>,
+    /// How long a new onboarding session lives.
+    pub session_lifetime: Duration,
+}
+
+impl Config {
+    /// Default session lifetime: 30 minutes, like a Plaid link token.
+    pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+    /// A configuration with the given vendor API keys and default settings.
+    pub fn new(api_keys: Vec<ApiKey>) -> Self {
+        Self {
+            api_keys,
+            session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
+        }
+    }
+
+    /// True when `presented` is one of the configured API keys.
+    pub fn is_api_key(&self, presented: &str) -> bool {
+        self.api_keys.iter().any(|k| k.matches(presented))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_key_matches_only_itself_and_never_prints() {
+        let key = ApiKey::new("sk_live_123");
+        assert!(key.matches("sk_live_123"));
+        assert!(!key.matches("sk_live_12"));
+        assert!(!key.matches("sk_live_124"));
+        assert!(!format!("{key:?}").contains("123"));
+    }
+}

@@ -1,0 +1,88 @@
+//! The demo (feature `demo`): a pretend vendor's page that embeds the wizard with a script
+//! tag, exactly as a vendor would, and the sandbox district nested under [`SANDBOX_PATH`].
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use sis_onboard_protocol::CreateSessionRequest;
+use sis_onboard_sandbox::SandboxConfig;
+
+use crate::AppState;
+use crate::assets::ASSETS_PATH;
+use crate::error::ProxyError;
+use crate::routes::sessions::open_session;
+
+/// Where the sandbox district is nested.
+pub const SANDBOX_PATH: &str = "/sandbox";
+/// The pretend vendor's name, shown by the wizard.
+pub const DEMO_VENDOR: &str = "Acme Learning";
+
+/// The Content-Security-Policy the demo page is served with: the strictest a vendor may use.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+                       style-src 'self'; connect-src 'self'; img-src 'self' data:; \
+                       base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The demo vendor page at `/` and the sandbox under [`SANDBOX_PATH`].
+pub fn router(state: AppState, sandbox: SandboxConfig) -> Router {
+    Router::new()
+        .route("/", get(vendor_page))
+        .with_state(state)
+        .nest(SANDBOX_PATH, sis_onboard_sandbox::router(sandbox))
+}
+
+/// Escapes text for an HTML attribute or element body.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+async fn vendor_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ProxyError> {
+    // The vendor's backend opens a session for the customer before rendering the page.
+    let origin = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|host| format!("http://{host}"));
+    let session = open_session(
+        &state,
+        CreateSessionRequest {
+            tenant_id: "demo-district".into(),
+            display_name: DEMO_VENDOR.into(),
+            allowed_origins: origin.into_iter().collect(),
+            support_contact: Some("support@acme-learning.example".into()),
+        },
+    )
+    .await?;
+    let page = include_str!("demo_page.html")
+        .replace("{{ASSETS}}", ASSETS_PATH)
+        .replace("{{VENDOR}}", &escape_html(DEMO_VENDOR))
+        .replace("{{SESSION}}", &escape_html(&session.session_token));
+    let mut response = Html(page).into_response();
+    let response_headers = response.headers_mut();
+    response_headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escaping_neutralises_markup() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+}

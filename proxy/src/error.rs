@@ -1,0 +1,86 @@
+//! The proxy's one error type and its one mapping to HTTP statuses and stable codes.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sis_onboard_protocol::{ApiError, ErrorCode};
+
+/// Everything a request can fail with. Internal detail is logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// The user sees: "This onboarding link is not valid. Ask the app for a new one."
+    #[error("no valid session token")]
+    InvalidSession,
+    /// The user sees: "This onboarding session has expired. Reopen it from the app."
+    #[error("the session has expired")]
+    SessionExpired,
+    /// The vendor's engineer sees: the API key is missing or wrong.
+    #[error("no valid API key")]
+    InvalidApiKey,
+    /// The caller sent something malformed; the message says what.
+    #[error("bad request: {message}")]
+    BadRequest {
+        /// What was wrong, in plain words (never containing a secret).
+        message: String,
+        /// The field at fault.
+        field: Option<&'static str>,
+    },
+    /// Something broke inside the proxy.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ProxyError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(format!("store: {error}"))
+    }
+}
+
+impl IntoResponse for ProxyError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = match &self {
+            Self::InvalidSession => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidSession,
+                "This onboarding link is not valid. Ask the app for a new one.".to_owned(),
+                None,
+            ),
+            Self::SessionExpired => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SessionExpired,
+                "This onboarding session has expired. Reopen it from the app.".to_owned(),
+                None,
+            ),
+            Self::InvalidApiKey => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidApiKey,
+                "A valid API key is required in the Authorization header.".to_owned(),
+                None,
+            ),
+            Self::BadRequest { message, field } => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                message.clone(),
+                field.map(str::to_owned),
+            ),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "Something went wrong on our side. Please try again.".to_owned(),
+                    None,
+                )
+            }
+        };
+        (
+            status,
+            Json(ApiError {
+                code,
+                message,
+                field,
+            }),
+        )
+            .into_response()
+    }
+}

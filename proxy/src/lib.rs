@@ -1,0 +1,54 @@
+//! The sis-onboard proxy: opens onboarding sessions for the vendor's backend, serves the
+//! wizard its session, and (in later milestones) validates and stores district connections.
+//!
+//! [`app`] builds the whole HTTP surface as one axum [`Router`], so a vendor can run the
+//! binary or nest the router into its own service.
+
+pub mod assets;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod store;
+
+#[cfg(feature = "demo")]
+pub mod demo;
+
+use axum::Router;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use store::Store;
+
+/// Largest request body the proxy reads; onboarding requests are a few hundred bytes.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration the proxy was started with.
+    pub config: Arc<Config>,
+    /// Where sessions (and later connections) live.
+    pub store: Store,
+}
+
+impl AppState {
+    /// Bundles the configuration and the store.
+    pub fn new(config: Config, store: Store) -> Self {
+        Self {
+            config: Arc::new(config),
+            store,
+        }
+    }
+}
+
+/// The proxy's routes: the health check, the vendor API and the wizard API.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::health::router())
+        .merge(routes::sessions::router())
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(TraceLayer::new_for_http())
+}

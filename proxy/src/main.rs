@@ -1,0 +1,149 @@
+//! The proxy binary: flags and environment variables in, one HTTP server out.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::{AppState, Config, Store, app, assets};
+
+/// The sis-onboard proxy: onboarding sessions, credential validation, connection storage.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free one (the chosen address is printed).
+    #[arg(long, env = "SIS_ONBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The store: a SQLite URL such as `sqlite://data/sis-onboard.sqlite`.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_DATABASE_URL",
+        default_value = "sqlite://data/sis-onboard.sqlite"
+    )]
+    database_url: String,
+    /// Vendor API keys, comma-separated; the vendor's backend sends one as a Bearer token.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    api_keys: Vec<String>,
+    /// How long an onboarding session lives, in seconds.
+    #[arg(long, env = "SIS_ONBOARD_SESSION_LIFETIME_SECS", default_value_t = 30 * 60)]
+    session_lifetime_secs: u64,
+    /// A folder of built wizard assets (`dist/`) to serve under `/sis-onboard/`.
+    #[arg(long, env = "SIS_ONBOARD_ASSETS_DIR")]
+    assets_dir: Option<PathBuf>,
+    /// Serve the demo vendor page at `/` and the sandbox district under `/sandbox`.
+    #[cfg(feature = "demo")]
+    #[arg(long)]
+    demo: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    #[cfg(feature = "demo")]
+    let demo = args.demo;
+    #[cfg(not(feature = "demo"))]
+    let demo = false;
+
+    if args.api_keys.iter().all(|k| k.trim().is_empty()) && !demo {
+        return Err(
+            "no vendor API key: set SIS_ONBOARD_API_KEYS (or --api-keys) to at least one key"
+                .into(),
+        );
+    }
+    ensure_sqlite_folder(&args.database_url)?;
+    let store = Store::open(&args.database_url)
+        .await
+        .map_err(|e| format!("cannot open the store at {}: {e}", args.database_url))?;
+    let mut config = Config::new(
+        args.api_keys
+            .iter()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| ApiKey::new(k.trim()))
+            .collect(),
+    );
+    config.session_lifetime = Duration::from_secs(args.session_lifetime_secs);
+
+    let state = AppState::new(config, store);
+    let mut router = app(state.clone());
+    if let Some(dir) = &args.assets_dir {
+        if !dir.join("sis-onboard.js").is_file() {
+            return Err(format!(
+                "{} has no sis-onboard.js: build the wizard first (cargo xtask build)",
+                dir.display()
+            )
+            .into());
+        }
+        router = router.merge(assets::router(dir));
+    }
+    #[cfg(feature = "demo")]
+    if demo {
+        router = router.merge(sis_onboard_proxy::demo::router(
+            state,
+            sis_onboard_sandbox::SandboxConfig::demo(),
+        ));
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    // The first line on stdout is the address; tests and scripts read it.
+    println!("sis-onboard proxy listening on http://{addr}");
+    if demo {
+        print_demo_banner(addr);
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn print_demo_banner(addr: SocketAddr) {
+    #[cfg(feature = "demo")]
+    {
+        let demo = sis_onboard_sandbox::Connection::demo();
+        let sandbox = format!("http://{addr}{}", sis_onboard_proxy::demo::SANDBOX_PATH);
+        println!();
+        println!("  Open the demo vendor page:  http://{addr}/");
+        println!();
+        println!("  Sandbox district credentials (type these into the wizard):");
+        println!("    OneRoster API URL: {sandbox}/campus/api/ims/oneroster/rostering/v1p2");
+        println!(
+            "    Token Endpoint:    {sandbox}/campus/oauth2/token?appName={}",
+            demo.app_name
+        );
+        println!("    Client ID:         {}", demo.client_id);
+        println!("    Client Secret:     {}", demo.client_secret);
+        println!();
+        println!("  Press Ctrl-C to stop.");
+    }
+    #[cfg(not(feature = "demo"))]
+    let _ = addr;
+}
+
+/// SQLite creates the file but not its folder; create the folder so a fresh clone just works.
+fn ensure_sqlite_folder(url: &str) -> std::io::Result<()> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p));
+    if let Some(parent) = path.and_then(|p| std::path::Path::new(p).parent()) {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! The proxy's HTTP resources, one module each.
+
+pub mod health;
+pub mod sessions;

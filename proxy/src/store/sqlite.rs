@@ -1,0 +1,122 @@
+//! The SQLite store: one file, no server, migrations applied on open.
+
+use std::str::FromStr;
+
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+use super::StoredSession;
+
+/// The proxy's store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `url` (`sqlite://path/to/file.sqlite`)
+    /// and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            // WAL lets the health check and readers run while a write is in flight.
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores a new session under the hash of its token.
+    pub async fn insert_session(
+        &self,
+        token_hash: &[u8],
+        session: &StoredSession,
+    ) -> Result<(), sqlx::Error> {
+        let origins = serde_json::to_string(&session.allowed_origins)
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, tenant_id, display_name, allowed_origins, \
+             support_contact, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(&session.tenant_id)
+        .bind(&session.display_name)
+        .bind(origins)
+        .bind(&session.support_contact)
+        .bind(session.created_at)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// Finds the session whose token hashes to `token_hash`.
+    pub async fn session_by_token_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<StoredSession>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT tenant_id, display_name, allowed_origins, support_contact, created_at, \
+             expires_at FROM sessions WHERE token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let origins: String = row.try_get("allowed_origins")?;
+            Ok(StoredSession {
+                tenant_id: row.try_get("tenant_id")?,
+                display_name: row.try_get("display_name")?,
+                allowed_origins: serde_json::from_str(&origins)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                support_contact: row.try_get("support_contact")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sessions_survive_reopening_the_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("store.sqlite").display());
+        let session = StoredSession {
+            tenant_id: "district-9".into(),
+            display_name: "Acme Learning".into(),
+            allowed_origins: vec!["https://app.acme.test".into()],
+            support_contact: Some("help@acme.test".into()),
+            created_at: 100,
+            expires_at: 1900,
+        };
+        Store::open(&url)
+            .await?
+            .insert_session(b"hash-1", &session)
+            .await?;
+
+        let reopened = Store::open(&url).await?;
+        assert_eq!(
+            reopened.session_by_token_hash(b"hash-1").await?,
+            Some(session)
+        );
+        assert_eq!(reopened.session_by_token_hash(b"hash-2").await?, None);
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The proxy over real HTTP on loopback with a real SQLite file: health, and sessions from
+//! the vendor's backend to the wizard.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::{AppState, Config, Store, app};
+
+const API_KEY: &str = "sk_test_vendor";
+
+struct Running {
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn serve(session_lifetime: Duration) -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("proxy.sqlite").display());
+    let store = Store::open(&url).await.unwrap();
+    let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+    config.session_lifetime = session_lifetime;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(AppState::new(config, store))).await });
+    Running {
+        base: format!("http://{addr}"),
+        _dir: dir,
+    }
+}
+
+async fn open_session(base: &str, key: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/v1/sessions"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn acme() -> Value {
+    json!({
+        "tenant_id": "district-42",
+        "display_name": "Acme Learning",
+        "allowed_origins": ["https://app.acme.test"],
+        "support_contact": "help@acme.test"
+    })
+}
+
+#[tokio::test]
+async fn health_check_answers_ok() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let response = reqwest::get(format!("{}/healthz", proxy.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap()["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_wizard_reads_the_session_the_vendor_opened() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let created = open_session(&proxy.base, API_KEY, acme()).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let token = created["session_token"].as_str().unwrap();
+    assert!(
+        token.starts_with("sos_") && token.len() >= 4 + 43,
+        "256 random bits, base64url"
+    );
+
+    let session = reqwest::Client::new()
+        .get(format!("{}/v1/session", proxy.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), StatusCode::OK);
+    let session: Value = session.json().await.unwrap();
+    assert_eq!(session["display_name"], "Acme Learning");
+    assert_eq!(session["support_contact"], "help@acme.test");
+    assert_eq!(session["expires_at"], created["expires_at"]);
+}
+
+#[tokio::test]
+async fn opening_a_session_needs_the_api_key_and_a_name() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let wrong_key = open_session(&proxy.base, "sk_test_guess", acme()).await;
+    assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong_key.json::<Value>().await.unwrap()["code"],
+        "invalid_api_key"
+    );
+
+    let mut nameless = acme();
+    nameless["display_name"] = json!("  ");
+    let response = open_session(&proxy.base, API_KEY, nameless).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["code"], "bad_request");
+    assert_eq!(error["field"], "display_name");
+
+    let malformed = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", proxy.base))
+        .bearer_auth(API_KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn unknown_and_expired_sessions_are_told_apart() {
+    let proxy = serve(Duration::ZERO).await;
+    let created: Value = open_session(&proxy.base, API_KEY, acme())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let read = |token: String| {
+        reqwest::Client::new()
+            .get(format!("{}/v1/session", proxy.base))
+            .bearer_auth(token)
+            .send()
+    };
+    let expired = read(created["session_token"].as_str().unwrap().to_owned())
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        expired.json::<Value>().await.unwrap()["code"],
+        "session_expired"
+    );
+
+    let unknown = read("sos_not-a-real-token".to_owned()).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        unknown.json::<Value>().await.unwrap()["code"],
+        "invalid_session"
+    );
+}

@@ -1,0 +1,4 @@
+//! Pieces shared by the steps.
+
+pub mod notice;
+pub mod stepper;

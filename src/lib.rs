@@ -1,0 +1,44 @@
+//! The sis-onboard wizard: a Leptos app that a vendor's page mounts through the
+//! `<sis-onboard>` element (see `js/sis-onboard.js`), one instance per element.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod options;
+pub mod state;
+pub mod steps;
+
+use std::any::Any;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::app::App;
+use crate::options::MountOptions;
+
+/// A mounted wizard; `destroy()` removes it and frees everything it held.
+#[wasm_bindgen]
+pub struct WizardHandle {
+    mounted: Option<Box<dyn Any>>,
+}
+
+#[wasm_bindgen]
+impl WizardHandle {
+    /// Unmounts the wizard. Calling it twice is harmless.
+    pub fn destroy(&mut self) {
+        self.mounted = None;
+    }
+}
+
+/// Mounts a wizard into `container`, configured by the attributes of `host`
+/// (`session`: the session token; `api`: the proxy's base URL).
+#[wasm_bindgen]
+pub fn mount(host: web_sys::HtmlElement, container: web_sys::HtmlElement) -> WizardHandle {
+    console_error_panic_hook::set_once();
+    let options =
+        MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));
+    let handle = leptos::mount::mount_to(container, move || view! { <App options/> });
+    WizardHandle {
+        mounted: Some(Box::new(handle)),
+    }
+}

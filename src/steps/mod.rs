@@ -1,0 +1,4 @@
+//! One module per step of the flow.
+
+pub mod pending;
+pub mod start;

@@ -1,0 +1,88 @@
+// Shared by the end-to-end tests: starts the real proxy binary (demo mode: vendor page,
+// sandbox district, SQLite) on a free loopback port, and headless Chromium to drive it.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const PROXY_BIN = process.env.SIS_ONBOARD_PROXY_BIN;
+const DIST = process.env.SIS_ONBOARD_DIST;
+
+/** Starts the proxy; resolves once it prints its address (no sleeping, a deadline). */
+export async function startProxy({ deadlineMs = 30_000 } = {}) {
+  if (!PROXY_BIN || !DIST) {
+    throw new Error("run through `cargo xtask test` (SIS_ONBOARD_PROXY_BIN and SIS_ONBOARD_DIST unset)");
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
+  const child = spawn(
+    PROXY_BIN,
+    [
+      "--demo",
+      "--listen", "127.0.0.1:0",
+      "--assets-dir", DIST,
+      "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start in ${deadlineMs} ms:\n${stderr}`)), deadlineMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`proxy exited with ${code}:\n${stderr}`));
+    });
+    lines.on("line", (line) => {
+      const match = line.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return {
+    url,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Debian Chromium with the flags this offline machine needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A new page that records console errors, uncaught exceptions and CSP violations. */
+export async function watchedPage(browser) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  await page.exposeFunction("__reportCspViolation", (text) => problems.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
+    });
+  });
+  return { page, problems };
+}

@@ -1,0 +1,78 @@
+// The walking skeleton, end to end: proxy + sandbox over real HTTP on loopback, and the
+// demo vendor page in headless Chromium mounting the wizard through its script tag.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, startProxy, watchedPage } from "./harness.mjs";
+
+let proxy;
+let browser;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+});
+
+test("the proxy answers its health check", async () => {
+  const response = await fetch(`${proxy.url}/healthz`);
+  assert.equal(response.status, 200);
+  assert.equal((await response.json()).status, "ok");
+});
+
+test("the sandbox issues a token and answers /orgs with it", async () => {
+  const sandbox = `${proxy.url}/sandbox/campus`;
+  const basic = Buffer.from("sandbox-client-id:sandbox-client-secret").toString("base64");
+  const tokenResponse = await fetch(`${sandbox}/oauth2/token?appName=sandbox`, {
+    method: "POST",
+    headers: { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
+    body: "grant_type=client_credentials",
+  });
+  assert.equal(tokenResponse.status, 200);
+  const token = await tokenResponse.json();
+  assert.equal(token.token_type, "Bearer");
+
+  const orgs = await fetch(`${sandbox}/api/ims/oneroster/rostering/v1p2/orgs?limit=1`, {
+    headers: { Authorization: `Bearer ${token.access_token}` },
+  });
+  assert.equal(orgs.status, 200);
+  const body = await orgs.json();
+  assert.equal(body.orgs.length, 1);
+  assert.equal(body.orgs[0].type, "district");
+  assert.ok(Number(orgs.headers.get("x-total-count")) > 1);
+});
+
+test("the demo vendor page mounts the wizard and shows the vendor's name", async () => {
+  const { page, problems } = await watchedPage(browser);
+  const response = await page.goto(`${proxy.url}/`);
+  assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+
+  // Playwright's CSS locators pierce the element's open shadow root.
+  const title = page.locator("sis-onboard [data-testid=start-title]");
+  await title.waitFor({ timeout: 15_000 });
+  assert.match(await title.innerText(), /Acme Learning/);
+  assert.equal(await page.locator("sis-onboard [aria-current=step]").innerText(), "Start");
+
+  // The wizard's stylesheet loaded under the CSP and applies inside the element.
+  const start = page.locator("sis-onboard [data-testid=start]");
+  const background = await start.evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(background, "rgb(11, 92, 173)");
+  assert.equal(await start.isDisabled(), true);
+  await page.locator("sis-onboard [data-testid=confirm-admin]").check();
+  assert.equal(await start.isDisabled(), false);
+
+  assert.deepEqual(problems, [], "no console errors, uncaught exceptions or CSP violations");
+  await page.close();
+});
+
+test("a page without a session gets a clear message, not a blank box", async () => {
+  const { page } = await watchedPage(browser);
+  await page.goto(`${proxy.url}/sis-onboard/index.html`);
+  const notice = page.locator("sis-onboard [data-testid=notice]");
+  await notice.waitFor({ timeout: 15_000 });
+  assert.match(await notice.innerText(), /did not start an onboarding session/);
+  await page.close();
+});

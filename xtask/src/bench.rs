@@ -1,0 +1,72 @@
+//! `cargo xtask bench`: the release wizard's size, raw and gzip -9, against the budget.
+//! Prints a table and writes it to `bench/bundle.md`, which the README quotes.
+
+use std::io::Write;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::cmd::{build_wizard, root};
+use crate::setup;
+
+/// Everything a page downloads to show the wizard, gzip, must fit in this (120 KB).
+const BUDGET_GZIP_BYTES: usize = 120_000;
+
+/// The files a page loads, in load order.
+const BUNDLE: [&str; 4] = [
+    "sis-onboard.js",
+    "wizard.js",
+    "wizard_bg.wasm",
+    "wizard.css",
+];
+
+fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    encoder.finish().map(|v| v.len()).map_err(|e| e.to_string())
+}
+
+/// Builds, measures, prints and records.
+pub fn run() -> Result<(), String> {
+    setup::run(setup::Needs::Build)?;
+    build_wizard()?;
+    let dist = root().join("dist");
+    let mut rows = Vec::new();
+    for name in BUNDLE {
+        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))?;
+        rows.push((name, bytes.len(), gzip_len(&bytes)?));
+    }
+    let total_raw: usize = rows.iter().map(|r| r.1).sum();
+    let total_gzip: usize = rows.iter().map(|r| r.2).sum();
+    let verdict = if total_gzip <= BUDGET_GZIP_BYTES {
+        "within"
+    } else {
+        "OVER"
+    };
+
+    let mut table = String::from("| file | raw bytes | gzip -9 bytes |\n|---|---:|---:|\n");
+    for (name, raw, gz) in &rows {
+        table.push_str(&format!("| `{name}` | {raw} | {gz} |\n"));
+    }
+    table.push_str(&format!(
+        "| **total** | **{total_raw}** | **{total_gzip}** |\n"
+    ));
+    let summary = format!(
+        "Total {total_gzip} bytes gzip: {verdict} the budget of {BUDGET_GZIP_BYTES} bytes \
+         ({:.0}% of it).",
+        total_gzip as f64 * 100.0 / BUDGET_GZIP_BYTES as f64
+    );
+    println!("{table}\n{summary}");
+
+    let report = format!(
+        "# Wizard bundle size\n\nWritten by `cargo xtask bench` (release build: opt-level z, LTO, \
+         wasm-opt -Oz; gzip level 9).\n\n{table}\n{summary}\n"
+    );
+    let dir = root().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("bundle.md"), report).map_err(|e| e.to_string())?;
+    if total_gzip > BUDGET_GZIP_BYTES {
+        return Err(format!("the bundle is over budget: {summary}"));
+    }
+    Ok(())
+}

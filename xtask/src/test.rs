@@ -1,0 +1,103 @@
+//! `cargo xtask test`: every check and test, in the order that fails fastest.
+//! The wasm is built once (by trunk) and shared by every browser test.
+
+use crate::cmd::{build_wizard, command, exec, root};
+use crate::setup;
+
+/// Where `cargo build` puts the proxy binary the end-to-end tests start.
+const PROXY_BIN: &str = "target/debug/sis-onboard-proxy";
+
+/// Runs everything; the first failure stops the run with a non-zero exit.
+pub fn run_all() -> Result<(), String> {
+    stage("formatting", || {
+        exec(command("cargo", &["fmt", "--all", "--check"]))
+    })?;
+    stage("clippy (native)", || {
+        exec(command(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+    })?;
+    stage("clippy (wizard, wasm32)", || {
+        exec(command(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "sis-onboard",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ))
+    })?;
+    stage("native tests", || {
+        exec(command("cargo", &["test", "--workspace", "--all-features"]))
+    })?;
+    stage("wizard release build (trunk)", build_wizard)?;
+    stage("wizard browser tests (headless Chromium)", || {
+        let mut test = command(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "sis-onboard",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "browser",
+            ],
+        );
+        test.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+        exec(test)
+    })?;
+    stage("end-to-end tests (proxy + sandbox + Chromium)", || {
+        exec(command(
+            "cargo",
+            &[
+                "build",
+                "-p",
+                "sis-onboard-proxy",
+                "--features",
+                "demo",
+                "--bin",
+                "sis-onboard-proxy",
+            ],
+        ))?;
+        let mut e2e = command("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
+        e2e.env("SIS_ONBOARD_PROXY_BIN", root().join(PROXY_BIN))
+            .env("SIS_ONBOARD_DIST", root().join("dist"));
+        exec(e2e)
+    })
+}
+
+/// `cargo xtask test`.
+pub fn run() -> Result<(), String> {
+    stage("setup", || setup::run(setup::Needs::Everything))?;
+    run_all()?;
+    eprintln!("\nxtask: every check and test passed");
+    Ok(())
+}
+
+fn stage(name: &str, body: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    eprintln!("\n==> {name}");
+    let started = std::time::Instant::now();
+    let result = body().map_err(|e| format!("{name} failed: {e}"));
+    eprintln!(
+        "<== {name}: {} in {:.0?}",
+        if result.is_ok() { "ok" } else { "FAILED" },
+        started.elapsed()
+    );
+    result
+}
