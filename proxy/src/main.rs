@@ -140,10 +140,10 @@ fn ensure_sqlite_folder(url: &str) -> std::io::Result<()> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .map(|p| p.split('?').next().unwrap_or(p));
-    if let Some(parent) = path.and_then(|p| std::path::Path::new(p).parent()) {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent)?;
-        }
+    if let Some(parent) = path.and_then(|p| std::path::Path::new(p).parent())
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)?;
     }
     Ok(())
 }

@@ -30,73 +30,80 @@ struct Paging {
     offset: Option<String>,
 }
 
-/// An `imsx_StatusInfo` error body with the HTTP status the specification pairs with it.
-fn status_info(status: StatusCode, code_minor: &str, description: &str) -> Response {
-    (
-        status,
-        Json(json!({
-            "imsx_codeMajor": "failure",
-            "imsx_severity": "error",
-            "imsx_description": description,
-            "imsx_CodeMinor": {
-                "imsx_codeMinorField": [
-                    { "imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code_minor }
-                ]
-            }
-        })),
-    )
-        .into_response()
+/// A OneRoster failure: answered as an `imsx_StatusInfo` body with the HTTP status the
+/// specification pairs with its code.
+#[derive(Debug)]
+pub(crate) struct StatusInfo {
+    status: StatusCode,
+    code_minor: &'static str,
+    description: String,
 }
 
-fn unauthorised(problem: TokenProblem) -> Response {
-    let description = match problem {
-        TokenProblem::Missing => "An access token is required.",
-        TokenProblem::Invalid => "The access token is not valid.",
-        TokenProblem::Expired => "The access token has expired.",
-    };
-    status_info(StatusCode::UNAUTHORIZED, "unauthorisedrequest", description)
+impl StatusInfo {
+    fn unauthorised(problem: TokenProblem) -> Self {
+        let description = match problem {
+            TokenProblem::Missing => "An access token is required.",
+            TokenProblem::Invalid => "The access token is not valid.",
+            TokenProblem::Expired => "The access token has expired.",
+        };
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code_minor: "unauthorisedrequest",
+            description: description.into(),
+        }
+    }
 }
 
-fn parse_count(raw: Option<&str>, default: usize, name: &str) -> Result<usize, Response> {
+impl IntoResponse for StatusInfo {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({
+                "imsx_codeMajor": "failure",
+                "imsx_severity": "error",
+                "imsx_description": self.description,
+                "imsx_CodeMinor": {
+                    "imsx_codeMinorField": [{
+                        "imsx_codeMinorFieldName": "TargetEndSystem",
+                        "imsx_codeMinorFieldValue": self.code_minor,
+                    }]
+                }
+            })),
+        )
+            .into_response()
+    }
+}
+
+fn parse_count(raw: Option<&str>, default: usize, name: &str) -> Result<usize, StatusInfo> {
     match raw {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| {
-            status_info(
-                StatusCode::BAD_REQUEST,
-                "invalid_selection_field",
-                &format!("{name} must be a non-negative whole number"),
-            )
+        Some(raw) => raw.trim().parse().map_err(|_| StatusInfo {
+            status: StatusCode::BAD_REQUEST,
+            code_minor: "invalid_selection_field",
+            description: format!("{name} must be a non-negative whole number"),
         }),
     }
 }
 
 /// Answers one page of a collection, keyed by record type, with `X-Total-Count`.
-fn page(key: &str, records: Vec<Value>, paging: &Paging) -> Response {
-    let limit = match parse_count(paging.limit.as_deref(), 100, "limit") {
-        Ok(limit) => limit,
-        Err(response) => return response,
-    };
-    let offset = match parse_count(paging.offset.as_deref(), 0, "offset") {
-        Ok(offset) => offset,
-        Err(response) => return response,
-    };
+fn page(key: &str, records: Vec<Value>, paging: &Paging) -> Result<Response, StatusInfo> {
+    let limit = parse_count(paging.limit.as_deref(), 100, "limit")?;
+    let offset = parse_count(paging.offset.as_deref(), 0, "offset")?;
     let total = records.len();
     let slice: Vec<Value> = records.into_iter().skip(offset).take(limit).collect();
     let mut response = Json(json!({ key: slice })).into_response();
-    if let Ok(value) = HeaderValue::from_str(&total.to_string()) {
-        response.headers_mut().insert("x-total-count", value);
-    }
     response
+        .headers_mut()
+        .insert("x-total-count", HeaderValue::from(total));
+    Ok(response)
 }
 
 async fn list_orgs(
     State(config): State<Arc<SandboxConfig>>,
     Query(paging): Query<Paging>,
     headers: HeaderMap,
-) -> Response {
-    if let Err(problem) = verify_bearer(&config, &headers) {
-        return unauthorised(problem);
-    }
+) -> Result<Response, StatusInfo> {
+    verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
     page("orgs", config.district.orgs(), &paging)
 }
 
@@ -105,12 +112,11 @@ async fn list_orgs_for_app(
     Path(app): Path<String>,
     Query(paging): Query<Paging>,
     headers: HeaderMap,
-) -> Response {
-    match verify_bearer(&config, &headers) {
-        Err(problem) => return unauthorised(problem),
-        // A token issued for one app does not open another app's base URL.
-        Ok(claims) if claims.app != app => return unauthorised(TokenProblem::Invalid),
-        Ok(_) => {}
+) -> Result<Response, StatusInfo> {
+    let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
+    // A token issued for one app does not open another app's base URL.
+    if claims.app != app {
+        return Err(StatusInfo::unauthorised(TokenProblem::Invalid));
     }
     page("orgs", config.district.orgs(), &paging)
 }
