@@ -5,9 +5,9 @@
 //
 // Each element gets its own shadow root, so the wizard's styles and the page's styles
 // cannot reach each other. The wasm module is loaded once and shared by every element.
-import init, { mount } from "./wizard.js";
+import init, { mount } from "./sis-onboard-wizard.js";
 
-const stylesheet = new URL("./wizard.css", import.meta.url).href;
+const stylesheet = new URL("./sis-onboard.css", import.meta.url).href;
 let ready;
 
 function loadWizard() {

@@ -15,9 +15,9 @@ const BUDGET_GZIP_BYTES: usize = 120_000;
 /// The files a page loads, in load order.
 const BUNDLE: [&str; 4] = [
     "sis-onboard.js",
-    "wizard.js",
-    "wizard_bg.wasm",
-    "wizard.css",
+    "sis-onboard-wizard.js",
+    "sis-onboard-wizard_bg.wasm",
+    "sis-onboard.css",
 ];
 
 fn gzip_len(bytes: &[u8]) -> Result<usize, String> {

@@ -91,8 +91,9 @@ fn ensure_trunk() -> Result<(), String> {
 }
 
 fn ensure_wasm_bindgen_cli(version: &str) -> Result<(), String> {
-    let wanted = format!("wasm-bindgen {version}");
-    let has = |tool: &str| output(tool, &["--version"]).is_some_and(|v| v == wanted);
+    // Each tool prints its own name and version, e.g. `wasm-bindgen-test-runner 0.2.130`.
+    let has =
+        |tool: &str| output(tool, &["--version"]).is_some_and(|v| v == format!("{tool} {version}"));
     if has("wasm-bindgen") && has("wasm-bindgen-test-runner") {
         return Ok(());
     }
@@ -112,7 +113,7 @@ fn ensure_wasm_bindgen_cli(version: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "wasm-bindgen-cli {version} did not install as expected; `wasm-bindgen --version` must print `{wanted}`"
+            "wasm-bindgen-cli {version} did not install as expected; `wasm-bindgen --version` must print `wasm-bindgen {version}`"
         ))
     }
 }

@@ -32,7 +32,7 @@ pub fn run_all() -> Result<(), String> {
             &[
                 "clippy",
                 "-p",
-                "sis-onboard",
+                "sis-onboard-wizard",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--all-targets",
@@ -52,7 +52,7 @@ pub fn run_all() -> Result<(), String> {
             &[
                 "test",
                 "-p",
-                "sis-onboard",
+                "sis-onboard-wizard",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--test",
