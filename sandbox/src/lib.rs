@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 
-pub use district::District;
+pub use district::{District, DistrictSize, Listing, UserKind};
 pub use oauth::{Clock, SystemClock};
 
 /// One OneRoster connection as an Infinite Campus administrator would generate it.
@@ -83,10 +83,15 @@ pub struct SandboxConfig {
 impl SandboxConfig {
     /// The demo district with the demo connection and a random signing key.
     pub fn demo() -> Self {
+        Self::with_district(District::demo())
+    }
+
+    /// The given district with the demo connection and a random signing key.
+    pub fn with_district(district: District) -> Self {
         Self {
             connections: vec![Connection::demo()],
             token_lifetime: Duration::from_secs(3600),
-            district: Arc::new(District::demo()),
+            district: Arc::new(district),
             signing_key: rand::random(),
             clock: Arc::new(SystemClock),
         }

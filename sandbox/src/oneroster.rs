@@ -1,33 +1,45 @@
 //! The OneRoster 1.2 rostering API, under both base-URL shapes Infinite Campus hands out.
+//!
+//! One catch-all route per base URL hands the path's segments to [`resolve`], which maps
+//! them onto the district's lazy listings; paging, totals and links are applied here.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::SandboxConfig;
-use crate::oauth::{TokenProblem, verify_bearer};
+use crate::district::{District, Listing, UserKind};
+use crate::oauth::{Claims, TokenProblem, verify_bearer};
+use crate::{SCOPE_DEMOGRAPHICS, SCOPE_ROSTER, SCOPE_ROSTER_CORE, SandboxConfig};
 
 /// The district-wide base path.
 pub const BASE_PATH: &str = "/campus/api/ims/oneroster/rostering/v1p2";
 /// The app-scoped base path; `{app}` is the connection's appName.
 pub const APP_BASE_PATH: &str = "/campus/api/oneroster/v1p2/{app}/ims/oneroster/rostering/v1p2";
 
+/// OneRoster's default page size.
+const DEFAULT_LIMIT: u64 = 100;
+
 pub(crate) fn router() -> Router<Arc<SandboxConfig>> {
     Router::new()
-        .route(&format!("{BASE_PATH}/orgs"), get(list_orgs))
-        .route(&format!("{APP_BASE_PATH}/orgs"), get(list_orgs_for_app))
+        .route(&format!("{BASE_PATH}/{{*rest}}"), get(district_wide))
+        .route(&format!("{APP_BASE_PATH}/{{*rest}}"), get(app_scoped))
 }
 
 #[derive(Deserialize)]
-struct Paging {
+struct Params {
     limit: Option<String>,
     offset: Option<String>,
+    filter: Option<String>,
+    sort: Option<String>,
+    #[serde(rename = "orderBy")]
+    order_by: Option<String>,
+    fields: Option<String>,
 }
 
 /// A OneRoster failure: answered as an `imsx_StatusInfo` body with the HTTP status the
@@ -35,22 +47,36 @@ struct Paging {
 #[derive(Debug)]
 pub(crate) struct StatusInfo {
     status: StatusCode,
+    code_major: &'static str,
     code_minor: &'static str,
     description: String,
 }
 
 impl StatusInfo {
+    fn failure(
+        status: StatusCode,
+        code_minor: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code_major: "failure",
+            code_minor,
+            description: description.into(),
+        }
+    }
+
     fn unauthorised(problem: TokenProblem) -> Self {
         let description = match problem {
             TokenProblem::Missing => "An access token is required.",
             TokenProblem::Invalid => "The access token is not valid.",
             TokenProblem::Expired => "The access token has expired.",
         };
-        Self {
-            status: StatusCode::UNAUTHORIZED,
-            code_minor: "unauthorisedrequest",
-            description: description.into(),
-        }
+        Self::failure(StatusCode::UNAUTHORIZED, "unauthorisedrequest", description)
+    }
+
+    fn unknown(description: impl Into<String>) -> Self {
+        Self::failure(StatusCode::NOT_FOUND, "unknownobject", description)
     }
 }
 
@@ -59,7 +85,7 @@ impl IntoResponse for StatusInfo {
         (
             self.status,
             Json(json!({
-                "imsx_codeMajor": "failure",
+                "imsx_codeMajor": self.code_major,
                 "imsx_severity": "error",
                 "imsx_description": self.description,
                 "imsx_CodeMinor": {
@@ -74,43 +100,320 @@ impl IntoResponse for StatusInfo {
     }
 }
 
-fn parse_count(raw: Option<&str>, default: usize, name: &str) -> Result<usize, StatusInfo> {
+/// What a path names.
+pub(crate) enum Resolved<'a> {
+    /// A collection: the wrapper key and the records.
+    Collection(&'static str, Listing<'a>),
+    /// One record: the wrapper key and the record.
+    Single(&'static str, Value),
+}
+
+fn found<'a>(
+    key: &'static str,
+    record: Option<Value>,
+    what: &str,
+    id: &str,
+) -> Result<Resolved<'a>, StatusInfo> {
+    record
+        .map(|r| Resolved::Single(key, r))
+        .ok_or_else(|| StatusInfo::unknown(format!("No {what} has the sourcedId '{id}'.")))
+}
+
+fn lookup<T>(index: Option<T>, what: &str, id: &str) -> Result<T, StatusInfo> {
+    index.ok_or_else(|| StatusInfo::unknown(format!("No {what} has the sourcedId '{id}'.")))
+}
+
+/// Maps the path after the base URL onto the district.
+pub(crate) fn resolve<'a>(
+    district: &'a District,
+    segments: &[&str],
+) -> Result<Resolved<'a>, StatusInfo> {
+    use Resolved::Collection as C;
+    let d = district;
+    let kind_of = |collection: &str| match collection {
+        "students" => Some(UserKind::Student),
+        "teachers" => Some(UserKind::Teacher),
+        _ => None,
+    };
+    Ok(match segments {
+        ["orgs"] => C("orgs", d.orgs()),
+        ["orgs", id] => return found("org", d.org(id), "org", id),
+        ["schools"] => C("orgs", d.schools()),
+        ["schools", id] => {
+            return found(
+                "org",
+                d.school_index(id).and_then(|s| d.schools().get(s)),
+                "school",
+                id,
+            );
+        }
+        ["schools", id, "classes"] => C(
+            "classes",
+            d.classes_of_school(lookup(d.school_index(id), "school", id)?),
+        ),
+        ["schools", id, "courses"] => C(
+            "courses",
+            d.courses_of_school(lookup(d.school_index(id), "school", id)?),
+        ),
+        ["schools", id, "enrollments"] => C(
+            "enrollments",
+            d.enrollments_of_school(lookup(d.school_index(id), "school", id)?),
+        ),
+        ["schools", id, "terms"] => {
+            lookup(d.school_index(id), "school", id)?;
+            C("academicSessions", d.terms())
+        }
+        ["schools", id, kind @ ("students" | "teachers")] => {
+            let school = lookup(d.school_index(id), "school", id)?;
+            C(
+                "users",
+                d.users_of_school(kind_of(kind).unwrap_or(UserKind::Student), school),
+            )
+        }
+        ["schools", school_id, "classes", class_id, rest] => {
+            let school = lookup(d.school_index(school_id), "school", school_id)?;
+            let class = lookup(d.class_index(class_id), "class", class_id)?;
+            if d.school_of_class(class) != school {
+                return Err(StatusInfo::unknown(format!(
+                    "The class '{class_id}' is not in the school '{school_id}'."
+                )));
+            }
+            match *rest {
+                "students" => C("users", d.users_of_class(UserKind::Student, class)),
+                "teachers" => C("users", d.users_of_class(UserKind::Teacher, class)),
+                "enrollments" => C("enrollments", d.enrollments_of_class(class)),
+                _ => return Err(unknown_path(segments)),
+            }
+        }
+        ["academicSessions"] => C("academicSessions", d.academic_sessions()),
+        ["academicSessions", id] => {
+            return found(
+                "academicSession",
+                d.academic_session_by_id(id),
+                "academic session",
+                id,
+            );
+        }
+        ["terms"] => C("academicSessions", d.terms()),
+        ["terms", id] => {
+            let term = lookup(d.term_index(id), "term", id)?;
+            return found("academicSession", d.terms().get(term), "term", id);
+        }
+        ["terms", id, "gradingPeriods"] => C(
+            "academicSessions",
+            d.grading_periods_of_term(lookup(d.term_index(id), "term", id)?),
+        ),
+        ["terms", id, "classes"] => C(
+            "classes",
+            d.classes_of_term(lookup(d.term_index(id), "term", id)?),
+        ),
+        ["gradingPeriods"] => C("academicSessions", d.grading_periods()),
+        ["gradingPeriods", id] => {
+            let record = d
+                .academic_session_by_id(id)
+                .filter(|r| r["type"] == "gradingPeriod");
+            return found("academicSession", record, "grading period", id);
+        }
+        ["courses"] => C("courses", d.courses()),
+        ["courses", id] => return found("course", d.course_by_id(id), "course", id),
+        ["courses", id, "classes"] => C(
+            "classes",
+            d.classes_of_course(lookup(d.course_index(id), "course", id)?),
+        ),
+        ["classes"] => C("classes", d.classes()),
+        ["classes", id] => return found("class", d.class_by_id(id), "class", id),
+        ["classes", id, "students"] => C(
+            "users",
+            d.users_of_class(UserKind::Student, lookup(d.class_index(id), "class", id)?),
+        ),
+        ["classes", id, "teachers"] => C(
+            "users",
+            d.users_of_class(UserKind::Teacher, lookup(d.class_index(id), "class", id)?),
+        ),
+        ["classes", id, "enrollments"] => C(
+            "enrollments",
+            d.enrollments_of_class(lookup(d.class_index(id), "class", id)?),
+        ),
+        ["users"] => C("users", d.users()),
+        ["users", id] => return found("user", d.user_by_id(id), "user", id),
+        [collection @ ("students" | "teachers")] => C(
+            "users",
+            d.users_of_kind(kind_of(collection).unwrap_or(UserKind::Student)),
+        ),
+        [collection @ ("students" | "teachers"), id] => {
+            let wanted = kind_of(collection);
+            let record = d
+                .user_index(id)
+                .filter(|(k, _)| Some(*k) == wanted)
+                .and_then(|_| d.user_by_id(id));
+            return found("user", record, collection.trim_end_matches('s'), id);
+        }
+        [
+            collection @ ("users" | "students" | "teachers"),
+            id,
+            "classes",
+        ] => {
+            let (kind, index) = lookup(d.user_index(id), "user", id)?;
+            if kind_of(collection).is_some_and(|wanted| wanted != kind) {
+                return Err(StatusInfo::unknown(format!(
+                    "No {} has the sourcedId '{id}'.",
+                    collection.trim_end_matches('s')
+                )));
+            }
+            C("classes", d.classes_of_user(kind, index))
+        }
+        ["enrollments"] => C("enrollments", d.enrollments()),
+        ["enrollments", id] => {
+            return found("enrollment", d.enrollment_by_id(id), "enrollment", id);
+        }
+        ["demographics"] => C("demographics", d.demographics()),
+        // The specification wraps a single demographics record in the plural key.
+        ["demographics", id] => {
+            return found(
+                "demographics",
+                d.demographic_by_id(id),
+                "demographics record",
+                id,
+            );
+        }
+        _ => return Err(unknown_path(segments)),
+    })
+}
+
+fn unknown_path(segments: &[&str]) -> StatusInfo {
+    StatusInfo::unknown(format!(
+        "There is no OneRoster 1.2 endpoint at '/{}'.",
+        segments.join("/")
+    ))
+}
+
+fn parse_count(raw: Option<&str>, default: u64, name: &str) -> Result<u64, StatusInfo> {
     match raw {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|_| StatusInfo {
-            status: StatusCode::BAD_REQUEST,
-            code_minor: "invalid_selection_field",
-            description: format!("{name} must be a non-negative whole number"),
+        Some(raw) => raw.trim().parse().map_err(|_| {
+            StatusInfo::failure(
+                StatusCode::BAD_REQUEST,
+                "invalid_selection_field",
+                format!("{name} must be a non-negative whole number"),
+            )
         }),
     }
 }
 
-/// Answers one page of a collection, keyed by record type, with `X-Total-Count`.
-fn page(key: &str, records: Vec<Value>, paging: &Paging) -> Result<Response, StatusInfo> {
-    let limit = parse_count(paging.limit.as_deref(), 100, "limit")?;
-    let offset = parse_count(paging.offset.as_deref(), 0, "offset")?;
-    let total = records.len();
-    let slice: Vec<Value> = records.into_iter().skip(offset).take(limit).collect();
-    let mut response = Json(json!({ key: slice })).into_response();
-    response
-        .headers_mut()
-        .insert("x-total-count", HeaderValue::from(total));
-    Ok(response)
+/// The scopes a path needs: demographics need their own scope, the rest any roster scope.
+fn check_scope(claims: &Claims, segments: &[&str]) -> Result<(), StatusInfo> {
+    let granted: Vec<&str> = claims.scope.split_whitespace().collect();
+    let allowed = if segments.first() == Some(&"demographics") {
+        granted.contains(&SCOPE_DEMOGRAPHICS)
+    } else {
+        granted
+            .iter()
+            .any(|s| *s == SCOPE_ROSTER_CORE || *s == SCOPE_ROSTER)
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(StatusInfo::failure(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "The access token's scope does not allow this request.",
+        ))
+    }
 }
 
-async fn list_orgs(
+/// `Link` header with first/prev/next/last pages, keeping the request's other parameters.
+fn link_header(uri: &Uri, offset: u64, limit: u64, total: u64) -> Option<HeaderValue> {
+    if limit == 0 {
+        return None;
+    }
+    let others: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("limit="))
+        .collect();
+    let href = |at: u64| {
+        let mut query = others.clone();
+        let limit_param = format!("limit={limit}");
+        let offset_param = format!("offset={at}");
+        query.push(&limit_param);
+        query.push(&offset_param);
+        format!("<{}?{}>", uri.path(), query.join("&"))
+    };
+    let last = if total == 0 {
+        0
+    } else {
+        (total - 1) / limit * limit
+    };
+    let mut links = vec![format!("{}; rel=\"first\"", href(0))];
+    if offset > 0 {
+        links.push(format!(
+            "{}; rel=\"prev\"",
+            href(offset.saturating_sub(limit))
+        ));
+    }
+    if offset.saturating_add(limit) < total {
+        links.push(format!("{}; rel=\"next\"", href(offset + limit)));
+    }
+    links.push(format!("{}; rel=\"last\"", href(last)));
+    HeaderValue::from_str(&links.join(", ")).ok()
+}
+
+fn answer(
+    config: &SandboxConfig,
+    claims: &Claims,
+    rest: &str,
+    params: &Params,
+    uri: &Uri,
+) -> Result<Response, StatusInfo> {
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    check_scope(claims, &segments)?;
+    if params.filter.is_some()
+        || params.sort.is_some()
+        || params.order_by.is_some()
+        || params.fields.is_some()
+    {
+        // Not built yet: refusing is honest, silently ignoring would return wrong data.
+        return Err(StatusInfo {
+            status: StatusCode::BAD_REQUEST,
+            code_major: "unsupported",
+            code_minor: "invalid_selection_field",
+            description: "The sandbox does not support filter, sort or fields yet.".into(),
+        });
+    }
+    match resolve(&config.district, &segments)? {
+        Resolved::Single(key, record) => Ok(Json(json!({ key: record })).into_response()),
+        Resolved::Collection(key, listing) => {
+            let limit = parse_count(params.limit.as_deref(), DEFAULT_LIMIT, "limit")?;
+            let offset = parse_count(params.offset.as_deref(), 0, "offset")?;
+            let total = listing.len();
+            let mut response = Json(json!({ key: listing.page(offset, limit) })).into_response();
+            let headers = response.headers_mut();
+            headers.insert("x-total-count", HeaderValue::from(total));
+            if let Some(link) = link_header(uri, offset, limit, total) {
+                headers.insert(header::LINK, link);
+            }
+            Ok(response)
+        }
+    }
+}
+
+async fn district_wide(
     State(config): State<Arc<SandboxConfig>>,
-    Query(paging): Query<Paging>,
+    Path(rest): Path<String>,
+    Query(params): Query<Params>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, StatusInfo> {
-    verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
-    page("orgs", config.district.orgs(), &paging)
+    let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
+    answer(&config, &claims, &rest, &params, &uri)
 }
 
-async fn list_orgs_for_app(
+async fn app_scoped(
     State(config): State<Arc<SandboxConfig>>,
-    Path(app): Path<String>,
-    Query(paging): Query<Paging>,
+    Path((app, rest)): Path<(String, String)>,
+    Query(params): Query<Params>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, StatusInfo> {
     let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
@@ -118,5 +421,5 @@ async fn list_orgs_for_app(
     if claims.app != app {
         return Err(StatusInfo::unauthorised(TokenProblem::Invalid));
     }
-    page("orgs", config.district.orgs(), &paging)
+    answer(&config, &claims, &rest, &params, &uri)
 }
