@@ -8,6 +8,7 @@
 mod district;
 mod oauth;
 mod oneroster;
+mod query;
 
 use std::sync::Arc;
 use std::time::Duration;

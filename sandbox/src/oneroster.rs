@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::district::{District, Listing, UserKind};
 use crate::oauth::{Claims, TokenProblem, verify_bearer};
+use crate::query::{Filter, QueryError, parse_fields, parse_sort, project, sort_key};
 use crate::{SCOPE_DEMOGRAPHICS, SCOPE_ROSTER, SCOPE_ROSTER_CORE, SandboxConfig};
 
 /// The district-wide base path.
@@ -359,6 +360,16 @@ fn link_header(uri: &Uri, offset: u64, limit: u64, total: u64) -> Option<HeaderV
     HeaderValue::from_str(&links.join(", ")).ok()
 }
 
+impl From<QueryError> for StatusInfo {
+    fn from(error: QueryError) -> Self {
+        Self::failure(
+            StatusCode::BAD_REQUEST,
+            error.code_minor(),
+            error.to_string(),
+        )
+    }
+}
+
 fn answer(
     config: &SandboxConfig,
     claims: &Claims,
@@ -368,34 +379,73 @@ fn answer(
 ) -> Result<Response, StatusInfo> {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     check_scope(claims, &segments)?;
-    if params.filter.is_some()
-        || params.sort.is_some()
-        || params.order_by.is_some()
-        || params.fields.is_some()
-    {
-        // Not built yet: refusing is honest, silently ignoring would return wrong data.
-        return Err(StatusInfo {
-            status: StatusCode::BAD_REQUEST,
-            code_major: "unsupported",
-            code_minor: "invalid_selection_field",
-            description: "The sandbox does not support filter, sort or fields yet.".into(),
-        });
-    }
-    match resolve(&config.district, &segments)? {
-        Resolved::Single(key, record) => Ok(Json(json!({ key: record })).into_response()),
-        Resolved::Collection(key, listing) => {
-            let limit = parse_count(params.limit.as_deref(), DEFAULT_LIMIT, "limit")?;
-            let offset = parse_count(params.offset.as_deref(), 0, "offset")?;
-            let total = listing.len();
-            let mut response = Json(json!({ key: listing.page(offset, limit) })).into_response();
-            let headers = response.headers_mut();
-            headers.insert("x-total-count", HeaderValue::from(total));
-            if let Some(link) = link_header(uri, offset, limit, total) {
-                headers.insert(header::LINK, link);
+    let (key, resolved) = match resolve(&config.district, &segments)? {
+        Resolved::Single(key, record) => (key, Err(record)),
+        Resolved::Collection(key, listing) => (key, Ok(listing)),
+    };
+    let fields = params
+        .fields
+        .as_deref()
+        .map(|f| parse_fields(f, key))
+        .transpose()?;
+    let shape = |record: Value| match &fields {
+        Some(fields) => project(record, fields),
+        None => record,
+    };
+    let listing = match resolved {
+        Err(record) => return Ok(Json(json!({ key: shape(record) })).into_response()),
+        Ok(listing) => listing,
+    };
+    let filter = params
+        .filter
+        .as_deref()
+        .map(|f| Filter::parse(f, key))
+        .transpose()?;
+    let sort = params
+        .sort
+        .as_deref()
+        .map(|s| parse_sort(s, params.order_by.as_deref(), key))
+        .transpose()?;
+    let limit = parse_count(params.limit.as_deref(), DEFAULT_LIMIT, "limit")?;
+    let offset = parse_count(params.offset.as_deref(), 0, "offset")?;
+    let (total, page) = if filter.is_none() && sort.is_none() {
+        // The common case costs one page, whatever the district's size.
+        (listing.len(), listing.page(offset, limit))
+    } else {
+        // Filtering and sorting scan the collection but keep only indices and sort keys.
+        let mut matching: Vec<u64> = (0..listing.len())
+            .filter(|i| match &filter {
+                Some(filter) => listing.get(*i).is_some_and(|r| filter.matches(&r)),
+                None => true,
+            })
+            .collect();
+        if let Some((field, descending)) = &sort {
+            matching.sort_by_cached_key(|i| {
+                listing
+                    .get(*i)
+                    .map(|r| sort_key(&r, field))
+                    .unwrap_or_default()
+            });
+            if *descending {
+                matching.reverse();
             }
-            Ok(response)
         }
+        let page = matching
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .filter_map(|i| listing.get(*i))
+            .collect();
+        (matching.len() as u64, page)
+    };
+    let page: Vec<Value> = page.into_iter().map(shape).collect();
+    let mut response = Json(json!({ key: page })).into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    if let Some(link) = link_header(uri, offset, limit, total) {
+        headers.insert(header::LINK, link);
     }
+    Ok(response)
 }
 
 async fn district_wide(

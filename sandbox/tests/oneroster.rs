@@ -246,3 +246,94 @@ async fn a_million_users_answer_a_count_and_a_deep_page() {
         .unwrap();
     assert_eq!(total, (640_000 + 32_000) * 6);
 }
+
+#[tokio::test]
+async fn filters_select_and_count_what_matches() {
+    let api = Api::start(tiny()).await;
+    let response = api
+        .get("/enrollments?filter=role%3D%27teacher%27&limit=5")
+        .await;
+    assert_eq!(
+        response.headers()["x-total-count"],
+        "12",
+        "4 teachers x 3 periods"
+    );
+    let body: Value = response.json().await.unwrap();
+    let page = body["enrollments"].as_array().unwrap();
+    assert_eq!(page.len(), 5);
+    assert!(page.iter().all(|e| e["role"] == "teacher"));
+
+    let (_, schools) = api.json("/orgs?filter=type='school'").await;
+    assert_eq!(schools["orgs"].as_array().unwrap().len(), 2);
+
+    let (_, either) = api
+        .json("/orgs?filter=type='district' OR sourcedId='sch-1'")
+        .await;
+    assert_eq!(either["orgs"].as_array().unwrap().len(), 2);
+
+    let response = api.get("/users?filter=dateLastModified>'2026-09-01'").await;
+    assert_eq!(response.headers()["x-total-count"], "0");
+
+    let (_, named) = api
+        .json("/users?filter=givenName~'A' AND status='active'")
+        .await;
+    let named = named["users"].as_array().unwrap();
+    assert!(!named.is_empty());
+    assert!(named.iter().all(|u| {
+        u["givenName"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains('a')
+    }));
+}
+
+#[tokio::test]
+async fn sort_orders_and_fields_select() {
+    let api = Api::start(tiny()).await;
+    let (_, sorted) = api
+        .json("/users?sort=familyName&orderBy=desc&limit=100")
+        .await;
+    let names: Vec<&str> = sorted["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["familyName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 43);
+    assert!(names.windows(2).all(|w| w[0] >= w[1]), "{names:?}");
+
+    let (_, slim) = api.json("/users?fields=sourcedId,givenName&limit=3").await;
+    for user in slim["users"].as_array().unwrap() {
+        let keys: Vec<&String> = user.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["givenName", "sourcedId"]);
+    }
+    let (_, one) = api.json("/users/stu-0?fields=sourcedId").await;
+    assert_eq!(one, serde_json::json!({ "user": { "sourcedId": "stu-0" } }));
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_400_with_the_right_code() {
+    let api = Api::start(tiny()).await;
+    for (path, minor) in [
+        ("/users?filter=shoeSize='9'", "invalid_filter_field"),
+        ("/users?filter=status=active", "invalid_filter_field"),
+        ("/users?sort=roles", "invalid_sort_field"),
+        (
+            "/users?sort=familyName&orderBy=sideways",
+            "invalid_sort_field",
+        ),
+        (
+            "/users?fields=sourcedId,shoeSize",
+            "invalid_selection_field",
+        ),
+    ] {
+        let (status, body) = api.json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(code_minor(&body), minor, "{path}");
+        assert!(
+            body["imsx_description"].as_str().unwrap().len() > 10,
+            "{path} explains itself"
+        );
+    }
+}
