@@ -127,6 +127,9 @@ fn print_demo_banner(addr: SocketAddr) {
         );
         println!("    Client ID:         {}", demo.client_id);
         println!("    Client Secret:     {}", demo.client_secret);
+        println!(
+            "  Other client ids make the sandbox fail on purpose (README, \"The sandbox district\")."
+        );
         println!();
         println!("  Press Ctrl-C to stop.");
     }

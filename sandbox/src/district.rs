@@ -173,6 +173,11 @@ impl<'a> Listing<'a> {
         }
     }
 
+    /// A listing with no records.
+    pub fn empty() -> Self {
+        Self::new(0, |_| Value::Null)
+    }
+
     /// How many records.
     pub fn len(&self) -> u64 {
         self.len

@@ -5,16 +5,22 @@
 //! is strict where the real system is strict: wrong credentials, expired tokens and unknown
 //! apps fail the way they fail there.
 
+mod behaviour;
 mod district;
 mod oauth;
 mod oneroster;
 mod query;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 
+pub use behaviour::{Behaviour, HUGE_RESPONSE_BYTES};
 pub use district::{District, DistrictSize, Listing, UserKind};
 pub use oauth::{Clock, SystemClock};
 
@@ -29,6 +35,8 @@ pub struct Connection {
     pub client_secret: String,
     /// Scopes this connection may be granted.
     pub scopes: Vec<String>,
+    /// How the connection behaves (chosen by its client id in the demo set).
+    pub behaviour: Behaviour,
 }
 
 impl std::fmt::Debug for Connection {
@@ -37,6 +45,7 @@ impl std::fmt::Debug for Connection {
             .field("app_name", &self.app_name)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("behaviour", &self.behaviour)
             .finish()
     }
 }
@@ -50,18 +59,29 @@ pub const SCOPE_ROSTER: &str = "https://purl.imsglobal.org/spec/or/v1p2/scope/ro
 pub const SCOPE_DEMOGRAPHICS: &str =
     "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly";
 
+/// The secret of every demo connection.
+pub const DEMO_SECRET: &str = "sandbox-client-secret";
+/// The appName of every demo connection.
+pub const DEMO_APP: &str = "sandbox";
+
 impl Connection {
     /// The connection the demo and the README advertise: every roster scope granted.
     pub fn demo() -> Self {
+        Self::for_behaviour(Behaviour::Working)
+    }
+
+    /// The demo connection whose client id selects `behaviour`.
+    pub fn for_behaviour(behaviour: Behaviour) -> Self {
+        let mut scopes = vec![SCOPE_ROSTER_CORE.to_owned(), SCOPE_ROSTER.to_owned()];
+        if behaviour != Behaviour::NoDemographicsScope {
+            scopes.push(SCOPE_DEMOGRAPHICS.to_owned());
+        }
         Self {
-            app_name: "sandbox".into(),
-            client_id: "sandbox-client-id".into(),
-            client_secret: "sandbox-client-secret".into(),
-            scopes: vec![
-                SCOPE_ROSTER_CORE.into(),
-                SCOPE_ROSTER.into(),
-                SCOPE_DEMOGRAPHICS.into(),
-            ],
+            app_name: DEMO_APP.into(),
+            client_id: behaviour.client_id().into(),
+            client_secret: DEMO_SECRET.into(),
+            scopes,
+            behaviour,
         }
     }
 }
@@ -79,7 +99,31 @@ pub struct SandboxConfig {
     pub signing_key: [u8; 32],
     /// What time it is (a fixed clock lets tests expire tokens without waiting).
     pub clock: Arc<dyn Clock>,
+    /// How long [`Behaviour::Slow`] delays each answer.
+    pub slow_delay: Duration,
+    /// Delay added to every request (a request may add more with `X-Sandbox-Latency-Ms`).
+    pub latency: Duration,
+    /// Tokens of [`Behaviour::TokenExpiresAfterFirstCall`] that have been used.
+    pub used_tokens: UsedTokens,
 }
+
+/// Remembers single-use tokens that have been used (shared by clones of a config).
+#[derive(Debug, Clone, Default)]
+pub struct UsedTokens(Arc<Mutex<HashSet<String>>>);
+
+impl UsedTokens {
+    /// True the first time a token id is seen, false after.
+    pub fn first_use(&self, token_id: &str) -> bool {
+        match self.0.lock() {
+            Ok(mut used) => used.insert(token_id.to_owned()),
+            // A poisoned lock means a panic elsewhere; refusing is the safe answer.
+            Err(_) => false,
+        }
+    }
+}
+
+/// The most a request may ask to be delayed by `X-Sandbox-Latency-Ms`.
+const MAX_REQUESTED_LATENCY: Duration = Duration::from_secs(30);
 
 impl SandboxConfig {
     /// The demo district with the demo connection and a random signing key.
@@ -90,11 +134,17 @@ impl SandboxConfig {
     /// The given district with the demo connection and a random signing key.
     pub fn with_district(district: District) -> Self {
         Self {
-            connections: vec![Connection::demo()],
+            connections: Behaviour::ALL
+                .into_iter()
+                .map(Connection::for_behaviour)
+                .collect(),
             token_lifetime: Duration::from_secs(3600),
             district: Arc::new(district),
             signing_key: rand::random(),
             clock: Arc::new(SystemClock),
+            slow_delay: Duration::from_secs(3),
+            latency: Duration::ZERO,
+            used_tokens: UsedTokens::default(),
         }
     }
 }
@@ -105,5 +155,30 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .merge(oauth::router())
         .merge(oneroster::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            inject_latency,
+        ))
         .with_state(state)
+}
+
+/// Simulates network distance: the configured latency plus what the request asks for.
+async fn inject_latency(
+    State(config): State<Arc<SandboxConfig>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let requested = request
+        .headers()
+        .get("x-sandbox-latency-ms")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or_default()
+        .min(MAX_REQUESTED_LATENCY);
+    let delay = config.latency + requested;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    next.run(request).await
 }

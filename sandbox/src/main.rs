@@ -22,15 +22,11 @@ struct Args {
 async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt().with_env_filter("info").init();
     let args = Args::parse();
-    let latency = Duration::from_millis(args.latency_ms);
-    let app = router(SandboxConfig::demo()).layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| async move {
-            if !latency.is_zero() {
-                tokio::time::sleep(latency).await;
-            }
-            next.run(request).await
-        },
-    ));
+    let config = SandboxConfig {
+        latency: Duration::from_millis(args.latency_ms),
+        ..SandboxConfig::demo()
+    };
+    let app = router(config);
     let listener =
         tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     let addr = listener.local_addr()?;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::{Connection, SandboxConfig};
+use crate::{Behaviour, Connection, SandboxConfig};
 
 /// Where Infinite Campus serves its token endpoint.
 pub const TOKEN_PATH: &str = "/campus/oauth2/token";
@@ -68,6 +68,8 @@ pub(crate) struct Claims {
     pub scope: String,
     pub iat: u64,
     pub exp: u64,
+    /// Unique per token, so a single-use token can be remembered as used.
+    pub jti: String,
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -131,7 +133,10 @@ async fn issue_token(
         return invalid_client();
     };
     let Some(connection) = config.connections.iter().find(|c| {
-        c.app_name == app_name && c.client_id == client_id && c.client_secret == client_secret
+        c.app_name == app_name
+            && c.client_id == client_id
+            && c.client_secret == client_secret
+            && c.behaviour != Behaviour::WrongSecret
     }) else {
         return invalid_client();
     };
@@ -153,6 +158,7 @@ async fn issue_token(
         scope: scope.clone(),
         iat: now,
         exp: now + lifetime,
+        jti: format!("{:032x}", rand::random::<u128>()),
     };
     let token = sign(&config.signing_key, &claims);
     (

@@ -5,18 +5,23 @@
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::behaviour::SIGN_IN_PAGE;
 use crate::district::{District, Listing, UserKind};
 use crate::oauth::{Claims, TokenProblem, verify_bearer};
 use crate::query::{Filter, QueryError, parse_fields, parse_sort, project, sort_key};
-use crate::{SCOPE_DEMOGRAPHICS, SCOPE_ROSTER, SCOPE_ROSTER_CORE, SandboxConfig};
+use crate::{
+    Behaviour, HUGE_RESPONSE_BYTES, SCOPE_DEMOGRAPHICS, SCOPE_ROSTER, SCOPE_ROSTER_CORE,
+    SandboxConfig,
+};
 
 /// The district-wide base path.
 pub const BASE_PATH: &str = "/campus/api/ims/oneroster/rostering/v1p2";
@@ -370,16 +375,115 @@ impl From<QueryError> for StatusInfo {
     }
 }
 
-fn answer(
+/// Answers an authenticated API call the way the connection's behaviour says.
+async fn serve_api(
     config: &SandboxConfig,
     claims: &Claims,
     rest: &str,
     params: &Params,
     uri: &Uri,
 ) -> Result<Response, StatusInfo> {
+    let behaviour = config
+        .connections
+        .iter()
+        .find(|c| c.client_id == claims.sub && c.app_name == claims.app)
+        .map_or(Behaviour::Working, |c| c.behaviour);
+    match behaviour {
+        Behaviour::TokenExpiresAfterFirstCall if !config.used_tokens.first_use(&claims.jti) => {
+            return Err(StatusInfo::unauthorised(TokenProblem::Expired));
+        }
+        Behaviour::OneRoster11 => {
+            return Err(StatusInfo::unknown(
+                "This connection was generated for OneRoster 1.1; it has no OneRoster 1.2 API.",
+            ));
+        }
+        Behaviour::Inactive => {
+            return Err(StatusInfo::failure(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "This OneRoster connection is not active.",
+            ));
+        }
+        Behaviour::ServerError => {
+            return Err(StatusInfo::failure(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_server_error",
+                "An unexpected error occurred.",
+            ));
+        }
+        Behaviour::RateLimited => {
+            let mut response = StatusInfo::failure(
+                StatusCode::TOO_MANY_REQUESTS,
+                "server_busy",
+                "Too many requests; try again later.",
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            return Ok(response);
+        }
+        Behaviour::MalformedJson => {
+            return Ok((
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"orgs":[{"sourcedId":"district-1","status":"act"#,
+            )
+                .into_response());
+        }
+        Behaviour::HtmlSignIn => return Ok(Html(SIGN_IN_PAGE).into_response()),
+        Behaviour::HugeResponse => return Ok(huge_response()),
+        Behaviour::Slow => tokio::time::sleep(config.slow_delay).await,
+        _ => {}
+    }
+    let mut response = answer(
+        config,
+        claims,
+        rest,
+        params,
+        uri,
+        behaviour == Behaviour::NoDataShared,
+    )?;
+    if behaviour == Behaviour::NoTotalCount {
+        response.headers_mut().remove("x-total-count");
+    }
+    Ok(response)
+}
+
+/// A valid JSON document of [`HUGE_RESPONSE_BYTES`], streamed so the sandbox never holds it.
+fn huge_response() -> Response {
+    const CHUNK_RECORDS: usize = 512;
+    let record = r#"{"sourcedId":"padding","status":"active","name":"A record that no sane page would repeat this often"},"#;
+    let chunk = Bytes::from(record.repeat(CHUNK_RECORDS));
+    let chunks = HUGE_RESPONSE_BYTES / chunk.len();
+    let body = std::iter::once(Bytes::from_static(b"{\"orgs\":["))
+        .chain(std::iter::repeat_n(chunk, chunks))
+        .chain(std::iter::once(Bytes::from_static(
+            b"{\"sourcedId\":\"end\"}]}",
+        )))
+        .map(Ok::<_, std::convert::Infallible>);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(futures_util::stream::iter(body)),
+    )
+        .into_response()
+}
+
+fn answer(
+    config: &SandboxConfig,
+    claims: &Claims,
+    rest: &str,
+    params: &Params,
+    uri: &Uri,
+    no_data_shared: bool,
+) -> Result<Response, StatusInfo> {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     check_scope(claims, &segments)?;
     let (key, resolved) = match resolve(&config.district, &segments)? {
+        // With no data shared, the API knows the endpoints but none of the records.
+        Resolved::Single(..) if no_data_shared => {
+            return Err(StatusInfo::unknown("No record has that sourcedId."));
+        }
+        Resolved::Collection(key, _) if no_data_shared => (key, Ok(Listing::empty())),
         Resolved::Single(key, record) => (key, Err(record)),
         Resolved::Collection(key, listing) => (key, Ok(listing)),
     };
@@ -456,7 +560,7 @@ async fn district_wide(
     headers: HeaderMap,
 ) -> Result<Response, StatusInfo> {
     let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
-    answer(&config, &claims, &rest, &params, &uri)
+    serve_api(&config, &claims, &rest, &params, &uri).await
 }
 
 async fn app_scoped(
@@ -471,5 +575,5 @@ async fn app_scoped(
     if claims.app != app {
         return Err(StatusInfo::unauthorised(TokenProblem::Invalid));
     }
-    answer(&config, &claims, &rest, &params, &uri)
+    serve_api(&config, &claims, &rest, &params, &uri).await
 }

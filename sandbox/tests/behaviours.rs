@@ -1,0 +1,228 @@
+//! Every behaviour chosen by a client id is reachable and does what the README says.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{basic, serve, tiny, token_request};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, HUGE_RESPONSE_BYTES, SandboxConfig};
+
+const BASE: &str = "/campus/api/ims/oneroster/rostering/v1p2";
+
+async fn token_for(base: &str, behaviour: Behaviour) -> reqwest::Response {
+    token_request(
+        base,
+        "sandbox",
+        Some(basic(behaviour.client_id(), DEMO_SECRET)),
+        "grant_type=client_credentials",
+    )
+    .await
+}
+
+/// The sandbox and a token for `behaviour`'s connection.
+async fn connect(config: SandboxConfig, behaviour: Behaviour) -> (String, String) {
+    let base = serve(config).await;
+    let token: Value = token_for(&base, behaviour).await.json().await.unwrap();
+    (base, token["access_token"].as_str().unwrap().to_owned())
+}
+
+async fn get(base: &str, token: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{base}{BASE}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn code_minor(body: &Value) -> &str {
+    body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        .as_str()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn working_connection_answers() {
+    let (base, token) = connect(tiny(), Behaviour::Working).await;
+    assert_eq!(get(&base, &token, "/orgs").await.status(), StatusCode::OK);
+    assert_eq!(
+        get(&base, &token, "/demographics").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn no_demographics_scope_refuses_demographics_only() {
+    let (base, token) = connect(tiny(), Behaviour::NoDemographicsScope).await;
+    assert_eq!(
+        get(&base, &token, "/students").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&base, &token, "/demographics").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn wrong_secret_is_invalid_client_even_with_the_demo_secret() {
+    let base = serve(tiny()).await;
+    let response = token_for(&base, Behaviour::WrongSecret).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+}
+
+#[tokio::test]
+async fn a_oneroster_1p1_connection_has_no_1p2_api() {
+    let (base, token) = connect(tiny(), Behaviour::OneRoster11).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("OneRoster 1.1"));
+}
+
+#[tokio::test]
+async fn an_inactive_connection_is_forbidden() {
+    let (base, token) = connect(tiny(), Behaviour::Inactive).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(code_minor(&response.json().await.unwrap()), "forbidden");
+}
+
+#[tokio::test]
+async fn no_data_shared_means_empty_lists() {
+    let (base, token) = connect(tiny(), Behaviour::NoDataShared).await;
+    let response = get(&base, &token, "/schools").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "0");
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["orgs"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        get(&base, &token, "/orgs/district-1").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_slow_server_takes_its_delay() {
+    let config = SandboxConfig {
+        slow_delay: Duration::from_millis(300),
+        ..tiny()
+    };
+    let (base, token) = connect(config, Behaviour::Slow).await;
+    let started = Instant::now();
+    assert_eq!(get(&base, &token, "/orgs").await.status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn server_errors_and_rate_limits() {
+    let (base, token) = connect(tiny(), Behaviour::ServerError).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        code_minor(&response.json().await.unwrap()),
+        "internal_server_error"
+    );
+
+    let (base, token) = connect(tiny(), Behaviour::RateLimited).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "30");
+    assert_eq!(code_minor(&response.json().await.unwrap()), "server_busy");
+}
+
+#[tokio::test]
+async fn malformed_json_and_html_where_json_is_expected() {
+    let (base, token) = connect(tiny(), Behaviour::MalformedJson).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(serde_json::from_str::<Value>(&response.text().await.unwrap()).is_err());
+
+    let (base, token) = connect(tiny(), Behaviour::HtmlSignIn).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(response.text().await.unwrap().contains("<form"));
+}
+
+#[tokio::test]
+async fn a_huge_response_is_streamed_whole() {
+    let (base, token) = connect(tiny(), Behaviour::HugeResponse).await;
+    let mut response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (mut bytes, mut first, mut last) = (0usize, Vec::new(), Vec::new());
+    while let Some(chunk) = response.chunk().await.unwrap() {
+        if first.is_empty() {
+            first = chunk.to_vec();
+        }
+        bytes += chunk.len();
+        last = chunk.to_vec();
+    }
+    assert!(bytes >= HUGE_RESPONSE_BYTES * 9 / 10, "{bytes} bytes");
+    assert!(first.starts_with(b"{\"orgs\":["));
+    assert!(last.ends_with(b"]}"));
+}
+
+#[tokio::test]
+async fn a_token_that_expires_after_the_first_call() {
+    let (base, token) = connect(tiny(), Behaviour::TokenExpiresAfterFirstCall).await;
+    assert_eq!(get(&base, &token, "/orgs").await.status(), StatusCode::OK);
+    let second = get(&base, &token, "/orgs").await;
+    assert_eq!(second.status(), StatusCode::UNAUTHORIZED);
+    assert!(second.text().await.unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn lists_without_a_total_count() {
+    let (base, token) = connect(tiny(), Behaviour::NoTotalCount).await;
+    let response = get(&base, &token, "/users?limit=5").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get("x-total-count").is_none());
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn latency_can_be_injected_per_request() {
+    let (base, token) = connect(tiny(), Behaviour::Working).await;
+    let started = Instant::now();
+    let response = reqwest::Client::new()
+        .get(format!("{base}{BASE}/orgs"))
+        .bearer_auth(&token)
+        .header("x-sandbox-latency-ms", "250")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(250));
+}
+
+#[test]
+fn the_readme_lists_every_behaviour() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for behaviour in Behaviour::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", behaviour.client_id())),
+            "README's sandbox table lacks {behaviour:?}"
+        );
+    }
+}
