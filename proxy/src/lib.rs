@@ -7,6 +7,7 @@
 pub mod assets;
 pub mod config;
 pub mod error;
+pub mod net_guard;
 pub mod routes;
 pub mod store;
 

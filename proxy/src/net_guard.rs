@@ -1,0 +1,494 @@
+//! The SSRF policy: which URLs a stranger may make the proxy fetch.
+//!
+//! The proxy fetches token and base URLs that someone typed into a browser, so every
+//! destination is checked twice: the URL itself ([`NetPolicy::check_url`]: scheme, embedded
+//! credentials, port, IP-literal hosts) and every address its host name resolves to
+//! ([`GuardedResolver`], which reqwest calls for the first request and for each redirect).
+//! Loopback and named hosts are reachable only when the configuration says so, which is how
+//! the demo and the tests reach the sandbox on 127.0.0.1.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::{Certificate, Client, Url};
+
+/// Why a destination was refused. The text is safe to show: it names no secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Only https (or http to an allowed host) is fetched.
+    #[error("only https:// addresses are allowed")]
+    NotHttps,
+    /// `https://user:pass@host/` style addresses.
+    #[error("the address must not contain a user name or password")]
+    CredentialsInUrl,
+    /// A port other than the scheme's default, not allowed by the configuration.
+    #[error("the port {0} is not allowed")]
+    PortNotAllowed(u16),
+    /// The address has no host.
+    #[error("the address has no host name")]
+    NoHost,
+    /// The host is, or resolves to, an address of a forbidden class.
+    #[error("the host resolves to a {class} address, which is not allowed")]
+    ForbiddenAddress {
+        /// Which class: "loopback", "private", "link-local", …
+        class: &'static str,
+    },
+}
+
+/// An explicitly allowed destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHost {
+    /// Host name or IP literal, lower case.
+    pub host: String,
+    /// Port, or None for any.
+    pub port: Option<u16>,
+}
+
+impl std::str::FromStr for AllowedHost {
+    type Err = String;
+
+    /// Parses `host` or `host:port` (`[::1]:8080` for IPv6).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest.split_once(']').ok_or("unclosed [ in an IPv6 host")?;
+            let port = after.strip_prefix(':').map(str::parse::<u16>).transpose();
+            (host, port.map_err(|_| format!("bad port in {text}"))?)
+        } else {
+            match text.rsplit_once(':') {
+                Some((host, port)) => (
+                    host,
+                    Some(
+                        port.parse::<u16>()
+                            .map_err(|_| format!("bad port in {text}"))?,
+                    ),
+                ),
+                None => (text, None),
+            }
+        };
+        if host.is_empty() {
+            return Err(format!("no host in {text}"));
+        }
+        Ok(Self {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
+/// What the proxy may fetch, and how patiently.
+#[derive(Debug, Clone)]
+pub struct NetPolicy {
+    /// Destinations allowed despite the rules (plain http, any port, loopback/private
+    /// addresses). Empty by default.
+    pub allowed_hosts: Vec<AllowedHost>,
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time for a whole request, body included.
+    pub total_timeout: Duration,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+    /// Largest response body read, in bytes (checked while streaming).
+    pub max_response_bytes: usize,
+    /// Extra trusted CA certificates (PEM), for self-hosted districts.
+    pub extra_roots_pem: Vec<Vec<u8>>,
+}
+
+impl Default for NetPolicy {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: Vec::new(),
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            max_redirects: 3,
+            max_response_bytes: 2 * 1024 * 1024,
+            extra_roots_pem: Vec::new(),
+        }
+    }
+}
+
+/// The class of a forbidden address, or None for an ordinary public one.
+pub fn forbidden_class(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => forbidden_v4(v4),
+        IpAddr::V6(v6) => forbidden_v6(v6),
+    }
+}
+
+fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let [a, b, c, _] = ip.octets();
+    if ip.is_unspecified() || a == 0 {
+        Some("unspecified")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if ip == Ipv4Addr::new(169, 254, 169, 254) || ip == Ipv4Addr::new(100, 100, 100, 200) {
+        Some("cloud metadata")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local")
+    } else if a == 100 && (64..128).contains(&b) {
+        Some("carrier-grade NAT")
+    } else if ip.is_multicast() {
+        Some("multicast")
+    } else if ip.is_broadcast() || a >= 240 {
+        Some("reserved")
+    } else if ip.is_documentation() {
+        Some("documentation")
+    } else if a == 198 && (b == 18 || b == 19) {
+        Some("benchmarking")
+    } else if a == 192 && b == 0 && c == 0 {
+        Some("protocol assignment")
+    } else {
+        None
+    }
+}
+
+fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    let segments = ip.segments();
+    // Addresses that embed an IPv4 address are refused, named by the embedded class.
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return forbidden_v4(v4).or(Some("IPv4-mapped"));
+    }
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || segments[..6] == [0x64, 0xff9b, 1, 0, 0, 0] {
+        return forbidden_v4(embedded(segments[6], segments[7])).or(Some("IPv4-translated"));
+    }
+    if segments[0] == 0x2002 {
+        return forbidden_v4(embedded(segments[1], segments[2])).or(Some("6to4"));
+    }
+    if ip.is_unspecified() {
+        Some("unspecified")
+    } else if ip.is_loopback() {
+        Some("loopback")
+    } else if segments[..6] == [0, 0, 0, 0, 0, 0] {
+        // IPv4-compatible (deprecated) addresses.
+        Some("IPv4-compatible")
+    } else if ip == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
+        Some("cloud metadata")
+    } else if (segments[0] & 0xfe00) == 0xfc00 {
+        Some("private")
+    } else if (segments[0] & 0xffc0) == 0xfe80 || (segments[0] & 0xffc0) == 0xfec0 {
+        Some("link-local")
+    } else if ip.is_multicast() {
+        Some("multicast")
+    } else if segments[0] == 0x2001 && segments[1] == 0xdb8 {
+        Some("documentation")
+    } else if segments[0] == 0x2001 && segments[1] == 0 {
+        Some("Teredo")
+    } else if segments[..4] == [0x100, 0, 0, 0] {
+        Some("discard")
+    } else {
+        None
+    }
+}
+
+impl NetPolicy {
+    fn allowed(&self, host: &str, port: u16) -> bool {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        self.allowed_hosts
+            .iter()
+            .any(|a| a.host == host && a.port.is_none_or(|p| p == port))
+    }
+
+    /// Checks a URL before anything is resolved or sent.
+    pub fn check_url(&self, url: &Url) -> Result<(), Refusal> {
+        let host = url.host_str().ok_or(Refusal::NoHost)?;
+        let port = url.port_or_known_default().unwrap_or(0);
+        let allowed = self.allowed(host, port);
+        match url.scheme() {
+            "https" => {}
+            "http" if allowed => {}
+            _ => return Err(Refusal::NotHttps),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Refusal::CredentialsInUrl);
+        }
+        if url
+            .port()
+            .is_some_and(|p| Some(p) != default_port(url.scheme()))
+            && !allowed
+        {
+            return Err(Refusal::PortNotAllowed(port));
+        }
+        // IP literals are never resolved, so they are judged here.
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+            Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+            _ => None,
+        };
+        if let Some(ip) = literal
+            && !allowed
+            && let Some(class) = forbidden_class(ip)
+        {
+            return Err(Refusal::ForbiddenAddress { class });
+        }
+        Ok(())
+    }
+
+    /// An HTTP client that enforces this policy on every request and redirect.
+    pub fn client(&self) -> Result<Client, reqwest::Error> {
+        let policy = Arc::new(self.clone());
+        let redirect_policy = policy.clone();
+        let mut builder = Client::builder()
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: policy.clone(),
+            }))
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.total_timeout)
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > redirect_policy.max_redirects {
+                    attempt.error("too many redirects")
+                } else if let Err(refusal) = redirect_policy.check_url(attempt.url()) {
+                    attempt.error(refusal)
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .user_agent(concat!("sis-onboard-proxy/", env!("CARGO_PKG_VERSION")));
+        for pem in &self.extra_roots_pem {
+            for certificate in Certificate::from_pem_bundle(pem)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        builder.build()
+    }
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    }
+}
+
+/// Resolves host names and refuses the whole name when any address is forbidden.
+#[derive(Debug, Clone)]
+pub struct GuardedResolver {
+    policy: Arc<NetPolicy>,
+}
+
+impl GuardedResolver {
+    /// Resolves `host` and applies the policy to every address.
+    pub async fn resolve_checked(&self, host: &str) -> Result<Vec<SocketAddr>, Refusal> {
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
+            .await
+            .map_err(|_| Refusal::NoHost)?
+            .collect();
+        if addrs.is_empty() {
+            return Err(Refusal::NoHost);
+        }
+        for addr in &addrs {
+            if let Some(class) = forbidden_class(addr.ip())
+                && !self.policy.allowed_hosts.iter().any(|a| a.host == host)
+            {
+                return Err(Refusal::ForbiddenAddress { class });
+            }
+        }
+        Ok(addrs)
+    }
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let resolver = self.clone();
+        Box::pin(async move {
+            let addrs = resolver.resolve_checked(name.as_str()).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Reads a response body, stopping as soon as it passes `max` bytes.
+pub async fn read_capped(
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if body.len() + chunk.len() > max {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Why a body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The body is larger than the cap.
+    #[error("the response is larger than allowed")]
+    TooLarge,
+    /// The connection failed while reading.
+    #[error("the connection failed while reading the response")]
+    Transport(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str) -> Result<(), Refusal> {
+        NetPolicy::default().check_url(&Url::parse(url).map_err(|_| Refusal::NoHost)?)
+    }
+
+    fn class(ip: &str) -> Option<&'static str> {
+        forbidden_class(ip.parse().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+    }
+
+    #[test]
+    fn each_forbidden_class_is_refused() {
+        for (ip, expected) in [
+            ("127.0.0.1", "loopback"),
+            ("::1", "loopback"),
+            ("10.1.2.3", "private"),
+            ("172.16.0.1", "private"),
+            ("192.168.1.1", "private"),
+            ("fd12::1", "private"),
+            ("169.254.169.254", "cloud metadata"),
+            ("fd00:ec2::254", "cloud metadata"),
+            ("169.254.1.1", "link-local"),
+            ("fe80::1", "link-local"),
+            ("100.64.0.1", "carrier-grade NAT"),
+            ("224.0.0.1", "multicast"),
+            ("ff02::1", "multicast"),
+            ("0.0.0.0", "unspecified"),
+            ("::", "unspecified"),
+            ("192.0.2.1", "documentation"),
+            ("2001:db8::1", "documentation"),
+            ("::ffff:127.0.0.1", "loopback"),
+            ("::ffff:10.0.0.1", "private"),
+            ("64:ff9b::a00:1", "private"),
+            ("2002:7f00:1::", "loopback"),
+            ("255.255.255.255", "reserved"),
+            ("198.18.0.1", "benchmarking"),
+            // Embedded IPv4 is refused even when public: nothing legitimate needs it here.
+            ("::ffff:8.8.8.8", "IPv4-mapped"),
+            ("64:ff9b::808:808", "IPv4-translated"),
+        ] {
+            assert_eq!(class(ip), Some(expected), "{ip}");
+        }
+    }
+
+    #[test]
+    fn public_addresses_pass() {
+        for ip in ["8.8.8.8", "151.101.1.1", "2606:4700::1111"] {
+            assert_eq!(class(ip), None, "{ip}");
+        }
+    }
+
+    #[test]
+    fn urls_are_checked_before_resolving() {
+        assert_eq!(check("https://district.infinitecampus.org/campus"), Ok(()));
+        assert_eq!(
+            check("https://district.infinitecampus.org:443/campus"),
+            Ok(())
+        );
+        assert_eq!(
+            check("http://district.infinitecampus.org/campus"),
+            Err(Refusal::NotHttps)
+        );
+        assert_eq!(
+            check("ftp://district.infinitecampus.org/"),
+            Err(Refusal::NotHttps)
+        );
+        assert_eq!(
+            check("https://admin:pw@district.infinitecampus.org/"),
+            Err(Refusal::CredentialsInUrl)
+        );
+        assert_eq!(
+            check("https://district.infinitecampus.org:8443/"),
+            Err(Refusal::PortNotAllowed(8443))
+        );
+        assert_eq!(
+            check("https://127.0.0.1/"),
+            Err(Refusal::ForbiddenAddress { class: "loopback" })
+        );
+        assert_eq!(
+            check("https://[::ffff:169.254.169.254]/"),
+            Err(Refusal::ForbiddenAddress {
+                class: "cloud metadata"
+            })
+        );
+        assert_eq!(
+            check("https://2130706433/"),
+            Err(Refusal::ForbiddenAddress { class: "loopback" }),
+            "decimal IPv4 is normalised by the URL parser"
+        );
+    }
+
+    #[test]
+    fn allowed_hosts_open_loopback_explicitly() {
+        let policy = NetPolicy {
+            allowed_hosts: vec!["127.0.0.1:8080".parse().unwrap_or_else(|_| unreachable!())],
+            ..NetPolicy::default()
+        };
+        let url = |u: &str| Url::parse(u).unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            policy.check_url(&url("http://127.0.0.1:8080/sandbox")),
+            Ok(())
+        );
+        assert_eq!(
+            policy.check_url(&url("http://127.0.0.1:8081/")),
+            Err(Refusal::NotHttps),
+            "another port is not allowed"
+        );
+    }
+
+    #[test]
+    fn allowed_host_syntax() {
+        assert_eq!(
+            "Sandbox.Local:8080".parse::<AllowedHost>(),
+            Ok(AllowedHost {
+                host: "sandbox.local".into(),
+                port: Some(8080)
+            })
+        );
+        assert_eq!(
+            "[::1]:9000".parse::<AllowedHost>(),
+            Ok(AllowedHost {
+                host: "::1".into(),
+                port: Some(9000)
+            })
+        );
+        assert_eq!(
+            "campus.example".parse::<AllowedHost>().map(|a| a.port),
+            Ok(None)
+        );
+        assert!("host:notaport".parse::<AllowedHost>().is_err());
+    }
+
+    #[tokio::test]
+    async fn names_resolving_to_forbidden_addresses_are_refused() {
+        let resolver = GuardedResolver {
+            policy: Arc::new(NetPolicy::default()),
+        };
+        assert_eq!(
+            resolver.resolve_checked("localhost").await,
+            Err(Refusal::ForbiddenAddress { class: "loopback" })
+        );
+        let allowing = GuardedResolver {
+            policy: Arc::new(NetPolicy {
+                allowed_hosts: vec![AllowedHost {
+                    host: "localhost".into(),
+                    port: None,
+                }],
+                ..NetPolicy::default()
+            }),
+        };
+        assert!(allowing.resolve_checked("localhost").await.is_ok());
+    }
+}
