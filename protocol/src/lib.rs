@@ -84,6 +84,171 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// Path where the wizard validates credentials (session token required).
+pub const VALIDATE_PATH: &str = "/v1/validate";
+
+/// The four values Infinite Campus shows for a OneRoster connection.
+///
+/// No `Debug`: the secret must not reach a log by accident.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidateRequest {
+    /// "OneRoster API URL": the connection's Base URL.
+    pub base_url: String,
+    /// "Token Endpoint": the connection's Token URL.
+    pub token_url: String,
+    /// "Client ID".
+    pub client_id: String,
+    /// "Client Secret".
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for ValidateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidateRequest")
+            .field("base_url", &self.base_url)
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An input field of the credentials step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialField {
+    /// "OneRoster API URL".
+    BaseUrl,
+    /// "Token Endpoint".
+    TokenUrl,
+    /// "Client ID".
+    ClientId,
+    /// "Client Secret".
+    ClientSecret,
+}
+
+/// Why a validation failed: stable codes, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationErrorCode {
+    /// The value is not a URL at all.
+    MalformedUrl,
+    /// The URL is not https.
+    NotHttps,
+    /// The base URL does not end in `/ims/oneroster/rostering/v1p2`, or answers HTML.
+    NotOneRosterRoot,
+    /// The token URL does not answer like an OAuth 2.0 token endpoint.
+    NotTokenEndpoint,
+    /// The connection (or URL) is OneRoster 1.1, not 1.2.
+    OneRoster11,
+    /// The host name does not resolve.
+    UnknownHost,
+    /// Nothing listens at that host and port.
+    ConnectionRefused,
+    /// The TLS handshake failed (certificate not trusted, expired, wrong name).
+    TlsFailure,
+    /// The server did not answer in time.
+    Timeout,
+    /// The token endpoint refused the client id and secret.
+    InvalidClient,
+    /// The token does not grant the roster scopes.
+    InsufficientScope,
+    /// The connection is not active in Infinite Campus (403).
+    InactiveConnection,
+    /// The connection shares no schools.
+    NoDataShared,
+    /// The server answered 429.
+    RateLimited,
+    /// The server answered 5xx.
+    UpstreamError,
+    /// The server's answer could not be understood.
+    MalformedResponse,
+    /// The server's answer was larger than the proxy reads.
+    ResponseTooLarge,
+    /// The URL points where the proxy must not go (private, loopback, metadata, ...).
+    ForbiddenDestination,
+}
+
+/// What went wrong, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationError {
+    /// The stable code.
+    pub code: ValidationErrorCode,
+    /// The field at fault, when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<CredentialField>,
+    /// A plain-language message (the wizard prefers its own text for the code).
+    pub message: String,
+}
+
+/// One probe of the validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// What was checked: `token`, `district`, `schools`, `students`, `teachers`, `classes`,
+    /// `academic_session`.
+    pub id: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// How long it took.
+    pub millis: u64,
+}
+
+/// A count from `X-Total-Count`, or a lower bound when the server gave none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// The count (or lower bound).
+    pub value: u64,
+    /// False when `value` is only a lower bound.
+    pub exact: bool,
+}
+
+/// What the connection shares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistrictSummary {
+    /// The district org's name.
+    pub name: String,
+    /// Schools shared.
+    pub schools: Count,
+    /// Students shared.
+    pub students: Count,
+    /// Teachers shared.
+    pub teachers: Count,
+    /// Classes shared.
+    pub classes: Count,
+    /// The current school year's title, when the server has one.
+    pub academic_session: Option<String>,
+}
+
+/// Something worth knowing that does not stop the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationWarning {
+    /// The token lacks the demographics scope.
+    NoDemographicsScope,
+    /// Only one school is shared.
+    OneSchoolShared,
+    /// The server sends no `X-Total-Count`: counts are lower bounds.
+    CountsAreLowerBounds,
+}
+
+/// The answer to a validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationReport {
+    /// True when the connection works.
+    pub passed: bool,
+    /// Each probe, in order.
+    pub checks: Vec<Check>,
+    /// What the connection shares (when the probes got that far).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<DistrictSummary>,
+    /// Warnings.
+    #[serde(default)]
+    pub warnings: Vec<ValidationWarning>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ValidationError>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,9 +25,13 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+use crate::net_guard::NetPolicy;
+
 /// How the proxy behaves.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What the proxy may fetch (SSRF policy).
+    pub net_policy: NetPolicy,
     /// Keys that authenticate the vendor's backend on the vendor API.
     pub api_keys: Vec<ApiKey>,
     /// How long a new onboarding session lives.
@@ -41,6 +45,7 @@ impl Config {
     /// A configuration with the given vendor API keys and default settings.
     pub fn new(api_keys: Vec<ApiKey>) -> Self {
         Self {
+            net_policy: NetPolicy::default(),
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
         }

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod config;
 pub mod error;
 pub mod net_guard;
+pub mod oneroster;
 pub mod routes;
 pub mod store;
 
@@ -32,15 +33,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Where sessions (and later connections) live.
     pub store: Store,
+    /// The HTTP client for district servers, enforcing the configuration's SSRF policy.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
-    /// Bundles the configuration and the store.
-    pub fn new(config: Config, store: Store) -> Self {
-        Self {
+    /// Bundles the configuration and the store; fails when the SSRF policy's extra CA
+    /// certificates cannot be read.
+    pub fn new(config: Config, store: Store) -> Result<Self, reqwest::Error> {
+        let http = config.net_policy.client()?;
+        Ok(Self {
             config: Arc::new(config),
             store,
-        }
+            http,
+        })
     }
 }
 
@@ -49,6 +55,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::sessions::router())
+        .merge(routes::validate::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())

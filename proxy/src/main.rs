@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app, assets};
 
 /// The sis-onboard proxy: onboarding sessions, credential validation, connection storage.
@@ -36,6 +37,13 @@ struct Args {
     /// A folder of built wizard assets (`dist/`) to serve under `/sis-onboard/`.
     #[arg(long, env = "SIS_ONBOARD_ASSETS_DIR")]
     assets_dir: Option<PathBuf>,
+    /// Hosts (`host` or `host:port`) the proxy may fetch despite the SSRF rules, e.g. a
+    /// district test server; plain http is allowed to them. Off by default.
+    #[arg(long, env = "SIS_ONBOARD_ALLOW_HOSTS", value_delimiter = ',')]
+    allow_hosts: Vec<String>,
+    /// PEM files of extra CA certificates to trust, for self-hosted districts.
+    #[arg(long, env = "SIS_ONBOARD_EXTRA_CA_FILES", value_delimiter = ',')]
+    extra_ca_files: Vec<PathBuf>,
     /// Serve the demo vendor page at `/` and the sandbox district under `/sandbox`.
     #[cfg(feature = "demo")]
     #[arg(long)]
@@ -75,8 +83,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
     );
     config.session_lifetime = Duration::from_secs(args.session_lifetime_secs);
+    for host in args.allow_hosts.iter().filter(|h| !h.trim().is_empty()) {
+        config
+            .net_policy
+            .allowed_hosts
+            .push(host.parse().map_err(|e| format!("--allow-hosts: {e}"))?);
+    }
+    for file in &args.extra_ca_files {
+        config
+            .net_policy
+            .extra_roots_pem
+            .push(std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?);
+    }
 
-    let state = AppState::new(config, store);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let addr = listener.local_addr()?;
+    if demo {
+        // The demo's wizard validates against the sandbox this very process serves.
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: addr.ip().to_string(),
+            port: Some(addr.port()),
+        });
+    }
+    let state = AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
     let mut router = app(state.clone());
     if let Some(dir) = &args.assets_dir {
         if !dir.join("sis-onboard.js").is_file() {
@@ -96,8 +125,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
 
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
-    let addr = listener.local_addr()?;
     // The first line on stdout is the address; tests and scripts read it.
     println!("sis-onboard proxy listening on http://{addr}");
     if demo {

@@ -24,7 +24,9 @@ async fn serve(session_lifetime: Duration) -> Running {
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(AppState::new(config, store))).await });
+    tokio::spawn(
+        async move { axum::serve(listener, app(AppState::new(config, store).unwrap())).await },
+    );
     Running {
         base: format!("http://{addr}"),
         _dir: dir,

@@ -1,0 +1,5 @@
+//! Talking to a district's OneRoster 1.2 server: credential validation.
+
+pub mod validate;
+
+pub use validate::validate_connection;

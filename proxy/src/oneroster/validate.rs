@@ -1,0 +1,640 @@
+//! Validates the four values of a OneRoster 1.2 connection in two round trips: a
+//! client-credentials token, then every probe in parallel (`limit=1`, counts from
+//! `X-Total-Count`). Each failure becomes one stable code, the field at fault and a message
+//! an administrator can act on. The secret goes into the token request and nowhere else.
+
+use std::error::Error as _;
+use std::time::Instant;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Client, StatusCode, Url};
+use serde_json::Value;
+use sis_onboard_protocol::{
+    Check, Count, CredentialField, DistrictSummary, ValidateRequest, ValidationError,
+    ValidationErrorCode as Code, ValidationReport, ValidationWarning,
+};
+
+use crate::net_guard::{NetPolicy, ReadError, Refusal, read_capped};
+
+/// Every OneRoster 1.2 rostering base URL ends with this.
+const ROSTERING_SUFFIX: &str = "/ims/oneroster/rostering/v1p2";
+const SCOPE_ROSTER_CORE: &str =
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly";
+const SCOPE_ROSTER: &str = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly";
+const SCOPE_DEMOGRAPHICS: &str =
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly";
+/// A token answer is a few hundred bytes; anything near this is not a token endpoint.
+const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+fn error(
+    code: Code,
+    field: Option<CredentialField>,
+    message: impl Into<String>,
+) -> ValidationError {
+    ValidationError {
+        code,
+        field,
+        message: message.into(),
+    }
+}
+
+fn millis(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Validates a connection; never fails, always reports.
+pub async fn validate_connection(
+    client: &Client,
+    policy: &NetPolicy,
+    request: &ValidateRequest,
+) -> ValidationReport {
+    let mut checks = Vec::new();
+    let mut warnings = Vec::new();
+    let outcome = run(client, policy, request, &mut checks, &mut warnings).await;
+    match outcome {
+        Ok(district) => ValidationReport {
+            passed: true,
+            checks,
+            district: Some(district),
+            warnings,
+            error: None,
+        },
+        Err(error) => ValidationReport {
+            passed: false,
+            checks,
+            district: None,
+            warnings,
+            error: Some(error),
+        },
+    }
+}
+
+/// Parses and checks one URL field.
+fn parse_url(
+    raw: &str,
+    field: CredentialField,
+    policy: &NetPolicy,
+) -> Result<Url, ValidationError> {
+    let url = Url::parse(raw.trim()).map_err(|_| {
+        error(Code::MalformedUrl, Some(field), "This is not a web address. Copy it again from Infinite Campus; it starts with https://.")
+    })?;
+    policy.check_url(&url).map_err(|refusal| match refusal {
+        Refusal::NotHttps => error(
+            Code::NotHttps,
+            Some(field),
+            "The address must start with https://.",
+        ),
+        Refusal::CredentialsInUrl => error(
+            Code::MalformedUrl,
+            Some(field),
+            "The address must not contain a user name or password.",
+        ),
+        other => error(
+            Code::ForbiddenDestination,
+            Some(field),
+            format!("This address cannot be used: {other}."),
+        ),
+    })?;
+    Ok(url)
+}
+
+async fn run(
+    client: &Client,
+    policy: &NetPolicy,
+    request: &ValidateRequest,
+    checks: &mut Vec<Check>,
+    warnings: &mut Vec<ValidationWarning>,
+) -> Result<DistrictSummary, ValidationError> {
+    let base = parse_url(&request.base_url, CredentialField::BaseUrl, policy)?;
+    let token_url = parse_url(&request.token_url, CredentialField::TokenUrl, policy)?;
+    check_base_shape(&base)?;
+    if token_url.path().contains("/ims/oneroster") {
+        return Err(error(
+            Code::NotTokenEndpoint,
+            Some(CredentialField::TokenUrl),
+            "This looks like the OneRoster API URL. The Token Endpoint is the address that ends in /oauth2/token?appName=…",
+        ));
+    }
+    if request.client_id.trim().is_empty() {
+        return Err(error(
+            Code::InvalidClient,
+            Some(CredentialField::ClientId),
+            "Enter the Client ID Infinite Campus generated.",
+        ));
+    }
+    if request.client_secret.is_empty() {
+        return Err(error(
+            Code::InvalidClient,
+            Some(CredentialField::ClientSecret),
+            "Enter the Client Secret Infinite Campus generated.",
+        ));
+    }
+
+    let started = Instant::now();
+    let token = fetch_token(client, &token_url, request).await;
+    checks.push(Check {
+        id: "token".into(),
+        passed: token.is_ok(),
+        millis: millis(started),
+    });
+    let token = token?;
+    if let Some(scope) = &token.scope {
+        let granted: Vec<&str> = scope.split_whitespace().collect();
+        if !granted
+            .iter()
+            .any(|s| *s == SCOPE_ROSTER_CORE || *s == SCOPE_ROSTER)
+        {
+            return Err(error(
+                Code::InsufficientScope,
+                None,
+                "The connection does not share roster data. In Infinite Campus, enable roster sync for this connection.",
+            ));
+        }
+        if !granted.contains(&SCOPE_DEMOGRAPHICS) {
+            warnings.push(ValidationWarning::NoDemographicsScope);
+        }
+    }
+
+    let probe = |path: &'static str, key: &'static str| {
+        let base = base.clone();
+        let token_url = token_url.clone();
+        let access = token.access_token.clone();
+        async move {
+            let started = Instant::now();
+            let result = probe(
+                client, policy, &base, &token_url, request, access, path, key,
+            )
+            .await;
+            (result, millis(started))
+        }
+    };
+    let (district, schools, students, teachers, classes, session) = tokio::join!(
+        probe("orgs?filter=type%3D%27district%27&limit=1", "orgs"),
+        probe("schools?limit=1", "orgs"),
+        probe("students?limit=1", "users"),
+        probe("teachers?limit=1", "users"),
+        probe("classes?limit=1", "classes"),
+        probe(
+            "academicSessions?filter=type%3D%27schoolYear%27&sort=startDate&orderBy=desc&limit=1",
+            "academicSessions"
+        ),
+    );
+    let mut first_error = None;
+    let mut record = |id: &str, outcome: &(Result<Probe, ValidationError>, u64), fatal: bool| {
+        checks.push(Check {
+            id: id.into(),
+            passed: outcome.0.is_ok(),
+            millis: outcome.1,
+        });
+        if let (Err(e), true, None) = (&outcome.0, fatal, &first_error) {
+            first_error = Some(e.clone());
+        }
+    };
+    record("district", &district, true);
+    record("schools", &schools, true);
+    record("students", &students, true);
+    record("teachers", &teachers, true);
+    record("classes", &classes, true);
+    // Not every server sorts or filters academic sessions; a failure here is not fatal.
+    record("academic_session", &session, false);
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    let (Ok(district), Ok(schools), Ok(students), Ok(teachers), Ok(classes)) =
+        (district.0, schools.0, students.0, teachers.0, classes.0)
+    else {
+        return Err(error(
+            Code::UpstreamError,
+            None,
+            "The server's answers were incomplete.",
+        ));
+    };
+    if [&schools, &students, &teachers, &classes]
+        .iter()
+        .any(|p| !p.count.exact)
+    {
+        warnings.push(ValidationWarning::CountsAreLowerBounds);
+    }
+    if schools.count.value == 0 {
+        return Err(error(
+            Code::NoDataShared,
+            None,
+            "The connection shares no schools. In Infinite Campus, choose the schools (\"data to share\") for this connection, then validate again.",
+        ));
+    }
+    if schools.count.exact && schools.count.value == 1 {
+        warnings.push(ValidationWarning::OneSchoolShared);
+    }
+    let text = |probe: &Probe, field: &str| {
+        probe
+            .first
+            .as_ref()
+            .and_then(|r| r[field].as_str())
+            .map(str::to_owned)
+    };
+    Ok(DistrictSummary {
+        name: text(&district, "name").unwrap_or_default(),
+        schools: schools.count,
+        students: students.count,
+        teachers: teachers.count,
+        classes: classes.count,
+        academic_session: session.0.ok().and_then(|p| text(&p, "title")),
+    })
+}
+
+fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
+    let path = base.path().trim_end_matches('/');
+    if path.ends_with(ROSTERING_SUFFIX) {
+        return Ok(());
+    }
+    let field = Some(CredentialField::BaseUrl);
+    if path.contains("/v1p1") {
+        Err(error(
+            Code::OneRoster11,
+            field,
+            "This is a OneRoster 1.1 address. Generate a OneRoster 1.2 connection in Infinite Campus and use its Base URL.",
+        ))
+    } else if path.contains("/oauth2/token") {
+        Err(error(
+            Code::NotOneRosterRoot,
+            field,
+            "This looks like the Token Endpoint. The OneRoster API URL ends in /ims/oneroster/rostering/v1p2.",
+        ))
+    } else {
+        Err(error(
+            Code::NotOneRosterRoot,
+            field,
+            "This is not a OneRoster 1.2 API URL. Copy the Base URL from Infinite Campus; it ends in /ims/oneroster/rostering/v1p2.",
+        ))
+    }
+}
+
+struct Token {
+    access_token: String,
+    scope: Option<String>,
+}
+
+/// A transport failure, told apart by what the error chain says.
+fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationError {
+    let field = Some(field);
+    let mut source = err.source();
+    let mut text = err.to_string().to_lowercase();
+    while let Some(inner) = source {
+        if let Some(refusal) = inner.downcast_ref::<Refusal>() {
+            return match refusal {
+                Refusal::NoHost => error(
+                    Code::UnknownHost,
+                    field,
+                    "This server name does not exist. Check the address for typos.",
+                ),
+                other => error(
+                    Code::ForbiddenDestination,
+                    field,
+                    format!("This address cannot be used: {other}."),
+                ),
+            };
+        }
+        if is_tls_error(inner) {
+            return error(
+                Code::TlsFailure,
+                field,
+                "The secure connection to the server failed: its certificate is not trusted, or it does not speak https at this address. A self-hosted district may need its certificate added to the proxy.",
+            );
+        }
+        if let Some(io) = inner.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return error(
+                Code::ConnectionRefused,
+                field,
+                "Nothing answers at this address. Check the address, or ask your Infinite Campus host whether the server is up.",
+            );
+        }
+        text.push(' ');
+        text.push_str(&inner.to_string().to_lowercase());
+        source = inner.source();
+    }
+    if err.is_timeout() {
+        error(
+            Code::Timeout,
+            field,
+            "The server did not answer in time. Try again; if it keeps happening, your Infinite Campus host may be down.",
+        )
+    } else if err.is_redirect() {
+        error(
+            Code::ForbiddenDestination,
+            field,
+            "The server redirected to an address that cannot be used.",
+        )
+    } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
+        error(
+            Code::TlsFailure,
+            field,
+            "The server's security certificate is not trusted. Check the address; a self-hosted district may need its certificate added to the proxy.",
+        )
+    } else if text.contains("dns") || text.contains("resolve") {
+        error(
+            Code::UnknownHost,
+            field,
+            "This server name does not exist. Check the address for typos.",
+        )
+    } else if text.contains("refused") {
+        error(
+            Code::ConnectionRefused,
+            field,
+            "Nothing answers at this address.",
+        )
+    } else {
+        error(
+            Code::UpstreamError,
+            field,
+            "The connection to the server failed. Try again.",
+        )
+    }
+}
+
+/// True when a rustls error is inside, even wrapped in io::Errors (whose `source()` skips
+/// the error they wrap, so the chain alone never shows it).
+fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    if error.is::<rustls::Error>() {
+        return true;
+    }
+    match error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        Some(inner) => is_tls_error(inner),
+        None => false,
+    }
+}
+
+fn status_error(status: StatusCode, field: CredentialField) -> Option<ValidationError> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        Some(error(
+            Code::RateLimited,
+            Some(field),
+            "Infinite Campus is limiting requests right now. Wait a minute, then validate again.",
+        ))
+    } else if status.is_server_error() {
+        Some(error(
+            Code::UpstreamError,
+            Some(field),
+            format!(
+                "Infinite Campus answered with an error (HTTP {}). Try again later.",
+                status.as_u16()
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+fn read_error(err: ReadError, field: CredentialField) -> ValidationError {
+    match err {
+        ReadError::TooLarge => error(
+            Code::ResponseTooLarge,
+            Some(field),
+            "The server's answer is far larger than a OneRoster server sends. Check the address.",
+        ),
+        ReadError::Transport(e) => transport_error(&e, field),
+    }
+}
+
+fn looks_like_html(content_type: &str, body: &[u8]) -> bool {
+    content_type.contains("html") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+async fn fetch_token(
+    client: &Client,
+    url: &Url,
+    request: &ValidateRequest,
+) -> Result<Token, ValidationError> {
+    match token_request(client, url, request, true).await? {
+        TokenAnswer::Token(token) => Ok(token),
+        // Only when the server says the Basic form itself is not accepted.
+        TokenAnswer::BasicNotAccepted => match token_request(client, url, request, false).await? {
+            TokenAnswer::Token(token) => Ok(token),
+            TokenAnswer::BasicNotAccepted => Err(error(
+                Code::NotTokenEndpoint,
+                Some(CredentialField::TokenUrl),
+                "The Token Endpoint did not accept the request. Check the address.",
+            )),
+        },
+    }
+}
+
+enum TokenAnswer {
+    Token(Token),
+    BasicNotAccepted,
+}
+
+fn form_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn token_request(
+    client: &Client,
+    url: &Url,
+    request: &ValidateRequest,
+    basic: bool,
+) -> Result<TokenAnswer, ValidationError> {
+    let field = CredentialField::TokenUrl;
+    let mut body = String::from("grant_type=client_credentials");
+    let mut builder = client
+        .post(url.clone())
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if basic {
+        // RFC 6749 §2.3.1: each part is form-urlencoded before base64.
+        let pair = format!(
+            "{}:{}",
+            form_encode(request.client_id.trim()),
+            form_encode(&request.client_secret)
+        );
+        builder = builder.header(AUTHORIZATION, format!("Basic {}", STANDARD.encode(pair)));
+    } else {
+        body.push_str(&format!(
+            "&client_id={}&client_secret={}",
+            form_encode(request.client_id.trim()),
+            form_encode(&request.client_secret)
+        ));
+    }
+    let response = builder
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, field))?;
+    let status = response.status();
+    if let Some(err) = status_error(status, field) {
+        return Err(err);
+    }
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = read_capped(response, MAX_TOKEN_RESPONSE_BYTES)
+        .await
+        .map_err(|e| read_error(e, field))?;
+    let not_token_endpoint = || {
+        error(
+            Code::NotTokenEndpoint,
+            Some(field),
+            "This address does not answer like a Token Endpoint. Copy the Token URL from Infinite Campus; it ends in /oauth2/token?appName=…",
+        )
+    };
+    if looks_like_html(&content_type, &body) {
+        return Err(not_token_endpoint());
+    }
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    if status.is_success() {
+        let json = json.ok_or_else(not_token_endpoint)?;
+        let access_token = json["access_token"]
+            .as_str()
+            .ok_or_else(not_token_endpoint)?
+            .to_owned();
+        return Ok(TokenAnswer::Token(Token {
+            access_token,
+            scope: json["scope"].as_str().map(str::to_owned),
+        }));
+    }
+    let oauth_error = json
+        .as_ref()
+        .and_then(|j| j["error"].as_str())
+        .unwrap_or("");
+    match (status, oauth_error) {
+        (_, "invalid_client") | (StatusCode::UNAUTHORIZED, _) => Err(error(
+            Code::InvalidClient,
+            Some(CredentialField::ClientSecret),
+            "Infinite Campus did not accept this Client ID and Client Secret. Copy both again from the connection you generated (the secret is case-sensitive).",
+        )),
+        (_, "invalid_request") if basic => Ok(TokenAnswer::BasicNotAccepted),
+        (_, "invalid_scope") => Err(error(
+            Code::InsufficientScope,
+            None,
+            "The connection does not grant the roster scopes. In Infinite Campus, enable roster sync for this connection.",
+        )),
+        (StatusCode::FORBIDDEN, _) => Err(error(
+            Code::InactiveConnection,
+            None,
+            "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
+        )),
+        _ => Err(not_token_endpoint()),
+    }
+}
+
+struct Probe {
+    count: Count,
+    first: Option<Value>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn probe(
+    client: &Client,
+    policy: &NetPolicy,
+    base: &Url,
+    token_url: &Url,
+    request: &ValidateRequest,
+    mut access: String,
+    path: &str,
+    key: &str,
+) -> Result<Probe, ValidationError> {
+    let field = CredentialField::BaseUrl;
+    let url = format!("{}/{path}", base.as_str().trim_end_matches('/'));
+    let mut renewed = false;
+    loop {
+        let response = client
+            .get(&url)
+            .bearer_auth(&access)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, field))?;
+        let status = response.status();
+        if status == StatusCode::UNAUTHORIZED && !renewed {
+            // The token may have expired between two calls: get a fresh one, once.
+            renewed = true;
+            access = fetch_token(client, token_url, request).await?.access_token;
+            continue;
+        }
+        if let Some(err) = status_error(status, field) {
+            return Err(err);
+        }
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                return Err(error(
+                    Code::InvalidClient,
+                    Some(CredentialField::ClientSecret),
+                    "Infinite Campus issued a token but does not accept it. Generate the connection again.",
+                ));
+            }
+            StatusCode::FORBIDDEN => {
+                return Err(error(
+                    Code::InactiveConnection,
+                    None,
+                    "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
+                ));
+            }
+            StatusCode::NOT_FOUND => {
+                return Err(error(
+                    Code::OneRoster11,
+                    None,
+                    "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection was probably generated as OneRoster 1.1. Generate a new connection and choose OneRoster 1.2.",
+                ));
+            }
+            s if !s.is_success() => {
+                return Err(error(
+                    Code::NotOneRosterRoot,
+                    Some(field),
+                    format!(
+                        "The OneRoster API URL answered HTTP {}. Check the address.",
+                        s.as_u16()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let total = response
+            .headers()
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let body = read_capped(response, policy.max_response_bytes)
+            .await
+            .map_err(|e| read_error(e, field))?;
+        if looks_like_html(&content_type, &body) {
+            return Err(error(
+                Code::NotOneRosterRoot,
+                Some(field),
+                "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
+            ));
+        }
+        let malformed = || {
+            error(
+                Code::MalformedResponse,
+                Some(field),
+                "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
+            )
+        };
+        let json: Value = serde_json::from_slice(&body).map_err(|_| malformed())?;
+        let records = json[key].as_array().ok_or_else(malformed)?;
+        let count = match total {
+            Some(value) => Count { value, exact: true },
+            None => Count {
+                value: records.len() as u64,
+                exact: false,
+            },
+        };
+        return Ok(Probe {
+            count,
+            first: records.first().cloned(),
+        });
+    }
+}

@@ -1,0 +1,39 @@
+//! `POST /v1/validate`: the wizard's "Validate Configuration" (session token required).
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use sis_onboard_protocol::{VALIDATE_PATH, ValidateRequest, ValidationReport};
+
+use crate::AppState;
+use crate::error::ProxyError;
+use crate::oneroster::validate_connection;
+use crate::routes::sessions::authenticate_session;
+
+/// The validation route.
+pub fn router() -> Router<AppState> {
+    Router::new().route(VALIDATE_PATH, post(validate))
+}
+
+async fn validate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<ValidateRequest>, JsonRejection>,
+) -> Result<Json<ValidationReport>, ProxyError> {
+    let session = authenticate_session(&state, &headers).await?;
+    let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
+        message: rejection.body_text(),
+        field: None,
+    })?;
+    let report = validate_connection(&state.http, &state.config.net_policy, &request).await;
+    // The report and the request's Debug carry no secret; the secret itself is never logged.
+    tracing::info!(
+        tenant = %session.tenant_id,
+        passed = report.passed,
+        code = ?report.error.as_ref().map(|e| e.code),
+        "validation"
+    );
+    Ok(Json(report))
+}

@@ -1,0 +1,365 @@
+//! `POST /v1/validate` over real loopback HTTP against the sandbox district, one test per
+//! failure an administrator can meet, each asserting the exact code and field.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::net_guard::AllowedHost;
+use sis_onboard_proxy::{AppState, Config, Store, app};
+use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
+
+const API_KEY: &str = "sk_test_vendor";
+
+struct Harness {
+    proxy: String,
+    sandbox: SocketAddr,
+    session: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (listener, addr)
+}
+
+impl Harness {
+    async fn start(policy_tweak: impl FnOnce(&mut Config)) -> Self {
+        let (sandbox_listener, sandbox) = listen().await;
+        let sandbox_config = SandboxConfig {
+            slow_delay: Duration::from_millis(50),
+            ..SandboxConfig::with_district(District::generate(9, DistrictSize::TINY))
+        };
+        let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
+        tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!(
+            "sqlite://{}",
+            dir.path().join("p.sqlite").display()
+        ))
+        .await
+        .unwrap();
+        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "127.0.0.1".into(),
+            port: Some(sandbox.port()),
+        });
+        policy_tweak(&mut config);
+        let (proxy_listener, proxy) = listen().await;
+        let router = app(AppState::new(config, store).unwrap());
+        tokio::spawn(async move { axum::serve(proxy_listener, router).await });
+        let proxy = format!("http://{proxy}");
+
+        let session: Value = reqwest::Client::new()
+            .post(format!("{proxy}/v1/sessions"))
+            .bearer_auth(API_KEY)
+            .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            proxy,
+            sandbox,
+            session: session["session_token"].as_str().unwrap().to_owned(),
+            _dir: dir,
+        }
+    }
+
+    fn base_url(&self) -> String {
+        format!(
+            "http://{}/campus/api/ims/oneroster/rostering/v1p2",
+            self.sandbox
+        )
+    }
+
+    fn token_url(&self) -> String {
+        format!(
+            "http://{}/campus/oauth2/token?appName=sandbox",
+            self.sandbox
+        )
+    }
+
+    async fn validate(&self, body: Value) -> Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/validate", self.proxy))
+            .bearer_auth(&self.session)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.text().await.unwrap();
+        assert!(
+            !text.contains(DEMO_SECRET),
+            "the secret is never echoed: {text}"
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    async fn validate_as(&self, behaviour: Behaviour) -> Value {
+        self.validate(json!({
+            "base_url": self.base_url(),
+            "token_url": self.token_url(),
+            "client_id": behaviour.client_id(),
+            "client_secret": DEMO_SECRET,
+        }))
+        .await
+    }
+}
+
+fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
+    assert_eq!(report["passed"], false, "{report}");
+    assert_eq!(report["error"]["code"], code, "{report}");
+    match field {
+        Some(field) => assert_eq!(report["error"]["field"], field, "{report}"),
+        None => assert!(report["error"].get("field").is_none(), "{report}"),
+    }
+    assert!(
+        report["error"]["message"].as_str().unwrap().len() > 20,
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn a_working_connection_reports_the_district() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::Working).await;
+    assert_eq!(report["passed"], true, "{report}");
+    let district = &report["district"];
+    assert!(
+        district["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("Unified School District")
+    );
+    assert_eq!(district["schools"], json!({ "value": 2, "exact": true }));
+    assert_eq!(district["students"], json!({ "value": 24, "exact": true }));
+    assert_eq!(district["teachers"], json!({ "value": 4, "exact": true }));
+    assert_eq!(district["classes"], json!({ "value": 12, "exact": true }));
+    assert_eq!(district["academic_session"], "2026-2027 School Year");
+    let checks: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            "token",
+            "district",
+            "schools",
+            "students",
+            "teachers",
+            "classes",
+            "academic_session"
+        ]
+    );
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["passed"] == true)
+    );
+    assert_eq!(report["warnings"], json!([]));
+}
+
+#[tokio::test]
+async fn every_sandbox_behaviour_gets_its_code_and_field() {
+    let h = Harness::start(|_| {}).await;
+    let cases: [(Behaviour, &str, Option<&str>); 8] = [
+        (
+            Behaviour::WrongSecret,
+            "invalid_client",
+            Some("client_secret"),
+        ),
+        (Behaviour::OneRoster11, "one_roster11", None),
+        (Behaviour::Inactive, "inactive_connection", None),
+        (Behaviour::NoDataShared, "no_data_shared", None),
+        (Behaviour::ServerError, "upstream_error", Some("base_url")),
+        (Behaviour::RateLimited, "rate_limited", Some("base_url")),
+        (
+            Behaviour::MalformedJson,
+            "malformed_response",
+            Some("base_url"),
+        ),
+        (
+            Behaviour::HtmlSignIn,
+            "not_one_roster_root",
+            Some("base_url"),
+        ),
+    ];
+    for (behaviour, code, field) in cases {
+        let report = h.validate_as(behaviour).await;
+        assert_failure(&report, code, field);
+    }
+    let huge = h.validate_as(Behaviour::HugeResponse).await;
+    assert_failure(&huge, "response_too_large", Some("base_url"));
+}
+
+#[tokio::test]
+async fn recoverable_behaviours_pass_with_warnings() {
+    let h = Harness::start(|_| {}).await;
+    let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
+    assert_eq!(no_demographics["passed"], true);
+    assert_eq!(
+        no_demographics["warnings"],
+        json!(["no_demographics_scope"])
+    );
+
+    let no_total = h.validate_as(Behaviour::NoTotalCount).await;
+    assert_eq!(no_total["passed"], true);
+    assert_eq!(no_total["warnings"], json!(["counts_are_lower_bounds"]));
+    assert_eq!(
+        no_total["district"]["students"],
+        json!({ "value": 1, "exact": false })
+    );
+
+    // A single-use token: each probe renews it once and goes on.
+    let expiring = h.validate_as(Behaviour::TokenExpiresAfterFirstCall).await;
+    assert_eq!(expiring["passed"], true, "{expiring}");
+
+    let slow = h.validate_as(Behaviour::Slow).await;
+    assert_eq!(slow["passed"], true);
+}
+
+#[tokio::test]
+async fn typed_urls_are_checked_before_anything_is_sent() {
+    let h = Harness::start(|_| {}).await;
+    let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+    let token = h.token_url();
+    let base = h.base_url();
+    let cases = [
+        (with("not a url", &token), "malformed_url", "base_url"),
+        (
+            with(&base, "campus/oauth2/token"),
+            "malformed_url",
+            "token_url",
+        ),
+        (
+            with(
+                "http://district.infinitecampus.org/campus/api/ims/oneroster/rostering/v1p2",
+                &token,
+            ),
+            "not_https",
+            "base_url",
+        ),
+        (
+            with(
+                "https://10.0.0.5/campus/api/ims/oneroster/rostering/v1p2",
+                &token,
+            ),
+            "forbidden_destination",
+            "base_url",
+        ),
+        (
+            with(&base, "https://169.254.169.254/latest/meta-data"),
+            "forbidden_destination",
+            "token_url",
+        ),
+        (
+            with(
+                &base.replace("v1p2", "v1p1").replace("/rostering", ""),
+                &token,
+            ),
+            "one_roster11",
+            "base_url",
+        ),
+        (with(&token, &token), "not_one_roster_root", "base_url"),
+        (with(&base, &base), "not_token_endpoint", "token_url"),
+        (
+            with(&base.replace("/rostering/v1p2", "/rostering"), &token),
+            "not_one_roster_root",
+            "base_url",
+        ),
+    ];
+    for (body, code, field) in cases {
+        let report = h.validate(body.clone()).await;
+        assert_failure(&report, code, Some(field));
+        assert!(
+            report["checks"].as_array().unwrap().is_empty(),
+            "nothing was fetched for {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn transport_failures_are_told_apart() {
+    // A port with nothing behind it, and one that accepts but never answers.
+    let (closed, closed_addr) = listen().await;
+    drop(closed);
+    let (silent, silent_addr) = listen().await;
+    let _keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let h = Harness::start(|config| {
+        for addr in [closed_addr, silent_addr] {
+            config.net_policy.allowed_hosts.push(AllowedHost {
+                host: "127.0.0.1".into(),
+                port: Some(addr.port()),
+            });
+        }
+        config.net_policy.total_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let with_token_url = |token_url: String| json!({ "base_url": h.base_url(), "token_url": token_url, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+    let refused = h
+        .validate(with_token_url(format!(
+            "http://{closed_addr}/campus/oauth2/token?appName=sandbox"
+        )))
+        .await;
+    assert_failure(&refused, "connection_refused", Some("token_url"));
+
+    let timeout = h
+        .validate(with_token_url(format!(
+            "http://{silent_addr}/campus/oauth2/token?appName=sandbox"
+        )))
+        .await;
+    assert_failure(&timeout, "timeout", Some("token_url"));
+
+    // https to a plain-HTTP server: the TLS handshake fails.
+    let tls = h
+        .validate(with_token_url(format!(
+            "https://{}/campus/oauth2/token?appName=sandbox",
+            h.sandbox
+        )))
+        .await;
+    assert_failure(&tls, "tls_failure", Some("token_url"));
+
+    let not_token = h
+        .validate(with_token_url(format!(
+            "http://{}/campus/oauth2/token",
+            h.sandbox
+        )))
+        .await;
+    assert_failure(&not_token, "not_token_endpoint", Some("token_url"));
+}
+
+#[tokio::test]
+async fn validation_needs_a_live_session() {
+    let h = Harness::start(|_| {}).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/validate", h.proxy))
+        .bearer_auth("sos_wrong")
+        .json(&json!({ "base_url": "", "token_url": "", "client_id": "", "client_secret": "" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "invalid_session"
+    );
+}
