@@ -76,3 +76,29 @@ test("a page without a session gets a clear message, not a blank box", async () 
   assert.match(await notice.innerText(), /did not start an onboarding session/);
   await page.close();
 });
+
+test("the demo proxy validates the sandbox's credentials for the page's session", async () => {
+  const page = await (await fetch(`${proxy.url}/`)).text();
+  const session = page.match(/session="(sos_[^"]+)"/)[1];
+  const sandbox = `${proxy.url}/sandbox/campus`;
+  const validate = (clientId) =>
+    fetch(`${proxy.url}/v1/validate`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        base_url: `${sandbox}/api/ims/oneroster/rostering/v1p2`,
+        token_url: `${sandbox}/oauth2/token?appName=sandbox`,
+        client_id: clientId,
+        client_secret: "sandbox-client-secret",
+      }),
+    }).then((r) => r.json());
+
+  const good = await validate("sandbox-client-id");
+  assert.equal(good.passed, true, JSON.stringify(good));
+  assert.match(good.district.name, /Unified School District$/);
+  assert.ok(good.district.students.value > 1000);
+
+  const inactive = await validate("sandbox-inactive");
+  assert.equal(inactive.passed, false);
+  assert.equal(inactive.error.code, "inactive_connection");
+});
