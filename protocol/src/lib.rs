@@ -78,6 +78,8 @@ pub enum ErrorCode {
     SessionExpired,
     /// No API key, or a wrong one, on a vendor endpoint.
     InvalidApiKey,
+    /// The page calling the proxy is not one of the session's allowed origins.
+    OriginNotAllowed,
     /// The request body or parameters were malformed.
     BadRequest,
     /// Something failed inside the proxy; details are in its log, never in the answer.

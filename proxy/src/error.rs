@@ -5,6 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sis_onboard_protocol::{ApiError, ErrorCode};
 
+/// Marks a response whose request came from a refused origin.
+#[derive(Debug, Clone, Copy)]
+pub struct OriginRefused;
+
 /// Everything a request can fail with. Internal detail is logged, never sent.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
@@ -14,6 +18,9 @@ pub enum ProxyError {
     /// The user sees: "This onboarding session has expired. Reopen it from the app."
     #[error("the session has expired")]
     SessionExpired,
+    /// The vendor's engineer sees: this page's origin is not in the session's allowed origins.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
     /// The vendor's engineer sees: the API key is missing or wrong.
     #[error("no valid API key")]
     InvalidApiKey,
@@ -51,6 +58,12 @@ impl IntoResponse for ProxyError {
                 "This onboarding session has expired. Reopen it from the app.".to_owned(),
                 None,
             ),
+            Self::OriginNotAllowed => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::OriginNotAllowed,
+                "This page is not allowed to use this onboarding session.".to_owned(),
+                None,
+            ),
             Self::InvalidApiKey => (
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidApiKey,
@@ -73,7 +86,7 @@ impl IntoResponse for ProxyError {
                 )
             }
         };
-        (
+        let mut response = (
             status,
             Json(ApiError {
                 code,
@@ -81,6 +94,11 @@ impl IntoResponse for ProxyError {
                 field,
             }),
         )
-            .into_response()
+            .into_response();
+        if code == ErrorCode::OriginNotAllowed {
+            // Tells the CORS layer not to let the refused page read the answer.
+            response.extensions_mut().insert(OriginRefused);
+        }
+        response
     }
 }

@@ -146,3 +146,80 @@ async fn unknown_and_expired_sessions_are_told_apart() {
         "invalid_session"
     );
 }
+
+#[tokio::test]
+async fn browser_calls_are_held_to_the_sessions_origins() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let created: Value = open_session(&proxy.base, API_KEY, acme())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = created["session_token"].as_str().unwrap().to_owned();
+    let read = |origin: &'static str| {
+        reqwest::Client::new()
+            .get(format!("{}/v1/session", proxy.base))
+            .bearer_auth(&token)
+            .header("origin", origin)
+            .send()
+    };
+
+    let allowed = read("https://app.acme.test").await.unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.acme.test"
+    );
+    assert_eq!(allowed.headers()["vary"], "Origin");
+
+    let other = read("https://evil.example").await.unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+    assert!(
+        other.headers().get("access-control-allow-origin").is_none(),
+        "{:?}",
+        other.headers()
+    );
+    assert_eq!(
+        other.json::<Value>().await.unwrap()["code"],
+        "origin_not_allowed"
+    );
+
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v1/validate", proxy.base),
+        )
+        .header("origin", "https://app.acme.test")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://app.acme.test"
+    );
+    assert!(
+        preflight.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+}
+
+#[tokio::test]
+async fn allowed_origins_must_be_origins() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let mut body = acme();
+    body["allowed_origins"] = json!(["https://app.acme.test/onboarding"]);
+    let response = open_session(&proxy.base, API_KEY, body).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["field"],
+        "allowed_origins"
+    );
+}

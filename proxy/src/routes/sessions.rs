@@ -22,11 +22,15 @@ const TOKEN_PREFIX: &str = "sos_";
 /// Longest display name accepted; it has to fit a heading.
 const MAX_DISPLAY_NAME_CHARS: usize = 100;
 
-/// The session routes.
+/// The session routes: the vendor's (server to server) and the wizard's (CORS).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(SESSIONS_PATH, post(create_session))
-        .route(SESSION_PATH, get(read_session))
+        .merge(
+            Router::new()
+                .route(SESSION_PATH, get(read_session).options(|| async {}))
+                .layer(axum::middleware::from_fn(super::cors::browser_cors)),
+        )
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -50,6 +54,21 @@ pub fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// An origin as browsers send it: lower-case scheme and host, no trailing slash.
+fn normalise_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// True for `scheme://host[:port]` with an http(s) scheme and nothing after.
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "https" | "http")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', ' '])
+}
+
 /// Checks the request and opens a session: 256 random bits, stored only as a hash.
 pub async fn open_session(
     state: &AppState,
@@ -69,6 +88,19 @@ pub async fn open_session(
             field: Some("tenant_id"),
         });
     }
+    let allowed_origins: Vec<String> = request
+        .allowed_origins
+        .iter()
+        .map(|o| normalise_origin(o))
+        .collect();
+    if let Some(bad) = allowed_origins.iter().find(|o| !is_origin(o)) {
+        return Err(ProxyError::BadRequest {
+            message: format!(
+                "allowed_origins: '{bad}' is not an origin such as https://app.example.com"
+            ),
+            field: Some("allowed_origins"),
+        });
+    }
     let token = format!(
         "{TOKEN_PREFIX}{}",
         URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
@@ -78,7 +110,7 @@ pub async fn open_session(
     let session = StoredSession {
         tenant_id: tenant_id.to_owned(),
         display_name: display_name.to_owned(),
-        allowed_origins: request.allowed_origins,
+        allowed_origins,
         support_contact: request.support_contact,
         created_at,
         expires_at: created_at.saturating_add(lifetime),
@@ -122,6 +154,18 @@ pub async fn authenticate_session(
         .ok_or(ProxyError::InvalidSession)?;
     if session.expires_at <= unix_now() {
         return Err(ProxyError::SessionExpired);
+    }
+    // Browsers always say where a cross-origin (and any POST) request comes from; a caller
+    // without an Origin header is not a browser page and gains nothing from this check.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().map(normalise_origin).unwrap_or_default();
+        if !session
+            .allowed_origins
+            .iter()
+            .any(|allowed| *allowed == origin)
+        {
+            return Err(ProxyError::OriginNotAllowed);
+        }
     }
     Ok(session)
 }

@@ -12,9 +12,11 @@ use crate::error::ProxyError;
 use crate::oneroster::validate_connection;
 use crate::routes::sessions::authenticate_session;
 
-/// The validation route.
+/// The validation route (browser-facing: CORS).
 pub fn router() -> Router<AppState> {
-    Router::new().route(VALIDATE_PATH, post(validate))
+    Router::new()
+        .route(VALIDATE_PATH, post(validate).options(|| async {}))
+        .layer(axum::middleware::from_fn(super::cors::browser_cors))
 }
 
 async fn validate(
