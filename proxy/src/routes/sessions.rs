@@ -159,11 +159,7 @@ pub async fn authenticate_session(
     // without an Origin header is not a browser page and gains nothing from this check.
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().map(normalise_origin).unwrap_or_default();
-        if !session
-            .allowed_origins
-            .iter()
-            .any(|allowed| *allowed == origin)
-        {
+        if !session.allowed_origins.contains(&origin) {
             return Err(ProxyError::OriginNotAllowed);
         }
     }
