@@ -16,15 +16,17 @@ pub mod store;
 pub mod demo;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 pub use store::Store;
 
 /// Largest request body the proxy reads; onboarding requests are a few hundred bytes.
-const BODY_LIMIT_BYTES: usize = 64 * 1024;
+pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -59,4 +61,19 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Security headers for every answer of the proxy, the demo page and the assets included.
+pub fn with_security_headers(router: Router) -> Router {
+    let header = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
 }

@@ -130,7 +130,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if demo {
         print_demo_banner(addr);
     }
-    axum::serve(listener, router)
+    axum::serve(listener, sis_onboard_proxy::with_security_headers(router))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -24,9 +24,13 @@ async fn serve(session_lifetime: Duration) -> Running {
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(
-        async move { axum::serve(listener, app(AppState::new(config, store).unwrap())).await },
-    );
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            sis_onboard_proxy::with_security_headers(app(AppState::new(config, store).unwrap())),
+        )
+        .await
+    });
     Running {
         base: format!("http://{addr}"),
         _dir: dir,
@@ -222,4 +226,23 @@ async fn allowed_origins_must_be_origins() {
         response.json::<Value>().await.unwrap()["field"],
         "allowed_origins"
     );
+}
+
+#[tokio::test]
+async fn every_answer_has_security_headers_and_bodies_are_capped() {
+    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
+    let health = reqwest::get(format!("{}/healthz", proxy.base))
+        .await
+        .unwrap();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(health.headers()[name], value, "{name}");
+    }
+    let mut big = acme();
+    big["support_contact"] = json!("x".repeat(sis_onboard_proxy::BODY_LIMIT_BYTES));
+    let response = open_session(&proxy.base, API_KEY, big).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
