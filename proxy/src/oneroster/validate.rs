@@ -402,6 +402,24 @@ fn read_error(err: ReadError, field: CredentialField) -> ValidationError {
     }
 }
 
+/// The content type and the body, read up to `max` bytes.
+async fn read_body(
+    response: reqwest::Response,
+    max: usize,
+    field: CredentialField,
+) -> Result<(String, Vec<u8>), ValidationError> {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = read_capped(response, max)
+        .await
+        .map_err(|e| read_error(e, field))?;
+    Ok((content_type, body))
+}
+
 fn looks_like_html(content_type: &str, body: &[u8]) -> bool {
     content_type.contains("html") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
@@ -469,15 +487,7 @@ async fn token_request(
     if let Some(err) = status_error(status, field) {
         return Err(err);
     }
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let body = read_capped(response, MAX_TOKEN_RESPONSE_BYTES)
-        .await
-        .map_err(|e| read_error(e, field))?;
+    let (content_type, body) = read_body(response, MAX_TOKEN_RESPONSE_BYTES, field).await?;
     let not_token_endpoint = || {
         error(
             Code::NotTokenEndpoint,
@@ -600,15 +610,7 @@ async fn probe(
             .get("x-total-count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let body = read_capped(response, policy.max_response_bytes)
-            .await
-            .map_err(|e| read_error(e, field))?;
+        let (content_type, body) = read_body(response, policy.max_response_bytes, field).await?;
         if looks_like_html(&content_type, &body) {
             return Err(error(
                 Code::NotOneRosterRoot,
