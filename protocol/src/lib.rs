@@ -80,6 +80,8 @@ pub enum ErrorCode {
     InvalidApiKey,
     /// The page calling the proxy is not one of the session's allowed origins.
     OriginNotAllowed,
+    /// Completing needs a passed validation of the very same values first.
+    ValidationRequired,
     /// The request body or parameters were malformed.
     BadRequest,
     /// Something failed inside the proxy; details are in its log, never in the answer.
@@ -249,6 +251,40 @@ pub struct ValidationReport {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ValidationError>,
+}
+
+/// Path where the wizard completes the connection (session token required).
+pub const COMPLETE_PATH: &str = "/v1/complete";
+
+/// "Continue Setup": the validated values plus the administrator's choices.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteRequest {
+    /// The same four values that passed validation.
+    pub credentials: ValidateRequest,
+    /// The data storage region chosen.
+    pub region: String,
+    /// The data source (`infinite_campus`).
+    pub source: String,
+    /// `oneroster_api` or `custom_data_extract`.
+    pub strategy: String,
+}
+
+impl std::fmt::Debug for CompleteRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompleteRequest")
+            .field("credentials", &self.credentials)
+            .field("region", &self.region)
+            .field("source", &self.source)
+            .field("strategy", &self.strategy)
+            .finish()
+    }
+}
+
+/// The stored connection, as the wizard knows it: an opaque id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteResponse {
+    /// The connection's id.
+    pub connection_id: String,
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+use crate::crypto::EncryptionKey;
 use crate::net_guard::NetPolicy;
 
 /// How the proxy behaves.
@@ -32,6 +33,8 @@ use crate::net_guard::NetPolicy;
 pub struct Config {
     /// What the proxy may fetch (SSRF policy).
     pub net_policy: NetPolicy,
+    /// The key stored secrets are sealed with; completing a connection needs it.
+    pub encryption_key: Option<EncryptionKey>,
     /// Keys that authenticate the vendor's backend on the vendor API.
     pub api_keys: Vec<ApiKey>,
     /// How long a new onboarding session lives.
@@ -46,6 +49,7 @@ impl Config {
     pub fn new(api_keys: Vec<ApiKey>) -> Self {
         Self {
             net_policy: NetPolicy::default(),
+            encryption_key: None,
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
         }

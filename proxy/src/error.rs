@@ -21,6 +21,9 @@ pub enum ProxyError {
     /// The vendor's engineer sees: this page's origin is not in the session's allowed origins.
     #[error("origin not allowed")]
     OriginNotAllowed,
+    /// The user sees: "Validate the configuration again before continuing."
+    #[error("no passed validation of these values")]
+    ValidationRequired,
     /// The vendor's engineer sees: the API key is missing or wrong.
     #[error("no valid API key")]
     InvalidApiKey,
@@ -62,6 +65,13 @@ impl IntoResponse for ProxyError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::OriginNotAllowed,
                 "This page is not allowed to use this onboarding session.".to_owned(),
+                None,
+            ),
+            Self::ValidationRequired => (
+                StatusCode::CONFLICT,
+                ErrorCode::ValidationRequired,
+                "These values have not been validated. Click Validate Configuration first."
+                    .to_owned(),
                 None,
             ),
             Self::InvalidApiKey => (

@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod net_guard;
 pub mod oneroster;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::sessions::router())
         .merge(routes::validate::router())
+        .merge(routes::complete::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app, assets};
 
@@ -44,6 +45,10 @@ struct Args {
     /// PEM files of extra CA certificates to trust, for self-hosted districts.
     #[arg(long, env = "SIS_ONBOARD_EXTRA_CA_FILES", value_delimiter = ',')]
     extra_ca_files: Vec<PathBuf>,
+    /// File holding the 256-bit key (64 hex digits) that seals stored secrets. The demo
+    /// creates `data/demo.key` (mode 0600) when none is given.
+    #[arg(long, env = "SIS_ONBOARD_ENCRYPTION_KEY_FILE")]
+    encryption_key_file: Option<PathBuf>,
     /// Serve the demo vendor page at `/` and the sandbox district under `/sandbox`.
     #[cfg(feature = "demo")]
     #[arg(long)]
@@ -89,6 +94,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .allowed_hosts
             .push(host.parse().map_err(|e| format!("--allow-hosts: {e}"))?);
     }
+    config.encryption_key = Some(match (&args.encryption_key_file, demo) {
+        (Some(path), _) => EncryptionKey::read(path)?,
+        (None, true) => EncryptionKey::read_or_create(std::path::Path::new("data/demo.key"))?,
+        (None, false) => {
+            return Err(
+                "no encryption key: set SIS_ONBOARD_ENCRYPTION_KEY_FILE (or \
+                        --encryption-key-file) to a file of 64 hex digits, e.g. made with \
+                        `openssl rand -hex 32`"
+                    .into(),
+            );
+        }
+    });
     for file in &args.extra_ca_files {
         config
             .net_policy

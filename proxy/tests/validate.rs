@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app};
 use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
@@ -18,7 +19,9 @@ struct Harness {
     proxy: String,
     sandbox: SocketAddr,
     session: String,
-    _dir: tempfile::TempDir,
+    store: Store,
+    key: EncryptionKey,
+    dir: tempfile::TempDir,
 }
 
 async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
@@ -45,13 +48,15 @@ impl Harness {
         .await
         .unwrap();
         let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        config.encryption_key = Some(EncryptionKey::generate());
         config.net_policy.allowed_hosts.push(AllowedHost {
             host: "127.0.0.1".into(),
             port: Some(sandbox.port()),
         });
         policy_tweak(&mut config);
         let (proxy_listener, proxy) = listen().await;
-        let router = app(AppState::new(config, store).unwrap());
+        let key = config.encryption_key.clone().unwrap();
+        let router = app(AppState::new(config, store.clone()).unwrap());
         tokio::spawn(async move { axum::serve(proxy_listener, router).await });
         let proxy = format!("http://{proxy}");
 
@@ -69,7 +74,9 @@ impl Harness {
             proxy,
             sandbox,
             session: session["session_token"].as_str().unwrap().to_owned(),
-            _dir: dir,
+            store,
+            key,
+            dir,
         }
     }
 
@@ -361,5 +368,87 @@ async fn validation_needs_a_live_session() {
     assert_eq!(
         response.json::<Value>().await.unwrap()["code"],
         "invalid_session"
+    );
+}
+
+impl Harness {
+    fn credentials(&self, secret: &str) -> Value {
+        json!({
+            "base_url": self.base_url(),
+            "token_url": self.token_url(),
+            "client_id": "sandbox-client-id",
+            "client_secret": secret,
+        })
+    }
+
+    async fn complete(&self, credentials: Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}/v1/complete", self.proxy))
+            .bearer_auth(&self.session)
+            .json(&json!({
+                "credentials": credentials,
+                "region": "us",
+                "source": "infinite_campus",
+                "strategy": "oneroster_api",
+            }))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn completing_needs_the_very_same_validated_values() {
+    let h = Harness::start(|_| {}).await;
+    let before = h.complete(h.credentials(DEMO_SECRET)).await;
+    assert_eq!(before.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        before.json::<Value>().await.unwrap()["code"],
+        "validation_required"
+    );
+
+    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+    let changed = h.complete(h.credentials("another-secret")).await;
+    assert_eq!(
+        changed.status(),
+        StatusCode::CONFLICT,
+        "any change needs a new validation"
+    );
+
+    let first = h.complete(h.credentials(DEMO_SECRET)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first_text = first.text().await.unwrap();
+    assert!(!first_text.contains(DEMO_SECRET));
+    let id = serde_json::from_str::<Value>(&first_text).unwrap()["connection_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(id.starts_with("conn_"));
+
+    let again: Value = h
+        .complete(h.credentials(DEMO_SECRET))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["connection_id"], id,
+        "completing twice returns the same connection"
+    );
+
+    // The secret is sealed at rest: absent from the database file, recoverable with the key.
+    let sealed = h.store.sealed_secret(&id).await.unwrap().unwrap();
+    assert_eq!(
+        h.key.open(&sealed, id.as_bytes()).unwrap(),
+        DEMO_SECRET.as_bytes()
+    );
+    let mut on_disk = Vec::new();
+    for entry in std::fs::read_dir(h.dir.path()).unwrap() {
+        on_disk.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    assert!(
+        !on_disk
+            .windows(DEMO_SECRET.len())
+            .any(|w| w == DEMO_SECRET.as_bytes())
     );
 }

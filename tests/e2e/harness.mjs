@@ -1,7 +1,8 @@
 // Shared by the end-to-end tests: starts the real proxy binary (demo mode: vendor page,
 // sandbox district, SQLite) on a free loopback port, and headless Chromium to drive it.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -16,6 +17,8 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
     throw new Error("run through `cargo xtask test` (SIS_ONBOARD_PROXY_BIN and SIS_ONBOARD_DIST unset)");
   }
   const dataDir = mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
+  // A key the way an operator would make one: 64 hex digits in a private file.
+  writeFileSync(join(dataDir, "e2e.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
   const child = spawn(
     PROXY_BIN,
     [
@@ -23,6 +26,7 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
       "--listen", "127.0.0.1:0",
       "--assets-dir", DIST,
       "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
+      "--encryption-key-file", join(dataDir, "e2e.key"),
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );

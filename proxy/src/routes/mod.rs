@@ -1,5 +1,6 @@
 //! The proxy's HTTP resources, one module each.
 
+pub mod complete;
 pub mod cors;
 pub mod health;
 pub mod sessions;

@@ -141,15 +141,16 @@ async fn create_session(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Finds the live session a browser request's token names.
+/// Finds the live session a browser request's token names: the token's hash and the session.
 pub async fn authenticate_session(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<StoredSession, ProxyError> {
+) -> Result<(Vec<u8>, StoredSession), ProxyError> {
     let token = bearer(headers).ok_or(ProxyError::InvalidSession)?;
+    let token_hash = hash_token(token);
     let session = state
         .store
-        .session_by_token_hash(&hash_token(token))
+        .session_by_token_hash(&token_hash)
         .await?
         .ok_or(ProxyError::InvalidSession)?;
     if session.expires_at <= unix_now() {
@@ -163,14 +164,14 @@ pub async fn authenticate_session(
             return Err(ProxyError::OriginNotAllowed);
         }
     }
-    Ok(session)
+    Ok((token_hash, session))
 }
 
 async fn read_session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<SessionConfig>, ProxyError> {
-    let session = authenticate_session(&state, &headers).await?;
+    let (_, session) = authenticate_session(&state, &headers).await?;
     Ok(Json(SessionConfig {
         display_name: session.display_name,
         support_contact: session.support_contact,

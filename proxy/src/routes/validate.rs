@@ -8,9 +8,20 @@ use axum::{Json, Router};
 use sis_onboard_protocol::{VALIDATE_PATH, ValidateRequest, ValidationReport};
 
 use crate::AppState;
+use crate::crypto::EncryptionKey;
 use crate::error::ProxyError;
 use crate::oneroster::validate_connection;
-use crate::routes::sessions::authenticate_session;
+use crate::routes::sessions::{authenticate_session, unix_now};
+
+/// The keyed fingerprint of the four values, as validated and as completed.
+pub fn fingerprint(key: &EncryptionKey, request: &ValidateRequest) -> Vec<u8> {
+    key.fingerprint(&[
+        request.base_url.trim(),
+        request.token_url.trim(),
+        request.client_id.trim(),
+        &request.client_secret,
+    ])
+}
 
 /// The validation route (browser-facing: CORS).
 pub fn router() -> Router<AppState> {
@@ -24,12 +35,27 @@ async fn validate(
     headers: HeaderMap,
     body: Result<Json<ValidateRequest>, JsonRejection>,
 ) -> Result<Json<ValidationReport>, ProxyError> {
-    let session = authenticate_session(&state, &headers).await?;
+    let (session_hash, session) = authenticate_session(&state, &headers).await?;
     let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
         message: rejection.body_text(),
         field: None,
     })?;
     let report = validate_connection(&state.http, &state.config.net_policy, &request).await;
+    if report.passed
+        && let Some(key) = &state.config.encryption_key
+    {
+        let report_json = serde_json::to_string(&report)
+            .map_err(|e| ProxyError::Internal(format!("report: {e}")))?;
+        state
+            .store
+            .record_validation(
+                &session_hash,
+                &fingerprint(key, &request),
+                &report_json,
+                unix_now(),
+            )
+            .await?;
+    }
     // The report and the request's Debug carry no secret; the secret itself is never logged.
     tracing::info!(
         tenant = %session.tenant_id,

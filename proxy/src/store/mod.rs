@@ -20,3 +20,34 @@ pub struct StoredSession {
     /// Seconds since the Unix epoch.
     pub expires_at: i64,
 }
+
+/// A connection about to be stored (the secret already sealed).
+#[derive(Clone)]
+pub struct NewConnection {
+    /// The opaque id the wizard receives.
+    pub id: String,
+    /// The session that completed it.
+    pub session_hash: Vec<u8>,
+    /// The vendor's customer.
+    pub tenant_id: String,
+    /// The data storage region chosen.
+    pub region: String,
+    /// The data source (`infinite_campus`).
+    pub source: String,
+    /// `oneroster_api` or `custom_data_extract`.
+    pub strategy: String,
+    /// The OneRoster base URL.
+    pub base_url: String,
+    /// The token URL.
+    pub token_url: String,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret, sealed (nonce ‖ ciphertext).
+    pub secret_sealed: Vec<u8>,
+    /// The district's name at validation.
+    pub district_name: String,
+    /// The validation's district summary, as JSON.
+    pub counts: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-use super::StoredSession;
+use super::{NewConnection, StoredSession};
 
 /// The proxy's store.
 #[derive(Debug, Clone)]
@@ -87,6 +87,93 @@ impl Store {
             })
         })
         .transpose()
+    }
+}
+
+impl Store {
+    /// Remembers a session's latest passed validation (replacing an earlier one).
+    pub async fn record_validation(
+        &self,
+        session_hash: &[u8],
+        fingerprint: &[u8],
+        report: &str,
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO validations (session_hash, fingerprint, report, validated_at) \
+             VALUES (?, ?, ?, ?) ON CONFLICT (session_hash) DO UPDATE SET \
+             fingerprint = excluded.fingerprint, report = excluded.report, \
+             validated_at = excluded.validated_at",
+        )
+        .bind(session_hash)
+        .bind(fingerprint)
+        .bind(report)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// The session's latest passed validation: its fingerprint and report.
+    pub async fn latest_validation(
+        &self,
+        session_hash: &[u8],
+    ) -> Result<Option<(Vec<u8>, String)>, sqlx::Error> {
+        let row = sqlx::query("SELECT fingerprint, report FROM validations WHERE session_hash = ?")
+            .bind(session_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Ok((row.try_get("fingerprint")?, row.try_get("report")?)))
+            .transpose()
+    }
+
+    /// The id of the connection a session completed, if it did.
+    pub async fn connection_of_session(
+        &self,
+        session_hash: &[u8],
+    ) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM connections WHERE session_hash = ?")
+            .bind(session_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Stores a connection; a second one for the same session keeps the first.
+    pub async fn insert_connection(&self, c: &NewConnection) -> Result<String, sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO connections (id, session_hash, tenant_id, region, source, strategy, \
+             base_url, token_url, client_id, secret_sealed, district_name, counts, created_at, \
+             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (session_hash) DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&c.session_hash)
+        .bind(&c.tenant_id)
+        .bind(&c.region)
+        .bind(&c.source)
+        .bind(&c.strategy)
+        .bind(&c.base_url)
+        .bind(&c.token_url)
+        .bind(&c.client_id)
+        .bind(&c.secret_sealed)
+        .bind(&c.district_name)
+        .bind(&c.counts)
+        .bind(c.created_at)
+        .bind(c.created_at)
+        .execute(&self.pool)
+        .await?;
+        // Whichever insert won a race, this is the session's connection.
+        self.connection_of_session(&c.session_hash)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// A connection's sealed secret, for the vendor's sync worker (and tests).
+    pub async fn sealed_secret(&self, id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        sqlx::query_scalar("SELECT secret_sealed FROM connections WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
     }
 }
 

@@ -1,0 +1,112 @@
+//! `POST /v1/complete`: "Continue Setup". Stores the connection that the session validated,
+//! with its secret sealed, and answers only an opaque connection id.
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sis_onboard_protocol::{COMPLETE_PATH, CompleteRequest, CompleteResponse, ValidationReport};
+
+use crate::AppState;
+use crate::error::ProxyError;
+use crate::routes::sessions::{authenticate_session, unix_now};
+use crate::routes::validate::fingerprint;
+use crate::store::NewConnection;
+
+/// Sources the proxy can connect.
+const SOURCES: [&str; 1] = ["infinite_campus"];
+/// Strategies the flow offers.
+const STRATEGIES: [&str; 2] = ["oneroster_api", "custom_data_extract"];
+
+/// The completion route (browser-facing: CORS).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(COMPLETE_PATH, post(complete).options(|| async {}))
+        .layer(axum::middleware::from_fn(super::cors::browser_cors))
+}
+
+fn bad(field: &'static str, message: String) -> ProxyError {
+    ProxyError::BadRequest {
+        message,
+        field: Some(field),
+    }
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<CompleteRequest>, JsonRejection>,
+) -> Result<Json<CompleteResponse>, ProxyError> {
+    let (session_hash, session) = authenticate_session(&state, &headers).await?;
+    let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
+        message: rejection.body_text(),
+        field: None,
+    })?;
+    if !SOURCES.contains(&request.source.as_str()) {
+        return Err(bad("source", format!("source must be one of {SOURCES:?}")));
+    }
+    if !STRATEGIES.contains(&request.strategy.as_str()) {
+        return Err(bad(
+            "strategy",
+            format!("strategy must be one of {STRATEGIES:?}"),
+        ));
+    }
+    let region = request.region.trim();
+    if region.is_empty() || region.len() > 64 {
+        return Err(bad("region", "region must be 1 to 64 characters".into()));
+    }
+    let key = state
+        .config
+        .encryption_key
+        .as_ref()
+        .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
+
+    // Completing twice answers the connection the first completion stored.
+    if let Some(id) = state.store.connection_of_session(&session_hash).await? {
+        return Ok(Json(CompleteResponse { connection_id: id }));
+    }
+    let credentials = &request.credentials;
+    let (validated, report) = state
+        .store
+        .latest_validation(&session_hash)
+        .await?
+        .ok_or(ProxyError::ValidationRequired)?;
+    if validated != fingerprint(key, credentials) {
+        return Err(ProxyError::ValidationRequired);
+    }
+    let report: ValidationReport = serde_json::from_str(&report)
+        .map_err(|e| ProxyError::Internal(format!("stored report: {e}")))?;
+    let district = report
+        .district
+        .ok_or_else(|| ProxyError::Internal("a passed validation without a district".into()))?;
+
+    let id = format!(
+        "conn_{}",
+        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+    );
+    let secret_sealed = key
+        .seal(credentials.client_secret.as_bytes(), id.as_bytes())
+        .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    let connection = NewConnection {
+        id,
+        session_hash,
+        tenant_id: session.tenant_id,
+        region: region.to_owned(),
+        source: request.source.clone(),
+        strategy: request.strategy.clone(),
+        base_url: credentials.base_url.trim().to_owned(),
+        token_url: credentials.token_url.trim().to_owned(),
+        client_id: credentials.client_id.trim().to_owned(),
+        secret_sealed,
+        district_name: district.name.clone(),
+        counts: serde_json::to_string(&district)
+            .map_err(|e| ProxyError::Internal(format!("district: {e}")))?,
+        created_at: unix_now(),
+    };
+    let connection_id = state.store.insert_connection(&connection).await?;
+    tracing::info!(connection = %connection_id, region, "connection stored");
+    Ok(Json(CompleteResponse { connection_id }))
+}
