@@ -9,17 +9,29 @@ use serde_json::{Value, json};
 use sis_onboard_proxy::config::ApiKey;
 use sis_onboard_proxy::{AppState, Config, Store, app};
 
+mod common;
+use common::{TestStore, test_stores};
+
 const API_KEY: &str = "sk_test_vendor";
 
 struct Running {
     base: String,
-    _dir: tempfile::TempDir,
+    _store: TestStore,
 }
 
-async fn serve(session_lifetime: Duration) -> Running {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("proxy.sqlite").display());
-    let store = Store::open(&url).await.unwrap();
+/// The proxy on every test store, one after the other.
+async fn serve_each(session_lifetime: Duration) -> Vec<Running> {
+    let mut running = Vec::new();
+    for store in test_stores().await {
+        running.push(serve_on(store, session_lifetime).await);
+    }
+    running
+}
+
+async fn serve_on(test_store: TestStore, session_lifetime: Duration) -> Running {
+    let store = Store::open(&test_store.url)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
     let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -33,7 +45,7 @@ async fn serve(session_lifetime: Duration) -> Running {
     });
     Running {
         base: format!("http://{addr}"),
-        _dir: dir,
+        _store: test_store,
     }
 }
 
@@ -58,191 +70,198 @@ fn acme() -> Value {
 
 #[tokio::test]
 async fn health_check_answers_ok() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let response = reqwest::get(format!("{}/healthz", proxy.base))
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().await.unwrap()["status"], "ok");
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let response = reqwest::get(format!("{}/healthz", proxy.base))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<Value>().await.unwrap()["status"], "ok");
+    }
 }
 
 #[tokio::test]
 async fn the_wizard_reads_the_session_the_vendor_opened() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let created = open_session(&proxy.base, API_KEY, acme()).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created: Value = created.json().await.unwrap();
-    let token = created["session_token"].as_str().unwrap();
-    assert!(
-        token.starts_with("sos_") && token.len() >= 4 + 43,
-        "256 random bits, base64url"
-    );
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let created = open_session(&proxy.base, API_KEY, acme()).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let created: Value = created.json().await.unwrap();
+        let token = created["session_token"].as_str().unwrap();
+        assert!(
+            token.starts_with("sos_") && token.len() >= 4 + 43,
+            "256 random bits, base64url"
+        );
 
-    let session = reqwest::Client::new()
-        .get(format!("{}/v1/session", proxy.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(session.status(), StatusCode::OK);
-    let session: Value = session.json().await.unwrap();
-    assert_eq!(session["display_name"], "Acme Learning");
-    assert_eq!(session["support_contact"], "help@acme.test");
-    assert_eq!(session["expires_at"], created["expires_at"]);
+        let session = reqwest::Client::new()
+            .get(format!("{}/v1/session", proxy.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(session.status(), StatusCode::OK);
+        let session: Value = session.json().await.unwrap();
+        assert_eq!(session["display_name"], "Acme Learning");
+        assert_eq!(session["support_contact"], "help@acme.test");
+        assert_eq!(session["expires_at"], created["expires_at"]);
+    }
 }
 
 #[tokio::test]
 async fn opening_a_session_needs_the_api_key_and_a_name() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let wrong_key = open_session(&proxy.base, "sk_test_guess", acme()).await;
-    assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        wrong_key.json::<Value>().await.unwrap()["code"],
-        "invalid_api_key"
-    );
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let wrong_key = open_session(&proxy.base, "sk_test_guess", acme()).await;
+        assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            wrong_key.json::<Value>().await.unwrap()["code"],
+            "invalid_api_key"
+        );
 
-    let mut nameless = acme();
-    nameless["display_name"] = json!("  ");
-    let response = open_session(&proxy.base, API_KEY, nameless).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.unwrap();
-    assert_eq!(error["code"], "bad_request");
-    assert_eq!(error["field"], "display_name");
+        let mut nameless = acme();
+        nameless["display_name"] = json!("  ");
+        let response = open_session(&proxy.base, API_KEY, nameless).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "bad_request");
+        assert_eq!(error["field"], "display_name");
 
-    let malformed = reqwest::Client::new()
-        .post(format!("{}/v1/sessions", proxy.base))
-        .bearer_auth(API_KEY)
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        let malformed = reqwest::Client::new()
+            .post(format!("{}/v1/sessions", proxy.base))
+            .bearer_auth(API_KEY)
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    }
 }
 
 #[tokio::test]
 async fn unknown_and_expired_sessions_are_told_apart() {
-    let proxy = serve(Duration::ZERO).await;
-    let created: Value = open_session(&proxy.base, API_KEY, acme())
-        .await
-        .json()
-        .await
-        .unwrap();
-    let read = |token: String| {
-        reqwest::Client::new()
-            .get(format!("{}/v1/session", proxy.base))
-            .bearer_auth(token)
-            .send()
-    };
-    let expired = read(created["session_token"].as_str().unwrap().to_owned())
-        .await
-        .unwrap();
-    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        expired.json::<Value>().await.unwrap()["code"],
-        "session_expired"
-    );
+    for proxy in serve_each(Duration::ZERO).await {
+        let created: Value = open_session(&proxy.base, API_KEY, acme())
+            .await
+            .json()
+            .await
+            .unwrap();
+        let read = |token: String| {
+            reqwest::Client::new()
+                .get(format!("{}/v1/session", proxy.base))
+                .bearer_auth(token)
+                .send()
+        };
+        let expired = read(created["session_token"].as_str().unwrap().to_owned())
+            .await
+            .unwrap();
+        assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            expired.json::<Value>().await.unwrap()["code"],
+            "session_expired"
+        );
 
-    let unknown = read("sos_not-a-real-token".to_owned()).await.unwrap();
-    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        unknown.json::<Value>().await.unwrap()["code"],
-        "invalid_session"
-    );
+        let unknown = read("sos_not-a-real-token".to_owned()).await.unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            unknown.json::<Value>().await.unwrap()["code"],
+            "invalid_session"
+        );
+    }
 }
 
 #[tokio::test]
 async fn browser_calls_are_held_to_the_sessions_origins() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let created: Value = open_session(&proxy.base, API_KEY, acme())
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = created["session_token"].as_str().unwrap().to_owned();
-    let read = |origin: &'static str| {
-        reqwest::Client::new()
-            .get(format!("{}/v1/session", proxy.base))
-            .bearer_auth(&token)
-            .header("origin", origin)
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let created: Value = open_session(&proxy.base, API_KEY, acme())
+            .await
+            .json()
+            .await
+            .unwrap();
+        let token = created["session_token"].as_str().unwrap().to_owned();
+        let read = |origin: &'static str| {
+            reqwest::Client::new()
+                .get(format!("{}/v1/session", proxy.base))
+                .bearer_auth(&token)
+                .header("origin", origin)
+                .send()
+        };
+
+        let allowed = read("https://app.acme.test").await.unwrap();
+        assert_eq!(allowed.status(), StatusCode::OK);
+        assert_eq!(
+            allowed.headers()["access-control-allow-origin"],
+            "https://app.acme.test"
+        );
+        assert_eq!(allowed.headers()["vary"], "Origin");
+
+        let other = read("https://evil.example").await.unwrap();
+        assert_eq!(other.status(), StatusCode::FORBIDDEN);
+        assert!(
+            other.headers().get("access-control-allow-origin").is_none(),
+            "{:?}",
+            other.headers()
+        );
+        assert_eq!(
+            other.json::<Value>().await.unwrap()["code"],
+            "origin_not_allowed"
+        );
+
+        let preflight = reqwest::Client::new()
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/validate", proxy.base),
+            )
+            .header("origin", "https://app.acme.test")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
             .send()
-    };
-
-    let allowed = read("https://app.acme.test").await.unwrap();
-    assert_eq!(allowed.status(), StatusCode::OK);
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://app.acme.test"
-    );
-    assert_eq!(allowed.headers()["vary"], "Origin");
-
-    let other = read("https://evil.example").await.unwrap();
-    assert_eq!(other.status(), StatusCode::FORBIDDEN);
-    assert!(
-        other.headers().get("access-control-allow-origin").is_none(),
-        "{:?}",
-        other.headers()
-    );
-    assert_eq!(
-        other.json::<Value>().await.unwrap()["code"],
-        "origin_not_allowed"
-    );
-
-    let preflight = reqwest::Client::new()
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/v1/validate", proxy.base),
-        )
-        .header("origin", "https://app.acme.test")
-        .header("access-control-request-method", "POST")
-        .header(
-            "access-control-request-headers",
-            "authorization, content-type",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        preflight.headers()["access-control-allow-origin"],
-        "https://app.acme.test"
-    );
-    assert!(
-        preflight.headers()["access-control-allow-headers"]
-            .to_str()
-            .unwrap()
-            .contains("authorization")
-    );
+            .await
+            .unwrap();
+        assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            preflight.headers()["access-control-allow-origin"],
+            "https://app.acme.test"
+        );
+        assert!(
+            preflight.headers()["access-control-allow-headers"]
+                .to_str()
+                .unwrap()
+                .contains("authorization")
+        );
+    }
 }
 
 #[tokio::test]
 async fn allowed_origins_must_be_origins() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let mut body = acme();
-    body["allowed_origins"] = json!(["https://app.acme.test/onboarding"]);
-    let response = open_session(&proxy.base, API_KEY, body).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        response.json::<Value>().await.unwrap()["field"],
-        "allowed_origins"
-    );
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let mut body = acme();
+        body["allowed_origins"] = json!(["https://app.acme.test/onboarding"]);
+        let response = open_session(&proxy.base, API_KEY, body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["field"],
+            "allowed_origins"
+        );
+    }
 }
 
 #[tokio::test]
 async fn every_answer_has_security_headers_and_bodies_are_capped() {
-    let proxy = serve(Config::DEFAULT_SESSION_LIFETIME).await;
-    let health = reqwest::get(format!("{}/healthz", proxy.base))
-        .await
-        .unwrap();
-    for (name, value) in [
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
-        ("x-frame-options", "DENY"),
-    ] {
-        assert_eq!(health.headers()[name], value, "{name}");
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let health = reqwest::get(format!("{}/healthz", proxy.base))
+            .await
+            .unwrap();
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+            ("x-frame-options", "DENY"),
+        ] {
+            assert_eq!(health.headers()[name], value, "{name}");
+        }
+        let mut big = acme();
+        big["support_contact"] = json!("x".repeat(sis_onboard_proxy::BODY_LIMIT_BYTES));
+        let response = open_session(&proxy.base, API_KEY, big).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
-    let mut big = acme();
-    big["support_contact"] = json!("x".repeat(sis_onboard_proxy::BODY_LIMIT_BYTES));
-    let response = open_session(&proxy.base, API_KEY, big).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -13,6 +13,9 @@ use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app};
 use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
 
+mod common;
+use common::{TestStore, test_stores};
+
 const API_KEY: &str = "sk_test_vendor";
 
 struct Harness {
@@ -21,7 +24,7 @@ struct Harness {
     session: String,
     store: Store,
     key: EncryptionKey,
-    dir: tempfile::TempDir,
+    test_store: TestStore,
 }
 
 async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
@@ -32,6 +35,11 @@ async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
 
 impl Harness {
     async fn start(policy_tweak: impl FnOnce(&mut Config)) -> Self {
+        let sqlite = test_stores().await.into_iter().next().unwrap();
+        Self::start_on(sqlite, policy_tweak).await
+    }
+
+    async fn start_on(test_store: TestStore, policy_tweak: impl FnOnce(&mut Config)) -> Self {
         let (sandbox_listener, sandbox) = listen().await;
         let sandbox_config = SandboxConfig {
             slow_delay: Duration::from_millis(50),
@@ -40,13 +48,9 @@ impl Harness {
         let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
         tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
 
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!(
-            "sqlite://{}",
-            dir.path().join("p.sqlite").display()
-        ))
-        .await
-        .unwrap();
+        let store = Store::open(&test_store.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
         let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
         config.encryption_key = Some(EncryptionKey::generate());
         config.net_policy.allowed_hosts.push(AllowedHost {
@@ -76,7 +80,7 @@ impl Harness {
             session: session["session_token"].as_str().unwrap().to_owned(),
             store,
             key,
-            dir,
+            test_store,
         }
     }
 
@@ -399,56 +403,88 @@ impl Harness {
 
 #[tokio::test]
 async fn completing_needs_the_very_same_validated_values() {
-    let h = Harness::start(|_| {}).await;
-    let before = h.complete(h.credentials(DEMO_SECRET)).await;
-    assert_eq!(before.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        before.json::<Value>().await.unwrap()["code"],
-        "validation_required"
-    );
+    for test_store in test_stores().await {
+        let h = Harness::start_on(test_store, |_| {}).await;
+        let before = h.complete(h.credentials(DEMO_SECRET)).await;
+        assert_eq!(
+            before.status(),
+            StatusCode::CONFLICT,
+            "{}",
+            h.test_store.backend
+        );
+        assert_eq!(
+            before.json::<Value>().await.unwrap()["code"],
+            "validation_required"
+        );
 
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    let changed = h.complete(h.credentials("another-secret")).await;
-    assert_eq!(
-        changed.status(),
-        StatusCode::CONFLICT,
-        "any change needs a new validation"
-    );
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        let changed = h.complete(h.credentials("another-secret")).await;
+        assert_eq!(
+            changed.status(),
+            StatusCode::CONFLICT,
+            "any change needs a new validation"
+        );
 
-    let first = h.complete(h.credentials(DEMO_SECRET)).await;
-    assert_eq!(first.status(), StatusCode::OK);
-    let first_text = first.text().await.unwrap();
-    assert!(!first_text.contains(DEMO_SECRET));
-    let id = serde_json::from_str::<Value>(&first_text).unwrap()["connection_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(id.starts_with("conn_"));
+        let first = h.complete(h.credentials(DEMO_SECRET)).await;
+        assert_eq!(first.status(), StatusCode::OK, "{}", h.test_store.backend);
+        let first_text = first.text().await.unwrap();
+        assert!(!first_text.contains(DEMO_SECRET));
+        let id = serde_json::from_str::<Value>(&first_text).unwrap()["connection_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(id.starts_with("conn_"));
 
-    let again: Value = h
-        .complete(h.credentials(DEMO_SECRET))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        again["connection_id"], id,
-        "completing twice returns the same connection"
-    );
+        let again: Value = h
+            .complete(h.credentials(DEMO_SECRET))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            again["connection_id"], id,
+            "completing twice returns the same connection"
+        );
 
-    // The secret is sealed at rest: absent from the database file, recoverable with the key.
-    let sealed = h.store.sealed_secret(&id).await.unwrap().unwrap();
-    assert_eq!(
-        h.key.open(&sealed, id.as_bytes()).unwrap(),
-        DEMO_SECRET.as_bytes()
-    );
-    let mut on_disk = Vec::new();
-    for entry in std::fs::read_dir(h.dir.path()).unwrap() {
-        on_disk.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        // The secret is sealed at rest: recoverable with the key, and stored nowhere in clear.
+        let sealed = h.store.sealed_secret(&id).await.unwrap().unwrap();
+        assert_eq!(
+            h.key.open(&sealed, id.as_bytes()).unwrap(),
+            DEMO_SECRET.as_bytes()
+        );
+        let at_rest: Vec<u8> = match &h.test_store.dir {
+            Some(dir) => std::fs::read_dir(dir.path())
+                .unwrap()
+                .flat_map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+                .collect(),
+            None => {
+                use sqlx::Connection;
+                let mut pg = sqlx::PgConnection::connect(&h.test_store.url)
+                    .await
+                    .unwrap();
+                let rows: Vec<String> =
+                    sqlx::query_scalar("SELECT row_to_json(c)::text FROM connections c")
+                        .fetch_all(&mut pg)
+                        .await
+                        .unwrap();
+                let validations: Vec<String> =
+                    sqlx::query_scalar("SELECT row_to_json(v)::text FROM validations v")
+                        .fetch_all(&mut pg)
+                        .await
+                        .unwrap();
+                assert_eq!(rows.len(), 1);
+                rows.concat()
+                    .into_bytes()
+                    .into_iter()
+                    .chain(validations.concat().into_bytes())
+                    .collect()
+            }
+        };
+        assert!(!at_rest.is_empty(), "{}", h.test_store.backend);
+        assert!(
+            !at_rest
+                .windows(DEMO_SECRET.len())
+                .any(|w| w == DEMO_SECRET.as_bytes())
+        );
     }
-    assert!(
-        !on_disk
-            .windows(DEMO_SECRET.len())
-            .any(|w| w == DEMO_SECRET.as_bytes())
-    );
 }

@@ -7,6 +7,20 @@ use crate::setup;
 /// Where `cargo build` puts the proxy binary the end-to-end tests start.
 const PROXY_BIN: &str = "target/debug/sis-onboard-proxy";
 
+/// The PostgreSQL server on the project's machines and in CI (trust auth, database `test`).
+const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Each proxy test makes its own `t_…` schema; earlier runs' are dropped first. Best effort:
+/// when the server is unreachable the tests themselves fail with a clear message.
+fn drop_test_schemas(url: &str) {
+    let sql = "DO $$DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace \
+               WHERE nspname LIKE 't\\_%' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); \
+               END LOOP; END$$;";
+    let _ = command("psql", &[url, "-q", "-c", sql])
+        .stdout(std::process::Stdio::null())
+        .status();
+}
+
 /// Runs everything; the first failure stops the run with a non-zero exit.
 pub fn run_all() -> Result<(), String> {
     stage("formatting", || {
@@ -42,8 +56,13 @@ pub fn run_all() -> Result<(), String> {
             ],
         ))
     })?;
-    stage("native tests", || {
-        exec(command("cargo", &["test", "--workspace", "--all-features"]))
+    stage("native tests (SQLite and PostgreSQL)", || {
+        let postgres = std::env::var("SIS_ONBOARD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| LOCAL_POSTGRES.to_owned());
+        drop_test_schemas(&postgres);
+        let mut test = command("cargo", &["test", "--workspace", "--all-features"]);
+        test.env("SIS_ONBOARD_TEST_POSTGRES_URL", &postgres);
+        exec(test)
     })?;
     stage("wizard release build (trunk)", build_wizard)?;
     stage("wizard browser tests (headless Chromium)", || {

@@ -1,8 +1,8 @@
-//! Where the proxy keeps its state: a SQLite file by default.
+//! Where the proxy keeps its state: a SQLite file by default, PostgreSQL on request.
 
-mod sqlite;
+mod sql;
 
-pub use sqlite::Store;
+pub use sql::Store;
 
 /// An onboarding session as stored (the token only as its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,33 +1,57 @@
-//! The SQLite store: one file, no server, migrations applied on open.
+//! The store: SQLite (a file, the default) or PostgreSQL (a server, for several proxy
+//! replicas), chosen by the URL, with the same SQL for both (`$N` placeholders, which
+//! SQLite accepts too) and each backend's own migrations, applied on open.
 
-use std::str::FromStr;
-
+use sqlx::AnyPool;
 use sqlx::Row;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::any::AnyPoolOptions;
 
 use super::{NewConnection, StoredSession};
 
 /// The proxy's store.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the SQLite database at `url` (`sqlite://path/to/file.sqlite`)
-    /// and brings its schema up to date.
+    /// Opens the database at `url` and brings its schema up to date:
+    /// `sqlite://path/to/file.sqlite` (created if missing, WAL) or `postgres://…`.
     pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            // WAL lets the health check and readers run while a write is in flight.
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            let url = if path.contains("mode=") {
+                url.to_owned()
+            } else {
+                format!("{url}{separator}mode=rwc")
+            };
+            let pool = AnyPoolOptions::new()
+                .max_connections(4)
+                .connect(&url)
+                .await?;
+            // WAL lets the health check and readers run while a write is in flight; it is a
+            // property of the file, so setting it once is enough.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Ok(Self { pool })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(8)
+                .connect(url)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Ok(Self { pool })
+        } else {
+            Err(sqlx::Error::Configuration(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ))
+        }
     }
 
     /// Checks that the database answers.
@@ -48,7 +72,7 @@ impl Store {
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, tenant_id, display_name, allowed_origins, \
-             support_contact, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             support_contact, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(token_hash)
         .bind(&session.tenant_id)
@@ -69,7 +93,7 @@ impl Store {
     ) -> Result<Option<StoredSession>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT tenant_id, display_name, allowed_origins, support_contact, created_at, \
-             expires_at FROM sessions WHERE token_hash = ?",
+             expires_at FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -101,7 +125,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO validations (session_hash, fingerprint, report, validated_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT (session_hash) DO UPDATE SET \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (session_hash) DO UPDATE SET \
              fingerprint = excluded.fingerprint, report = excluded.report, \
              validated_at = excluded.validated_at",
         )
@@ -119,10 +143,11 @@ impl Store {
         &self,
         session_hash: &[u8],
     ) -> Result<Option<(Vec<u8>, String)>, sqlx::Error> {
-        let row = sqlx::query("SELECT fingerprint, report FROM validations WHERE session_hash = ?")
-            .bind(session_hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT fingerprint, report FROM validations WHERE session_hash = $1")
+                .bind(session_hash)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|row| Ok((row.try_get("fingerprint")?, row.try_get("report")?)))
             .transpose()
     }
@@ -132,7 +157,7 @@ impl Store {
         &self,
         session_hash: &[u8],
     ) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT id FROM connections WHERE session_hash = ?")
+        sqlx::query_scalar("SELECT id FROM connections WHERE session_hash = $1")
             .bind(session_hash)
             .fetch_optional(&self.pool)
             .await
@@ -143,7 +168,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO connections (id, session_hash, tenant_id, region, source, strategy, \
              base_url, token_url, client_id, secret_sealed, district_name, counts, created_at, \
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (session_hash) DO NOTHING",
         )
         .bind(&c.id)
@@ -170,7 +195,7 @@ impl Store {
 
     /// A connection's sealed secret, for the vendor's sync worker (and tests).
     pub async fn sealed_secret(&self, id: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT secret_sealed FROM connections WHERE id = ?")
+        sqlx::query_scalar("SELECT secret_sealed FROM connections WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
