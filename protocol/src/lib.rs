@@ -82,6 +82,8 @@ pub enum ErrorCode {
     OriginNotAllowed,
     /// Completing needs a passed validation of the very same values first.
     ValidationRequired,
+    /// No such record (or, for credentials, the connection was revoked).
+    NotFound,
     /// The request body or parameters were malformed.
     BadRequest,
     /// Something failed inside the proxy; details are in its log, never in the answer.
@@ -285,6 +287,49 @@ impl std::fmt::Debug for CompleteRequest {
 pub struct CompleteResponse {
     /// The connection's id.
     pub connection_id: String,
+}
+
+/// Path of the vendor's connection list (API key required); `/{id}` for one.
+pub const CONNECTIONS_PATH: &str = "/v1/connections";
+
+/// A stored connection as the vendor's backend sees it: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSummary {
+    /// The opaque id.
+    pub id: String,
+    /// The vendor's customer.
+    pub tenant_id: String,
+    /// The data storage region.
+    pub region: String,
+    /// The data source.
+    pub source: String,
+    /// The integration strategy.
+    pub strategy: String,
+    /// The OneRoster base URL.
+    pub base_url: String,
+    /// The token URL.
+    pub token_url: String,
+    /// The client id.
+    pub client_id: String,
+    /// The district's name at validation.
+    pub district_name: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// The decrypted credentials, for the vendor's own sync worker. No `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionCredentials {
+    /// The OneRoster base URL.
+    pub base_url: String,
+    /// The token URL.
+    pub token_url: String,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret, decrypted.
+    pub client_secret: String,
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub enum ProxyError {
     /// The user sees: "Validate the configuration again before continuing."
     #[error("no passed validation of these values")]
     ValidationRequired,
+    /// The vendor's engineer sees: no such connection (or it was revoked).
+    #[error("not found")]
+    NotFound,
     /// The vendor's engineer sees: the API key is missing or wrong.
     #[error("no valid API key")]
     InvalidApiKey,
@@ -72,6 +75,12 @@ impl IntoResponse for ProxyError {
                 ErrorCode::ValidationRequired,
                 "These values have not been validated. Click Validate Configuration first."
                     .to_owned(),
+                None,
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "There is no such connection, or it was revoked.".to_owned(),
                 None,
             ),
             Self::InvalidApiKey => (

@@ -60,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::sessions::router())
         .merge(routes::validate::router())
         .merge(routes::complete::router())
+        .merge(routes::connections::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())

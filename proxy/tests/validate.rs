@@ -486,5 +486,83 @@ async fn completing_needs_the_very_same_validated_values() {
                 .windows(DEMO_SECRET.len())
                 .any(|w| w == DEMO_SECRET.as_bytes())
         );
+
+        // The vendor's admin API: list and read without the secret, fetch it, revoke.
+        let admin = |method: reqwest::Method, path: String| {
+            reqwest::Client::new()
+                .request(method, format!("{}{path}", h.proxy))
+                .bearer_auth(API_KEY)
+                .send()
+        };
+        let list = admin(reqwest::Method::GET, "/v1/connections?tenant_id=d1".into())
+            .await
+            .unwrap();
+        let list_text = list.text().await.unwrap();
+        assert!(!list_text.contains(DEMO_SECRET));
+        let listed: Value = serde_json::from_str(&list_text).unwrap();
+        assert_eq!(listed[0]["id"], id);
+        assert_eq!(listed[0]["region"], "us");
+        assert!(
+            listed[0]["district_name"]
+                .as_str()
+                .unwrap()
+                .ends_with("School District")
+        );
+        let other_tenant: Value =
+            admin(reqwest::Method::GET, "/v1/connections?tenant_id=d2".into())
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        assert_eq!(other_tenant, json!([]));
+
+        let credentials: Value = admin(
+            reqwest::Method::GET,
+            format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(credentials["client_secret"], DEMO_SECRET);
+        assert_eq!(credentials["client_id"], "sandbox-client-id");
+
+        let wrong_key = reqwest::Client::new()
+            .get(format!("{}/v1/connections/{id}/credentials", h.proxy))
+            .bearer_auth("sk_guess")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
+
+        let revoked = admin(reqwest::Method::DELETE, format!("/v1/connections/{id}"))
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let gone = admin(
+            reqwest::Method::GET,
+            format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+        let record: Value = admin(reqwest::Method::GET, format!("/v1/connections/{id}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(record["revoked_at"].as_i64().is_some(), "{record}");
+        assert_eq!(
+            h.store.sealed_secret(&id).await.unwrap(),
+            Some(vec![]),
+            "the secret is erased"
+        );
+        let unknown = admin(reqwest::Method::DELETE, "/v1/connections/conn_nope".into())
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     }
 }

@@ -1,6 +1,7 @@
 //! The proxy's HTTP resources, one module each.
 
 pub mod complete;
+pub mod connections;
 pub mod cors;
 pub mod health;
 pub mod sessions;

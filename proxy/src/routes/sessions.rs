@@ -42,6 +42,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// Admits only the vendor's backend: a configured API key as the Bearer token.
+pub fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ProxyError> {
+    if bearer(headers).is_some_and(|key| state.config.is_api_key(key)) {
+        Ok(())
+    } else {
+        Err(ProxyError::InvalidApiKey)
+    }
+}
+
 fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
@@ -130,9 +139,7 @@ async fn create_session(
     headers: HeaderMap,
     body: Result<Json<CreateSessionRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreateSessionResponse>), ProxyError> {
-    if !bearer(&headers).is_some_and(|key| state.config.is_api_key(key)) {
-        return Err(ProxyError::InvalidApiKey);
-    }
+    require_api_key(&state, &headers)?;
     let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
         message: rejection.body_text(),
         field: None,

@@ -6,6 +6,8 @@ use sqlx::AnyPool;
 use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
+use sis_onboard_protocol::ConnectionSummary;
+
 use super::{NewConnection, StoredSession};
 
 /// The proxy's store.
@@ -199,6 +201,91 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await
+    }
+}
+
+/// The columns of a connection summary, in [`summary_from_row`]'s order.
+const SUMMARY_COLUMNS: &str = "id, tenant_id, region, source, strategy, base_url, token_url, \
+                               client_id, district_name, created_at, revoked_at";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::Error> {
+    Ok(ConnectionSummary {
+        id: row.try_get("id")?,
+        tenant_id: row.try_get("tenant_id")?,
+        region: row.try_get("region")?,
+        source: row.try_get("source")?,
+        strategy: row.try_get("strategy")?,
+        base_url: row.try_get("base_url")?,
+        token_url: row.try_get("token_url")?,
+        client_id: row.try_get("client_id")?,
+        district_name: row.try_get("district_name")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+impl Store {
+    /// Connections, newest first, optionally of one tenant.
+    pub async fn list_connections(
+        &self,
+        tenant_id: Option<&str>,
+    ) -> Result<Vec<ConnectionSummary>, sqlx::Error> {
+        let rows = match tenant_id {
+            Some(tenant) => {
+                sqlx::query(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM connections WHERE tenant_id = $1 \
+                     ORDER BY created_at DESC, id"
+                ))
+                .bind(tenant)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM connections ORDER BY created_at DESC, id"
+                ))
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// One connection, with its sealed secret (None once revoked).
+    pub async fn connection(
+        &self,
+        id: &str,
+    ) -> Result<Option<(ConnectionSummary, Option<Vec<u8>>)>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS}, secret_sealed FROM connections WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let summary = summary_from_row(&row)?;
+            let sealed: Vec<u8> = row.try_get("secret_sealed")?;
+            let sealed = (summary.revoked_at.is_none() && !sealed.is_empty()).then_some(sealed);
+            Ok((summary, sealed))
+        })
+        .transpose()
+    }
+
+    /// Revokes a connection: the record stays, the sealed secret is erased. False when
+    /// there is no such connection.
+    pub async fn revoke_connection(&self, id: &str, at: i64) -> Result<bool, sqlx::Error> {
+        let empty: &[u8] = &[];
+        let result = sqlx::query(
+            "UPDATE connections SET secret_sealed = $1, revoked_at = COALESCE(revoked_at, $2), \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(empty)
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
     }
 }
 

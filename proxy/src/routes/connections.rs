@@ -1,0 +1,106 @@
+//! The vendor's admin API for stored connections (API key): list, read, fetch the
+//! decrypted credentials for the vendor's own sync worker, revoke.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use sis_onboard_protocol::{CONNECTIONS_PATH, ConnectionCredentials, ConnectionSummary};
+
+use crate::AppState;
+use crate::error::ProxyError;
+use crate::routes::sessions::{require_api_key, unix_now};
+
+/// The admin routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(CONNECTIONS_PATH, get(list))
+        .route(
+            &format!("{CONNECTIONS_PATH}/{{id}}"),
+            get(read).delete(revoke),
+        )
+        .route(
+            &format!("{CONNECTIONS_PATH}/{{id}}/credentials"),
+            get(credentials),
+        )
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    tenant_id: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ConnectionSummary>>, ProxyError> {
+    require_api_key(&state, &headers)?;
+    Ok(Json(
+        state
+            .store
+            .list_connections(query.tenant_id.as_deref())
+            .await?,
+    ))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionSummary>, ProxyError> {
+    require_api_key(&state, &headers)?;
+    let (summary, _) = state
+        .store
+        .connection(&id)
+        .await?
+        .ok_or(ProxyError::NotFound)?;
+    Ok(Json(summary))
+}
+
+async fn credentials(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionCredentials>, ProxyError> {
+    require_api_key(&state, &headers)?;
+    let (summary, sealed) = state
+        .store
+        .connection(&id)
+        .await?
+        .ok_or(ProxyError::NotFound)?;
+    let sealed = sealed.ok_or(ProxyError::NotFound)?;
+    let key = state
+        .config
+        .encryption_key
+        .as_ref()
+        .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
+    let secret = key
+        .open(&sealed, id.as_bytes())
+        .map_err(|e| ProxyError::Internal(format!("connection {id}: {e}")))?;
+    let client_secret = String::from_utf8(secret)
+        .map_err(|_| ProxyError::Internal(format!("connection {id}: secret is not UTF-8")))?;
+    // Who read which credentials is worth an audit line; the secret itself never is.
+    tracing::info!(connection = %id, tenant = %summary.tenant_id, "credentials read");
+    Ok(Json(ConnectionCredentials {
+        base_url: summary.base_url,
+        token_url: summary.token_url,
+        client_id: summary.client_id,
+        client_secret,
+    }))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ProxyError> {
+    require_api_key(&state, &headers)?;
+    if state.store.revoke_connection(&id, unix_now()).await? {
+        tracing::info!(connection = %id, "connection revoked");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ProxyError::NotFound)
+    }
+}
