@@ -84,6 +84,8 @@ pub enum ErrorCode {
     ValidationRequired,
     /// No such record (or, for credentials, the connection was revoked).
     NotFound,
+    /// Too many requests; `Retry-After` says when to try again.
+    RateLimited,
     /// The request body or parameters were malformed.
     BadRequest,
     /// Something failed inside the proxy; details are in its log, never in the answer.

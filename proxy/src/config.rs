@@ -27,6 +27,7 @@ impl std::fmt::Debug for ApiKey {
 
 use crate::crypto::EncryptionKey;
 use crate::net_guard::NetPolicy;
+use crate::rate_limit::RateLimit;
 
 /// How the proxy behaves.
 #[derive(Debug, Clone)]
@@ -35,6 +36,10 @@ pub struct Config {
     pub net_policy: NetPolicy,
     /// The key stored secrets are sealed with; completing a connection needs it.
     pub encryption_key: Option<EncryptionKey>,
+    /// Validations one session may run (default: 10 at once, 10 a minute).
+    pub session_validations: RateLimit,
+    /// Validations one client address may run (default: 30 at once, 30 a minute).
+    pub address_validations: RateLimit,
     /// Keys that authenticate the vendor's backend on the vendor API.
     pub api_keys: Vec<ApiKey>,
     /// How long a new onboarding session lives.
@@ -50,6 +55,14 @@ impl Config {
         Self {
             net_policy: NetPolicy::default(),
             encryption_key: None,
+            session_validations: RateLimit {
+                burst: 10,
+                per_minute: 10,
+            },
+            address_validations: RateLimit {
+                burst: 30,
+                per_minute: 30,
+            },
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
         }

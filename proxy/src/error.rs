@@ -24,6 +24,12 @@ pub enum ProxyError {
     /// The user sees: "Validate the configuration again before continuing."
     #[error("no passed validation of these values")]
     ValidationRequired,
+    /// The user sees: "Too many attempts. Wait a minute, then try again."
+    #[error("rate limited")]
+    RateLimited {
+        /// Seconds until a request is allowed again.
+        retry_after_secs: u64,
+    },
     /// The vendor's engineer sees: no such connection (or it was revoked).
     #[error("not found")]
     NotFound,
@@ -77,6 +83,12 @@ impl IntoResponse for ProxyError {
                     .to_owned(),
                 None,
             ),
+            Self::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "Too many attempts. Wait a minute, then try again.".to_owned(),
+                None,
+            ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
@@ -114,6 +126,12 @@ impl IntoResponse for ProxyError {
             }),
         )
             .into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
         if code == ErrorCode::OriginNotAllowed {
             // Tells the CORS layer not to let the refused page read the answer.
             response.extensions_mut().insert(OriginRefused);

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod error;
 pub mod net_guard;
 pub mod oneroster;
+pub mod rate_limit;
 pub mod routes;
 pub mod store;
 
@@ -38,6 +39,10 @@ pub struct AppState {
     pub store: Store,
     /// The HTTP client for district servers, enforcing the configuration's SSRF policy.
     pub http: reqwest::Client,
+    /// Validations allowed per session.
+    pub session_limiter: Arc<rate_limit::RateLimiter>,
+    /// Validations allowed per client address.
+    pub address_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -46,6 +51,8 @@ impl AppState {
     pub fn new(config: Config, store: Store) -> Result<Self, reqwest::Error> {
         let http = config.net_policy.client()?;
         Ok(Self {
+            session_limiter: Arc::new(rate_limit::RateLimiter::new(config.session_validations)),
+            address_limiter: Arc::new(rate_limit::RateLimiter::new(config.address_validations)),
             config: Arc::new(config),
             store,
             http,

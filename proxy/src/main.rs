@@ -147,11 +147,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if demo {
         print_demo_banner(addr);
     }
-    axum::serve(listener, sis_onboard_proxy::with_security_headers(router))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        sis_onboard_proxy::with_security_headers(router)
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 

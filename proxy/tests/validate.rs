@@ -61,7 +61,13 @@ impl Harness {
         let (proxy_listener, proxy) = listen().await;
         let key = config.encryption_key.clone().unwrap();
         let router = app(AppState::new(config, store.clone()).unwrap());
-        tokio::spawn(async move { axum::serve(proxy_listener, router).await });
+        tokio::spawn(async move {
+            axum::serve(
+                proxy_listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
         let proxy = format!("http://{proxy}");
 
         let session: Value = reqwest::Client::new()
@@ -565,4 +571,71 @@ async fn completing_needs_the_very_same_validated_values() {
             .unwrap();
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     }
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_secrets_is_rate_limited() {
+    use sis_onboard_proxy::rate_limit::RateLimit;
+    let h = Harness::start(|config| {
+        config.session_validations = RateLimit {
+            burst: 3,
+            per_minute: 1,
+        };
+        config.address_validations = RateLimit {
+            burst: 5,
+            per_minute: 1,
+        };
+    })
+    .await;
+    let guess = |secret: String| json!({ "base_url": h.base_url(), "token_url": h.token_url(), "client_id": "sandbox-client-id", "client_secret": secret });
+    let send = |session: String, body: Value| {
+        let url = format!("{}/v1/validate", h.proxy);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(session)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for attempt in 0..3 {
+        let report = h.validate(guess(format!("guess-{attempt}"))).await;
+        assert_eq!(report["error"]["code"], "invalid_client");
+    }
+    let limited = send(h.session.clone(), guess("guess-3".into())).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        limited.json::<Value>().await.unwrap()["code"],
+        "rate_limited"
+    );
+
+    // A fresh session from the same address has its own budget, until the address's runs out.
+    let other: Value = reqwest::Client::new()
+        .post(format!("{}/v1/sessions", h.proxy))
+        .bearer_auth(API_KEY)
+        .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other = other["session_token"].as_str().unwrap().to_owned();
+    // The address has spent 4 of 5 (the refused attempt counted against it too).
+    assert_eq!(
+        send(other.clone(), guess("guess-4".into())).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(other, guess("guess-5".into())).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

@@ -1,7 +1,10 @@
 //! `POST /v1/validate`: the wizard's "Validate Configuration" (session token required).
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -32,10 +35,27 @@ pub fn router() -> Router<AppState> {
 
 async fn validate(
     State(state): State<AppState>,
+    // Present when the server was started with connect info (the binary, the tests).
+    address: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Json<ValidateRequest>, JsonRejection>,
 ) -> Result<Json<ValidationReport>, ProxyError> {
     let (session_hash, session) = authenticate_session(&state, &headers).await?;
+    let now = std::time::Instant::now();
+    let limited = |wait: std::time::Duration| ProxyError::RateLimited {
+        retry_after_secs: wait.as_secs_f64().ceil() as u64,
+    };
+    if let Some(Extension(ConnectInfo(address))) = address {
+        let ip = address.ip().to_string();
+        state
+            .address_limiter
+            .take(ip.as_bytes(), now)
+            .map_err(limited)?;
+    }
+    state
+        .session_limiter
+        .take(&session_hash, now)
+        .map_err(limited)?;
     let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
         message: rejection.body_text(),
         field: None,
