@@ -6,7 +6,7 @@ use std::io::Write;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use crate::cmd::{build_wizard, root};
+use crate::cmd::{build_wizard, command, root};
 use crate::setup;
 
 /// Everything a page downloads to show the wizard, gzip, must fit in this (120 KB).
@@ -65,8 +65,34 @@ pub fn run() -> Result<(), String> {
     let dir = root().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("bundle.md"), report).map_err(|e| e.to_string())?;
+    validation(&dir)?;
     if total_gzip > BUDGET_GZIP_BYTES {
         return Err(format!("the bundle is over budget: {summary}"));
     }
     Ok(())
+}
+
+/// Runs the proxy's validation benchmark and records its table in `bench/validation.md`.
+fn validation(dir: &std::path::Path) -> Result<(), String> {
+    let output = command(
+        "cargo",
+        &["bench", "-p", "sis-onboard-proxy", "--bench", "validation"],
+    )
+    .stderr(std::process::Stdio::inherit())
+    .output()
+    .map_err(|e| format!("could not run the validation benchmark: {e}"))?;
+    if !output.status.success() {
+        return Err("the validation benchmark failed".into());
+    }
+    let table = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    println!("\n{table}");
+    let report = format!(
+        "# Validation benchmarks\n\nWritten by `cargo xtask bench` (`cargo bench -p \
+         sis-onboard-proxy --bench validation`, 2 cores, sandbox on loopback).\n\n{table}\n"
+    );
+    std::fs::write(dir.join("validation.md"), report).map_err(|e| e.to_string())
 }
