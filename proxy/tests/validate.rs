@@ -2,136 +2,16 @@
 //! failure an administrator can meet, each asserting the exact code and field.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::config::ApiKey;
-use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
-use sis_onboard_proxy::{AppState, Config, Store, app};
-use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
+use sis_onboard_sandbox::{Behaviour, DEMO_SECRET};
 
 mod common;
-use common::{TestStore, test_stores};
-
-const API_KEY: &str = "sk_test_vendor";
-
-struct Harness {
-    proxy: String,
-    sandbox: SocketAddr,
-    session: String,
-    store: Store,
-    key: EncryptionKey,
-    test_store: TestStore,
-}
-
-async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    (listener, addr)
-}
-
-impl Harness {
-    async fn start(policy_tweak: impl FnOnce(&mut Config)) -> Self {
-        let sqlite = test_stores().await.into_iter().next().unwrap();
-        Self::start_on(sqlite, policy_tweak).await
-    }
-
-    async fn start_on(test_store: TestStore, policy_tweak: impl FnOnce(&mut Config)) -> Self {
-        let (sandbox_listener, sandbox) = listen().await;
-        let sandbox_config = SandboxConfig {
-            slow_delay: Duration::from_millis(50),
-            ..SandboxConfig::with_district(District::generate(9, DistrictSize::TINY))
-        };
-        let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
-        tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
-
-        let store = Store::open(&test_store.url)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
-        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
-        config.encryption_key = Some(EncryptionKey::generate());
-        config.net_policy.allowed_hosts.push(AllowedHost {
-            host: "127.0.0.1".into(),
-            port: Some(sandbox.port()),
-        });
-        policy_tweak(&mut config);
-        let (proxy_listener, proxy) = listen().await;
-        let key = config.encryption_key.clone().unwrap();
-        let router = app(AppState::new(config, store.clone()).unwrap());
-        tokio::spawn(async move {
-            axum::serve(
-                proxy_listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        });
-        let proxy = format!("http://{proxy}");
-
-        let session: Value = reqwest::Client::new()
-            .post(format!("{proxy}/v1/sessions"))
-            .bearer_auth(API_KEY)
-            .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        Self {
-            proxy,
-            sandbox,
-            session: session["session_token"].as_str().unwrap().to_owned(),
-            store,
-            key,
-            test_store,
-        }
-    }
-
-    fn base_url(&self) -> String {
-        format!(
-            "http://{}/campus/api/ims/oneroster/rostering/v1p2",
-            self.sandbox
-        )
-    }
-
-    fn token_url(&self) -> String {
-        format!(
-            "http://{}/campus/oauth2/token?appName=sandbox",
-            self.sandbox
-        )
-    }
-
-    async fn validate(&self, body: Value) -> Value {
-        let response = reqwest::Client::new()
-            .post(format!("{}/v1/validate", self.proxy))
-            .bearer_auth(&self.session)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let text = response.text().await.unwrap();
-        assert!(
-            !text.contains(DEMO_SECRET),
-            "the secret is never echoed: {text}"
-        );
-        serde_json::from_str(&text).unwrap()
-    }
-
-    async fn validate_as(&self, behaviour: Behaviour) -> Value {
-        self.validate(json!({
-            "base_url": self.base_url(),
-            "token_url": self.token_url(),
-            "client_id": behaviour.client_id(),
-            "client_secret": DEMO_SECRET,
-        }))
-        .await
-    }
-}
+use common::harness::{API_KEY, Harness, listen};
+use common::test_stores;
 
 fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
     assert_eq!(report["passed"], false, "{report}");
@@ -382,32 +262,6 @@ async fn validation_needs_a_live_session() {
     );
 }
 
-impl Harness {
-    fn credentials(&self, secret: &str) -> Value {
-        json!({
-            "base_url": self.base_url(),
-            "token_url": self.token_url(),
-            "client_id": "sandbox-client-id",
-            "client_secret": secret,
-        })
-    }
-
-    async fn complete(&self, credentials: Value) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(format!("{}/v1/complete", self.proxy))
-            .bearer_auth(&self.session)
-            .json(&json!({
-                "credentials": credentials,
-                "region": "us",
-                "source": "infinite_campus",
-                "strategy": "oneroster_api",
-            }))
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
 #[tokio::test]
 async fn completing_needs_the_very_same_validated_values() {
     for test_store in test_stores().await {
@@ -639,72 +493,4 @@ async fn a_burst_of_wrong_secrets_is_rate_limited() {
         send(other, guess("guess-5".into())).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-}
-
-/// Collects every log line written while it is the default subscriber.
-#[derive(Clone, Default)]
-struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for CapturedLogs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
-    type Writer = CapturedLogs;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-// The single-threaded test runtime runs the proxy's tasks on this thread, so a thread-local
-// subscriber sees every log line they write.
-#[tokio::test]
-async fn the_secret_is_in_no_log_line() {
-    let logs = CapturedLogs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let h = Harness::start(|_| {}).await;
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    assert_eq!(
-        h.validate(h.credentials("a-wrong-secret")).await["error"]["code"],
-        "invalid_client"
-    );
-    let completed: Value = h
-        .complete(h.credentials(DEMO_SECRET))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = completed["connection_id"].as_str().unwrap();
-    let credentials = reqwest::Client::new()
-        .get(format!("{}/v1/connections/{id}/credentials", h.proxy))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(credentials.status(), StatusCode::OK);
-
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        text.contains("credentials read"),
-        "the audit line is there: {text}"
-    );
-    assert!(text.contains("validation"), "{text}");
-    for secret in [DEMO_SECRET, "a-wrong-secret"] {
-        assert!(!text.contains(secret), "a secret reached the log");
-        // Nor as the Basic header that carried it.
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("sandbox-client-id:{secret}"));
-        assert!(!text.contains(&basic), "a Basic header reached the log");
-    }
 }

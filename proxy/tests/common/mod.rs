@@ -5,6 +5,8 @@
 
 use sqlx::Connection;
 
+pub mod harness;
+
 /// Where a test's store lives; keeps its temporary folder alive.
 pub struct TestStore {
     /// `sqlite` or `postgres`.

@@ -1,0 +1,158 @@
+//! A sandbox district and a proxy on loopback, with a session open: what the validation,
+//! completion and logging tests share.
+#![allow(clippy::unwrap_used, missing_docs, dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::crypto::EncryptionKey;
+use sis_onboard_proxy::net_guard::AllowedHost;
+use sis_onboard_proxy::{AppState, Config, Store, app};
+use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
+
+use super::{TestStore, test_stores};
+
+pub const API_KEY: &str = "sk_test_vendor";
+
+pub struct Harness {
+    pub proxy: String,
+    pub sandbox: SocketAddr,
+    pub session: String,
+    pub store: Store,
+    pub key: EncryptionKey,
+    pub test_store: TestStore,
+}
+
+pub async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    (listener, addr)
+}
+
+impl Harness {
+    pub async fn start(policy_tweak: impl FnOnce(&mut Config)) -> Self {
+        let sqlite = test_stores().await.into_iter().next().unwrap();
+        Self::start_on(sqlite, policy_tweak).await
+    }
+
+    pub async fn start_on(test_store: TestStore, policy_tweak: impl FnOnce(&mut Config)) -> Self {
+        let (sandbox_listener, sandbox) = listen().await;
+        let sandbox_config = SandboxConfig {
+            slow_delay: Duration::from_millis(50),
+            ..SandboxConfig::with_district(District::generate(9, DistrictSize::TINY))
+        };
+        let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
+        tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
+
+        let store = Store::open(&test_store.url)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
+        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        config.encryption_key = Some(EncryptionKey::generate());
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "127.0.0.1".into(),
+            port: Some(sandbox.port()),
+        });
+        policy_tweak(&mut config);
+        let (proxy_listener, proxy) = listen().await;
+        let key = config.encryption_key.clone().unwrap();
+        let router = app(AppState::new(config, store.clone()).unwrap());
+        tokio::spawn(async move {
+            axum::serve(
+                proxy_listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        let proxy = format!("http://{proxy}");
+
+        let session: Value = reqwest::Client::new()
+            .post(format!("{proxy}/v1/sessions"))
+            .bearer_auth(API_KEY)
+            .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Self {
+            proxy,
+            sandbox,
+            session: session["session_token"].as_str().unwrap().to_owned(),
+            store,
+            key,
+            test_store,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!(
+            "http://{}/campus/api/ims/oneroster/rostering/v1p2",
+            self.sandbox
+        )
+    }
+
+    pub fn token_url(&self) -> String {
+        format!(
+            "http://{}/campus/oauth2/token?appName=sandbox",
+            self.sandbox
+        )
+    }
+
+    pub async fn validate(&self, body: Value) -> Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/validate", self.proxy))
+            .bearer_auth(&self.session)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.text().await.unwrap();
+        assert!(
+            !text.contains(DEMO_SECRET),
+            "the secret is never echoed: {text}"
+        );
+        serde_json::from_str(&text).unwrap()
+    }
+
+    pub async fn validate_as(&self, behaviour: Behaviour) -> Value {
+        self.validate(json!({
+            "base_url": self.base_url(),
+            "token_url": self.token_url(),
+            "client_id": behaviour.client_id(),
+            "client_secret": DEMO_SECRET,
+        }))
+        .await
+    }
+}
+
+impl Harness {
+    pub fn credentials(&self, secret: &str) -> Value {
+        json!({
+            "base_url": self.base_url(),
+            "token_url": self.token_url(),
+            "client_id": "sandbox-client-id",
+            "client_secret": secret,
+        })
+    }
+
+    pub async fn complete(&self, credentials: Value) -> reqwest::Response {
+        reqwest::Client::new()
+            .post(format!("{}/v1/complete", self.proxy))
+            .bearer_auth(&self.session)
+            .json(&json!({
+                "credentials": credentials,
+                "region": "us",
+                "source": "infinite_campus",
+                "strategy": "oneroster_api",
+            }))
+            .send()
+            .await
+            .unwrap()
+    }
+}
