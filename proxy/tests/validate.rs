@@ -10,7 +10,7 @@ use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_sandbox::{Behaviour, DEMO_SECRET};
 
 mod common;
-use common::harness::{API_KEY, Harness, listen};
+use common::harness::{API_KEY, Harness, listen, open_session};
 use common::test_stores;
 
 fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
@@ -473,17 +473,7 @@ async fn a_burst_of_wrong_secrets_is_rate_limited() {
     );
 
     // A fresh session from the same address has its own budget, until the address's runs out.
-    let other: Value = reqwest::Client::new()
-        .post(format!("{}/v1/sessions", h.proxy))
-        .bearer_auth(API_KEY)
-        .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let other = other["session_token"].as_str().unwrap().to_owned();
+    let other = open_session(&h.proxy).await;
     // The address has spent 4 of 5 (the refused attempt counted against it too).
     assert_eq!(
         send(other.clone(), guess("guess-4".into())).await.status(),

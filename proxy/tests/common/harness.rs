@@ -68,21 +68,11 @@ impl Harness {
             .await
         });
         let proxy = format!("http://{proxy}");
-
-        let session: Value = reqwest::Client::new()
-            .post(format!("{proxy}/v1/sessions"))
-            .bearer_auth(API_KEY)
-            .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let session = open_session(&proxy).await;
         Self {
             proxy,
             sandbox,
-            session: session["session_token"].as_str().unwrap().to_owned(),
+            session,
             store,
             key,
             test_store,
@@ -155,4 +145,19 @@ impl Harness {
             .await
             .unwrap()
     }
+}
+
+/// Opens a session for tenant `d1` the way a vendor's backend does; answers its token.
+pub async fn open_session(proxy: &str) -> String {
+    let session: Value = reqwest::Client::new()
+        .post(format!("{proxy}/v1/sessions"))
+        .bearer_auth(API_KEY)
+        .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session["session_token"].as_str().unwrap().to_owned()
 }
