@@ -584,29 +584,12 @@ impl District {
 
     /// The students (or the teacher) of a class.
     pub fn users_of_class(&self, kind: UserKind, class: u64) -> Listing<'_> {
-        let periods = self.size.periods;
-        let schools = self.size.schools;
-        let teacher = class / periods;
+        let teacher = class / self.size.periods;
         match kind {
             UserKind::Teacher => Listing::new(1, move |_| self.user(UserKind::Teacher, teacher)),
             UserKind::Student => {
-                let period = class % periods;
-                let school = teacher % schools;
-                let teachers_here = self.teachers_in_school(school);
-                let teacher_local = teacher / schools;
-                // Students-in-school m with (m + period) % teachers_here == teacher_local.
-                let first =
-                    (teacher_local + teachers_here - period % teachers_here) % teachers_here;
-                let students_here = self.students_in_school(school);
-                let len = if first < students_here {
-                    (students_here - first).div_ceil(teachers_here)
-                } else {
-                    0
-                };
-                Listing::new(len, move |i| {
-                    let local = first + teachers_here * i;
-                    self.user(UserKind::Student, school + schools * local)
-                })
+                let (len, student) = self.class_roster(class);
+                Listing::new(len, move |i| self.user(UserKind::Student, student(i)))
             }
             _ => Listing::new(0, move |_| Value::Null),
         }
@@ -725,13 +708,11 @@ impl District {
 
     /// The enrollments of a class: its teacher's, then its students'.
     pub fn enrollments_of_class(&self, class: u64) -> Listing<'_> {
-        let students = self.users_of_class(UserKind::Student, class);
-        let len = 1 + students.len();
+        let (students, student_indices) = self.class_roster(class);
         let period = class % self.size.periods;
         let periods = self.size.periods;
         let base = self.teacher_enrollments();
-        let student_indices = self.student_indices_of_class(class);
-        Listing::new(len, move |i| {
+        Listing::new(1 + students, move |i| {
             if i == 0 {
                 self.enrollment(class)
             } else {
@@ -740,7 +721,9 @@ impl District {
         })
     }
 
-    fn student_indices_of_class(&self, class: u64) -> impl Fn(u64) -> u64 + use<> {
+    /// A class's students: how many, and the student index of the `i`th. In period `p`,
+    /// student-in-school `m` sits with teacher-in-school `(m + p) % teachers_here`.
+    fn class_roster(&self, class: u64) -> (u64, impl Fn(u64) -> u64 + use<>) {
         let periods = self.size.periods;
         let schools = self.size.schools;
         let teacher = class / periods;
@@ -749,7 +732,13 @@ impl District {
         let teachers_here = self.teachers_in_school(school).max(1);
         let teacher_local = teacher / schools;
         let first = (teacher_local + teachers_here - period % teachers_here) % teachers_here;
-        move |i| school + schools * (first + teachers_here * i)
+        let students_here = self.students_in_school(school);
+        let len = if first < students_here {
+            (students_here - first).div_ceil(teachers_here)
+        } else {
+            0
+        };
+        (len, move |i| school + schools * (first + teachers_here * i))
     }
 
     fn enrollment(&self, i: u64) -> Value {
