@@ -34,6 +34,102 @@ pub struct CreateSessionRequest {
     /// Where the administrator can get help, shown on the last step.
     #[serde(default)]
     pub support_contact: Option<String>,
+    /// Ids of the data storage regions to offer, in order; empty offers every region the
+    /// proxy is configured with.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Ids of the data sources to list (see [`SOURCE_CATALOG`]), in order; empty lists the
+    /// whole catalog.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Integration strategies to offer; empty offers both.
+    #[serde(default)]
+    pub strategies: Vec<Strategy>,
+    /// What the names of Custom Data Extracts start with (letters and digits); by default the
+    /// display name without spaces and punctuation, as in `AcmeLearningDataExtracts`.
+    #[serde(default)]
+    pub extract_name_prefix: Option<String>,
+}
+
+/// How the district's data reaches the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Strategy {
+    /// The OneRoster 1.2 API: basic roster data, fetched by the vendor.
+    #[serde(rename = "oneroster_api")]
+    OneRosterApi,
+    /// Custom Data Extracts from Infinite Campus's Data Extract Utility: attendance,
+    /// historical data and more.
+    #[serde(rename = "custom_data_extract")]
+    CustomDataExtract,
+}
+
+impl Strategy {
+    /// Both strategies, in the order the wizard offers them.
+    pub const ALL: [Strategy; 2] = [Strategy::OneRosterApi, Strategy::CustomDataExtract];
+
+    /// The wire (and database) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::OneRosterApi => "oneroster_api",
+            Strategy::CustomDataExtract => "custom_data_extract",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A data storage region the administrator may choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionOption {
+    /// Stable id (`us`, `eu`, …), sent back on completion.
+    pub id: String,
+    /// What the administrator reads ("United States").
+    pub label: String,
+}
+
+/// A data source the wizard lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceOption {
+    /// Stable id (`infinite_campus`), sent back on completion.
+    pub id: String,
+    /// What the administrator reads.
+    pub name: String,
+    /// False for sources listed so districts can find them, but not connectable yet; the
+    /// wizard marks them and does not let them be chosen.
+    pub implemented: bool,
+}
+
+/// The id of Infinite Campus in the catalog.
+pub const INFINITE_CAMPUS: &str = "infinite_campus";
+
+/// Every data source the product knows: id, name, implemented. Data, not code: a source
+/// becomes selectable by flipping its flag once the proxy can connect it.
+pub const SOURCE_CATALOG: [(&str, &str, bool); 10] = [
+    (INFINITE_CAMPUS, "Infinite Campus", true),
+    ("powerschool", "PowerSchool SIS", false),
+    ("skyward", "Skyward", false),
+    ("synergy", "Edupoint Synergy", false),
+    ("aeries", "Aeries", false),
+    ("tyler_sis", "Tyler SIS", false),
+    ("focus", "Focus School Software", false),
+    ("gradelink", "Gradelink", false),
+    ("classlink_roster_server", "ClassLink Roster Server", false),
+    ("oneroster_generic", "Other OneRoster 1.2 provider", false),
+];
+
+/// The catalog entry of `id`, if there is one.
+pub fn source_option(id: &str) -> Option<SourceOption> {
+    SOURCE_CATALOG
+        .iter()
+        .find(|(source, _, _)| *source == id)
+        .map(|(id, name, implemented)| SourceOption {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            implemented: *implemented,
+        })
 }
 
 /// What the proxy answers when a session was opened.
@@ -48,12 +144,23 @@ pub struct CreateSessionResponse {
 /// The configuration the wizard reads for its session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionConfig {
+    /// A public id of the session (not the token): the key the wizard keeps its progress
+    /// under in `sessionStorage`.
+    pub session_id: String,
     /// The vendor's name as the administrator should see it.
     pub display_name: String,
     /// Where the administrator can get help.
     pub support_contact: Option<String>,
     /// When the session stops working, in seconds since the Unix epoch.
     pub expires_at: i64,
+    /// The data storage regions offered, in order.
+    pub regions: Vec<RegionOption>,
+    /// The data sources listed, in order.
+    pub sources: Vec<SourceOption>,
+    /// The strategies offered, in order.
+    pub strategies: Vec<Strategy>,
+    /// What Custom Data Extract names start with.
+    pub extract_name_prefix: String,
 }
 
 /// The body of every error the proxy answers.
@@ -269,8 +376,8 @@ pub struct CompleteRequest {
     pub region: String,
     /// The data source (`infinite_campus`).
     pub source: String,
-    /// `oneroster_api` or `custom_data_extract`.
-    pub strategy: String,
+    /// The strategy chosen.
+    pub strategy: Strategy,
 }
 
 impl std::fmt::Debug for CompleteRequest {
@@ -306,7 +413,7 @@ pub struct ConnectionSummary {
     /// The data source.
     pub source: String,
     /// The integration strategy.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// The OneRoster base URL.
     pub base_url: String,
     /// The token URL.
@@ -339,6 +446,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn strategies_have_stable_wire_names() {
+        for strategy in Strategy::ALL {
+            let json = serde_json::to_value(strategy).unwrap_or_default();
+            assert_eq!(json, strategy.as_str());
+            assert_eq!(Strategy::from_name(strategy.as_str()), Some(strategy));
+        }
+        assert_eq!(Strategy::from_name("csv"), None);
+    }
+
+    #[test]
+    fn the_catalog_has_unique_ids_and_infinite_campus_is_connectable() {
+        let mut ids: Vec<_> = SOURCE_CATALOG.iter().map(|(id, _, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), SOURCE_CATALOG.len());
+        assert_eq!(
+            source_option(INFINITE_CAMPUS).map(|s| s.implemented),
+            Some(true)
+        );
+        assert_eq!(source_option("nope"), None);
+    }
+
+    #[test]
     fn error_codes_are_snake_case_on_the_wire() {
         let error = ApiError {
             code: ErrorCode::SessionExpired,
@@ -362,6 +492,10 @@ mod tests {
                 display_name: "Acme".into(),
                 allowed_origins: vec![],
                 support_contact: None,
+                regions: vec![],
+                sources: vec![],
+                strategies: vec![],
+                extract_name_prefix: None,
             })
         );
     }

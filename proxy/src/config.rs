@@ -44,6 +44,46 @@ pub struct Config {
     pub api_keys: Vec<ApiKey>,
     /// How long a new onboarding session lives.
     pub session_lifetime: Duration,
+    /// The data storage regions this deployment has, in the order the wizard offers them.
+    /// Which database each one uses is the [`crate::AppState`]'s business.
+    pub regions: Vec<Region>,
+}
+
+/// A data storage region: where a district's connection is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// Stable id, recorded with each connection (`us`).
+    pub id: String,
+    /// What the administrator reads ("United States").
+    pub label: String,
+}
+
+impl Region {
+    /// Parses `id=Label` (the binary's `--regions` syntax); the id is 1 to 32 lower-case
+    /// letters, digits, `-` or `_`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (id, label) = text.split_once('=').ok_or_else(|| {
+            format!("region '{text}' is not of the form id=Label, e.g. eu=European Union")
+        })?;
+        let (id, label) = (id.trim(), label.trim());
+        let id_ok = !id.is_empty()
+            && id.len() <= 32
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(format!(
+                "region id '{id}' must be 1 to 32 lower-case letters, digits, '-' or '_'"
+            ));
+        }
+        if label.is_empty() || label.chars().count() > 64 {
+            return Err(format!("region '{id}' needs a label of 1 to 64 characters"));
+        }
+        Ok(Self {
+            id: id.to_owned(),
+            label: label.to_owned(),
+        })
+    }
 }
 
 impl Config {
@@ -65,7 +105,29 @@ impl Config {
             },
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
+            regions: Self::default_regions(),
         }
+    }
+
+    /// The regions of a deployment that names none: the United States, Canada and the
+    /// European Union, all kept in the one default database with the region recorded.
+    pub fn default_regions() -> Vec<Region> {
+        [
+            ("us", "United States"),
+            ("ca", "Canada"),
+            ("eu", "European Union"),
+        ]
+        .into_iter()
+        .map(|(id, label)| Region {
+            id: id.into(),
+            label: label.into(),
+        })
+        .collect()
+    }
+
+    /// The configured region `id`.
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.id == id)
     }
 
     /// True when `presented` is one of the configured API keys.
@@ -85,5 +147,19 @@ mod tests {
         assert!(!key.matches("sk_live_12"));
         assert!(!key.matches("sk_live_124"));
         assert!(!format!("{key:?}").contains("123"));
+    }
+
+    #[test]
+    fn regions_parse_from_id_equals_label() {
+        assert_eq!(
+            Region::parse(" eu = European Union "),
+            Ok(Region {
+                id: "eu".into(),
+                label: "European Union".into()
+            })
+        );
+        assert!(Region::parse("eu").is_err_and(|e| e.contains("id=Label")));
+        assert!(Region::parse("EU=Europe").is_err_and(|e| e.contains("lower-case")));
+        assert!(Region::parse("eu=").is_err_and(|e| e.contains("label")));
     }
 }

@@ -57,6 +57,11 @@ async fn vendor_page(
             display_name: DEMO_VENDOR.into(),
             allowed_origins: origin.into_iter().collect(),
             support_contact: Some("support@acme-learning.example".into()),
+            // Everything the deployment has: all regions, the whole catalog, both strategies.
+            regions: vec![],
+            sources: vec![],
+            strategies: vec![],
+            extract_name_prefix: None,
         },
     )
     .await?;

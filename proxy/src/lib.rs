@@ -35,8 +35,11 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 pub struct AppState {
     /// The configuration the proxy was started with.
     pub config: Arc<Config>,
-    /// Where sessions (and later connections) live.
+    /// Where sessions and validations live, and the connections of every region without a
+    /// database of its own.
     pub store: Store,
+    /// Regions with a database of their own (data residency), by region id.
+    pub regional_stores: Arc<Vec<(String, Store)>>,
     /// The HTTP client for district servers, enforcing the configuration's SSRF policy.
     pub http: reqwest::Client,
     /// Validations allowed per session.
@@ -55,8 +58,37 @@ impl AppState {
             address_limiter: Arc::new(rate_limit::RateLimiter::new(config.address_validations)),
             config: Arc::new(config),
             store,
+            regional_stores: Arc::new(Vec::new()),
             http,
         })
+    }
+
+    /// Keeps the connections of `region` in `store` instead of the default store.
+    pub fn with_region_store(mut self, region: &str, store: Store) -> Self {
+        let mut stores = (*self.regional_stores).clone();
+        stores.retain(|(id, _)| id != region);
+        stores.push((region.to_owned(), store));
+        self.regional_stores = Arc::new(stores);
+        self
+    }
+
+    /// Where the connections of `region` live.
+    pub fn connection_store(&self, region: &str) -> &Store {
+        self.regional_stores
+            .iter()
+            .find(|(id, _)| id == region)
+            .map_or(&self.store, |(_, store)| store)
+    }
+
+    /// Every database that holds connections, each once.
+    pub fn connection_stores(&self) -> Vec<&Store> {
+        let mut stores = vec![&self.store];
+        for (_, store) in self.regional_stores.iter() {
+            if !stores.iter().any(|s| s.same_database(store)) {
+                stores.push(store);
+            }
+        }
+        stores
     }
 }
 

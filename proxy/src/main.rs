@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::config::{ApiKey, Region};
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app, assets};
@@ -49,6 +49,20 @@ struct Args {
     /// creates `data/demo.key` (mode 0600) when none is given.
     #[arg(long, env = "SIS_ONBOARD_ENCRYPTION_KEY_FILE")]
     encryption_key_file: Option<PathBuf>,
+    /// The data storage regions offered, `id=Label`, separated by `;` (or the flag repeated),
+    /// in order: e.g. `us=United States;eu=European Union`. Default: us, ca and eu.
+    #[arg(long, env = "SIS_ONBOARD_REGIONS", value_delimiter = ';')]
+    regions: Vec<String>,
+    /// A database of a region's own, `id=URL`, separated by `;` (or the flag repeated): e.g.
+    /// `eu=postgres://db.eu.internal/sis`. Regions without one keep their connections in
+    /// `--database-url`, with the region recorded.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_REGION_DATABASES",
+        value_delimiter = ';',
+        hide_env_values = true
+    )]
+    region_databases: Vec<String>,
     /// Serve the demo vendor page at `/` and the sandbox district under `/sandbox`.
     #[cfg(feature = "demo")]
     #[arg(long)]
@@ -77,9 +91,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     ensure_sqlite_folder(&args.database_url)?;
-    let store = Store::open(&args.database_url)
-        .await
-        .map_err(|e| format!("cannot open the store at {}: {e}", args.database_url))?;
+    let store = Store::open(&args.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the store at {}: {e}",
+            without_password(&args.database_url)
+        )
+    })?;
     let mut config = Config::new(
         args.api_keys
             .iter()
@@ -88,6 +105,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
     );
     config.session_lifetime = Duration::from_secs(args.session_lifetime_secs);
+    let regions: Vec<Region> = args
+        .regions
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| Region::parse(r).map_err(|e| format!("--regions: {e}")))
+        .collect::<Result<_, _>>()?;
+    if !regions.is_empty() {
+        config.regions = regions;
+    }
+    let mut region_stores = Vec::new();
+    for entry in args
+        .region_databases
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+    {
+        let (region, url) = entry.split_once('=').ok_or_else(|| {
+            "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".to_owned()
+        })?;
+        let region = region.trim();
+        if config.region(region).is_none() {
+            return Err(format!("--region-databases: '{region}' is not one of --regions").into());
+        }
+        ensure_sqlite_folder(url.trim())?;
+        let store = Store::open(url.trim()).await.map_err(|e| {
+            format!(
+                "cannot open the database of region {region} ({}): {e}",
+                without_password(url.trim())
+            )
+        })?;
+        region_stores.push((region.to_owned(), store));
+    }
     for host in args.allow_hosts.iter().filter(|h| !h.trim().is_empty()) {
         config
             .net_policy
@@ -122,7 +170,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             port: Some(addr.port()),
         });
     }
-    let state = AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
+    let mut state =
+        AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
+    for (region, store) in region_stores {
+        state = state.with_region_store(&region, store);
+    }
     let mut router = app(state.clone());
     if let Some(dir) = &args.assets_dir {
         if !dir.join("sis-onboard.js").is_file() {
@@ -185,6 +237,20 @@ fn print_demo_banner(addr: SocketAddr) {
     let _ = addr;
 }
 
+/// A database URL fit for an error message: any `user:password@` becomes `user:***@`.
+fn without_password(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host)) => {
+                let user = userinfo.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// SQLite creates the file but not its folder; create the folder so a fresh clone just works.
 fn ensure_sqlite_folder(url: &str) -> std::io::Result<()> {
     let path = url
@@ -197,4 +263,21 @@ fn ensure_sqlite_folder(url: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_lose_their_password_in_messages() {
+        assert_eq!(
+            without_password("postgres://sis:hunter2@db.eu/sis"),
+            "postgres://sis:***@db.eu/sis"
+        );
+        assert_eq!(
+            without_password("sqlite://data/x.sqlite"),
+            "sqlite://data/x.sqlite"
+        );
+    }
 }

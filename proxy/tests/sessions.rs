@@ -265,3 +265,111 @@ async fn every_answer_has_security_headers_and_bodies_are_capped() {
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 }
+
+async fn read_session(base: &str, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{base}/v1/session"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_session_offers_what_the_vendor_chose() {
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let mut chosen = acme();
+        chosen["regions"] = json!(["eu", "us"]);
+        chosen["sources"] = json!(["powerschool", "infinite_campus"]);
+        chosen["strategies"] = json!(["oneroster_api"]);
+        chosen["extract_name_prefix"] = json!("Acme");
+        let created: Value = open_session(&proxy.base, API_KEY, chosen)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let token = created["session_token"].as_str().unwrap();
+        let session = read_session(&proxy.base, token).await;
+        assert_eq!(
+            session["regions"],
+            json!([
+                {"id": "eu", "label": "European Union"},
+                {"id": "us", "label": "United States"}
+            ])
+        );
+        assert_eq!(
+            session["sources"],
+            json!([
+                {"id": "powerschool", "name": "PowerSchool SIS", "implemented": false},
+                {"id": "infinite_campus", "name": "Infinite Campus", "implemented": true}
+            ])
+        );
+        assert_eq!(session["strategies"], json!(["oneroster_api"]));
+        assert_eq!(session["extract_name_prefix"], "Acme");
+        let id = session["session_id"].as_str().unwrap();
+        assert!(
+            id.len() >= 16 && !token.contains(id),
+            "a public id, not the token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_that_chooses_nothing_offers_everything() {
+    let proxy = serve_each(Config::DEFAULT_SESSION_LIFETIME).await.remove(0);
+    let created: Value = open_session(&proxy.base, API_KEY, acme())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let session = read_session(&proxy.base, created["session_token"].as_str().unwrap()).await;
+    let ids = |list: &Value, key: &str| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v[key].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&session["regions"], "id"), ["us", "ca", "eu"]);
+    assert_eq!(
+        ids(&session["sources"], "id").len(),
+        sis_onboard_protocol::SOURCE_CATALOG.len()
+    );
+    assert_eq!(session["sources"][0]["id"], "infinite_campus");
+    assert_eq!(
+        session["strategies"],
+        json!(["oneroster_api", "custom_data_extract"])
+    );
+    assert_eq!(session["extract_name_prefix"], "AcmeLearning");
+}
+
+#[tokio::test]
+async fn a_session_offer_the_proxy_cannot_keep_is_refused() {
+    let proxy = serve_each(Config::DEFAULT_SESSION_LIFETIME).await.remove(0);
+    for (key, value, field) in [
+        ("regions", json!(["us", "mars"]), "regions"),
+        ("regions", json!(["us", "us"]), "regions"),
+        ("sources", json!(["blackboard"]), "sources"),
+        ("sources", json!(["powerschool", "skyward"]), "sources"),
+        (
+            "extract_name_prefix",
+            json!("Acme Learning"),
+            "extract_name_prefix",
+        ),
+        ("extract_name_prefix", json!(""), "extract_name_prefix"),
+    ] {
+        let mut request = acme();
+        request[key] = value.clone();
+        let response = open_session(&proxy.base, API_KEY, request).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{key}: {value}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["field"], field, "{key}: {value}: {error}");
+        assert!(!error["message"].as_str().unwrap().is_empty());
+    }
+    let mut unknown_strategy = acme();
+    unknown_strategy["strategies"] = json!(["carrier_pigeon"]);
+    let response = open_session(&proxy.base, API_KEY, unknown_strategy).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}

@@ -10,7 +10,7 @@ use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_sandbox::{Behaviour, DEMO_SECRET};
 
 mod common;
-use common::harness::{API_KEY, Harness, listen, open_session};
+use common::harness::{Harness, listen, open_session};
 use common::test_stores;
 
 fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
@@ -349,15 +349,9 @@ async fn completing_needs_the_very_same_validated_values() {
         );
 
         // The vendor's admin API: list and read without the secret, fetch it, revoke.
-        let admin = |method: reqwest::Method, path: String| {
-            reqwest::Client::new()
-                .request(method, format!("{}{path}", h.proxy))
-                .bearer_auth(API_KEY)
-                .send()
-        };
-        let list = admin(reqwest::Method::GET, "/v1/connections?tenant_id=d1".into())
-            .await
-            .unwrap();
+        let list = h
+            .admin(reqwest::Method::GET, "/v1/connections?tenant_id=d1")
+            .await;
         let list_text = list.text().await.unwrap();
         assert!(!list_text.contains(DEMO_SECRET));
         let listed: Value = serde_json::from_str(&list_text).unwrap();
@@ -369,24 +363,23 @@ async fn completing_needs_the_very_same_validated_values() {
                 .unwrap()
                 .ends_with("School District")
         );
-        let other_tenant: Value =
-            admin(reqwest::Method::GET, "/v1/connections?tenant_id=d2".into())
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+        let other_tenant: Value = h
+            .admin(reqwest::Method::GET, "/v1/connections?tenant_id=d2")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(other_tenant, json!([]));
 
-        let credentials: Value = admin(
-            reqwest::Method::GET,
-            format!("/v1/connections/{id}/credentials"),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let credentials: Value = h
+            .admin(
+                reqwest::Method::GET,
+                &format!("/v1/connections/{id}/credentials"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(credentials["client_secret"], DEMO_SECRET);
         assert_eq!(credentials["client_id"], "sandbox-client-id");
 
@@ -398,20 +391,20 @@ async fn completing_needs_the_very_same_validated_values() {
             .unwrap();
         assert_eq!(wrong_key.status(), StatusCode::UNAUTHORIZED);
 
-        let revoked = admin(reqwest::Method::DELETE, format!("/v1/connections/{id}"))
-            .await
-            .unwrap();
+        let revoked = h
+            .admin(reqwest::Method::DELETE, &format!("/v1/connections/{id}"))
+            .await;
         assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-        let gone = admin(
-            reqwest::Method::GET,
-            format!("/v1/connections/{id}/credentials"),
-        )
-        .await
-        .unwrap();
+        let gone = h
+            .admin(
+                reqwest::Method::GET,
+                &format!("/v1/connections/{id}/credentials"),
+            )
+            .await;
         assert_eq!(gone.status(), StatusCode::NOT_FOUND);
-        let record: Value = admin(reqwest::Method::GET, format!("/v1/connections/{id}"))
+        let record: Value = h
+            .admin(reqwest::Method::GET, &format!("/v1/connections/{id}"))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
@@ -421,9 +414,9 @@ async fn completing_needs_the_very_same_validated_values() {
             Some(vec![]),
             "the secret is erased"
         );
-        let unknown = admin(reqwest::Method::DELETE, "/v1/connections/conn_nope".into())
-            .await
-            .unwrap();
+        let unknown = h
+            .admin(reqwest::Method::DELETE, "/v1/connections/conn_nope")
+            .await;
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     }
 }
@@ -483,4 +476,153 @@ async fn a_burst_of_wrong_secrets_is_rate_limited() {
         send(other, guess("guess-5".into())).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+#[tokio::test]
+async fn completing_holds_the_administrator_to_the_sessions_offer() {
+    let h = Harness::start(|_| {}).await;
+    let offer = json!({
+        "tenant_id": "d1",
+        "display_name": "Acme",
+        "regions": ["eu"],
+        "sources": ["infinite_campus", "powerschool"],
+        "strategies": ["oneroster_api"],
+    });
+    let session = common::harness::open_session_with(&h.proxy, offer).await;
+    let h = Harness { session, ..h };
+    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+
+    for (region, source, strategy, field) in [
+        ("us", "infinite_campus", "oneroster_api", "region"),
+        ("mars", "infinite_campus", "oneroster_api", "region"),
+        ("eu", "skyward", "oneroster_api", "source"),
+        ("eu", "powerschool", "oneroster_api", "source"),
+        ("eu", "infinite_campus", "custom_data_extract", "strategy"),
+    ] {
+        let response = h
+            .complete_as(h.credentials(DEMO_SECRET), region, source, strategy)
+            .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "bad_request");
+        assert_eq!(
+            error["field"], field,
+            "{region} {source} {strategy}: {error}"
+        );
+    }
+    let unknown_strategy = h
+        .complete_as(h.credentials(DEMO_SECRET), "eu", "infinite_campus", "csv")
+        .await;
+    assert_eq!(unknown_strategy.status(), StatusCode::BAD_REQUEST);
+
+    let done = h
+        .complete_as(
+            h.credentials(DEMO_SECRET),
+            "eu",
+            "infinite_campus",
+            "oneroster_api",
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let id = done.json::<Value>().await.unwrap()["connection_id"].clone();
+    let record: Value = h
+        .admin(
+            reqwest::Method::GET,
+            &format!("/v1/connections/{}", id.as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(record["region"], "eu");
+    assert_eq!(record["strategy"], "oneroster_api");
+}
+
+/// Data residency: a region with its own database keeps its connections there, and only
+/// there; the admin API finds them wherever they are. With PostgreSQL configured, the
+/// region's database is PostgreSQL and the default one SQLite.
+#[tokio::test]
+async fn a_region_with_its_own_database_keeps_its_connections_there() {
+    let mut stores = test_stores().await;
+    let regional = stores.pop().unwrap();
+    let regional_store = if regional.backend == "sqlite" {
+        // No PostgreSQL: a second SQLite file stands for the region's server.
+        let path = regional.dir.as_ref().unwrap().path().join("eu.sqlite");
+        sis_onboard_proxy::Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap()
+    } else {
+        sis_onboard_proxy::Store::open(&regional.url).await.unwrap()
+    };
+    let default_store = test_stores().await.into_iter().next().unwrap();
+    let eu = regional_store.clone();
+    let h = Harness::start_with(
+        default_store,
+        |_| {},
+        move |state| state.with_region_store("eu", eu),
+    )
+    .await;
+
+    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+    let done = h
+        .complete_as(
+            h.credentials(DEMO_SECRET),
+            "eu",
+            "infinite_campus",
+            "oneroster_api",
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let id = done.json::<Value>().await.unwrap()["connection_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(regional_store.connection(&id).await.unwrap().is_some());
+    assert!(
+        h.store.connection(&id).await.unwrap().is_none(),
+        "the default database never sees the region's connection"
+    );
+    assert!(h.store.list_connections(None).await.unwrap().is_empty());
+
+    let again: Value = h
+        .complete_as(
+            h.credentials(DEMO_SECRET),
+            "eu",
+            "infinite_campus",
+            "oneroster_api",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["connection_id"], id.as_str());
+
+    let listed: Value = h
+        .admin(reqwest::Method::GET, "/v1/connections")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["region"], "eu");
+    let credentials: Value = h
+        .admin(
+            reqwest::Method::GET,
+            &format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(credentials["client_secret"], DEMO_SECRET);
+    let revoked = h
+        .admin(reqwest::Method::DELETE, &format!("/v1/connections/{id}"))
+        .await;
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        regional_store.sealed_secret(&id).await.unwrap(),
+        Some(vec![]),
+        "revoked in the region's own database"
+    );
+    drop(regional);
 }

@@ -8,18 +8,15 @@ use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sis_onboard_protocol::{COMPLETE_PATH, CompleteRequest, CompleteResponse, ValidationReport};
+use sis_onboard_protocol::{
+    COMPLETE_PATH, CompleteRequest, CompleteResponse, ValidationReport, source_option,
+};
 
 use crate::AppState;
 use crate::error::ProxyError;
 use crate::routes::sessions::{authenticate_session, unix_now};
 use crate::routes::validate::fingerprint;
 use crate::store::NewConnection;
-
-/// Sources the proxy can connect.
-const SOURCES: [&str; 1] = ["infinite_campus"];
-/// Strategies the flow offers.
-const STRATEGIES: [&str; 2] = ["oneroster_api", "custom_data_extract"];
 
 /// The completion route (browser-facing: CORS).
 pub fn router() -> Router<AppState> {
@@ -45,18 +42,40 @@ async fn complete(
         message: rejection.body_text(),
         field: None,
     })?;
-    if !SOURCES.contains(&request.source.as_str()) {
-        return Err(bad("source", format!("source must be one of {SOURCES:?}")));
-    }
-    if !STRATEGIES.contains(&request.strategy.as_str()) {
+    let offer = &session.offer;
+    if !offer.sources.contains(&request.source) {
         return Err(bad(
-            "strategy",
-            format!("strategy must be one of {STRATEGIES:?}"),
+            "source",
+            format!(
+                "source must be one of this session's sources {:?}",
+                offer.sources
+            ),
         ));
     }
-    let region = request.region.trim();
-    if region.is_empty() || region.len() > 64 {
-        return Err(bad("region", "region must be 1 to 64 characters".into()));
+    if !source_option(&request.source).is_some_and(|s| s.implemented) {
+        return Err(bad(
+            "source",
+            format!("the source '{}' cannot be connected yet", request.source),
+        ));
+    }
+    if !offer.strategies.contains(&request.strategy) {
+        return Err(bad(
+            "strategy",
+            format!(
+                "strategy '{}' is not offered by this session",
+                request.strategy.as_str()
+            ),
+        ));
+    }
+    let region = request.region.as_str();
+    if !offer.regions.iter().any(|r| r == region) || state.config.region(region).is_none() {
+        return Err(bad(
+            "region",
+            format!(
+                "region must be one of this session's regions {:?}",
+                offer.regions
+            ),
+        ));
     }
     let key = state
         .config
@@ -65,8 +84,10 @@ async fn complete(
         .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
 
     // Completing twice answers the connection the first completion stored.
-    if let Some(id) = state.store.connection_of_session(&session_hash).await? {
-        return Ok(Json(CompleteResponse { connection_id: id }));
+    for store in state.connection_stores() {
+        if let Some(id) = store.connection_of_session(&session_hash).await? {
+            return Ok(Json(CompleteResponse { connection_id: id }));
+        }
     }
     let credentials = &request.credentials;
     let (validated, report) = state
@@ -96,7 +117,7 @@ async fn complete(
         tenant_id: session.tenant_id,
         region: region.to_owned(),
         source: request.source.clone(),
-        strategy: request.strategy.clone(),
+        strategy: request.strategy,
         base_url: credentials.base_url.trim().to_owned(),
         token_url: credentials.token_url.trim().to_owned(),
         client_id: credentials.client_id.trim().to_owned(),
@@ -106,7 +127,10 @@ async fn complete(
             .map_err(|e| ProxyError::Internal(format!("district: {e}")))?,
         created_at: unix_now(),
     };
-    let connection_id = state.store.insert_connection(&connection).await?;
+    let connection_id = state
+        .connection_store(region)
+        .insert_connection(&connection)
+        .await?;
     tracing::info!(connection = %connection_id, region, "connection stored");
     Ok(Json(CompleteResponse { connection_id }))
 }

@@ -37,12 +37,26 @@ async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ConnectionSummary>>, ProxyError> {
     require_api_key(&state, &headers)?;
-    Ok(Json(
-        state
-            .store
-            .list_connections(query.tenant_id.as_deref())
-            .await?,
-    ))
+    let mut connections = Vec::new();
+    for store in state.connection_stores() {
+        connections.extend(store.list_connections(query.tenant_id.as_deref()).await?);
+    }
+    // Each store answers newest first; merged, the list keeps that order.
+    connections.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    Ok(Json(connections))
+}
+
+/// The connection `id` in whichever region's database holds it.
+async fn find(
+    state: &AppState,
+    id: &str,
+) -> Result<(ConnectionSummary, Option<Vec<u8>>), ProxyError> {
+    for store in state.connection_stores() {
+        if let Some(found) = store.connection(id).await? {
+            return Ok(found);
+        }
+    }
+    Err(ProxyError::NotFound)
 }
 
 async fn read(
@@ -51,11 +65,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionSummary>, ProxyError> {
     require_api_key(&state, &headers)?;
-    let (summary, _) = state
-        .store
-        .connection(&id)
-        .await?
-        .ok_or(ProxyError::NotFound)?;
+    let (summary, _) = find(&state, &id).await?;
     Ok(Json(summary))
 }
 
@@ -65,11 +75,7 @@ async fn credentials(
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionCredentials>, ProxyError> {
     require_api_key(&state, &headers)?;
-    let (summary, sealed) = state
-        .store
-        .connection(&id)
-        .await?
-        .ok_or(ProxyError::NotFound)?;
+    let (summary, sealed) = find(&state, &id).await?;
     let sealed = sealed.ok_or(ProxyError::NotFound)?;
     let key = state
         .config
@@ -97,7 +103,12 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ProxyError> {
     require_api_key(&state, &headers)?;
-    if state.store.revoke_connection(&id, unix_now()).await? {
+    let (summary, _) = find(&state, &id).await?;
+    if state
+        .connection_store(&summary.region)
+        .revoke_connection(&id, unix_now())
+        .await?
+    {
         tracing::info!(connection = %id, "connection revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {

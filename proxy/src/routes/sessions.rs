@@ -10,17 +10,20 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use sis_onboard_protocol::{
-    CreateSessionRequest, CreateSessionResponse, SESSION_PATH, SESSIONS_PATH, SessionConfig,
+    CreateSessionRequest, CreateSessionResponse, RegionOption, SESSION_PATH, SESSIONS_PATH,
+    SOURCE_CATALOG, SessionConfig, Strategy, source_option,
 };
 
 use crate::AppState;
 use crate::error::ProxyError;
-use crate::store::StoredSession;
+use crate::store::{SessionOffer, StoredSession};
 
 /// Prefix of every session token, so a leaked one is recognisable in a secret scanner.
 const TOKEN_PREFIX: &str = "sos_";
 /// Longest display name accepted; it has to fit a heading.
 const MAX_DISPLAY_NAME_CHARS: usize = 100;
+/// Longest extract name prefix accepted; Infinite Campus names must stay readable.
+const MAX_EXTRACT_PREFIX_CHARS: usize = 40;
 
 /// The session routes: the vendor's (server to server) and the wizard's (CORS).
 pub fn router() -> Router<AppState> {
@@ -110,6 +113,7 @@ pub async fn open_session(
             field: Some("allowed_origins"),
         });
     }
+    let offer = session_offer(state, &request, display_name)?;
     let token = format!(
         "{TOKEN_PREFIX}{}",
         URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
@@ -121,6 +125,7 @@ pub async fn open_session(
         display_name: display_name.to_owned(),
         allowed_origins,
         support_contact: request.support_contact,
+        offer,
         created_at,
         expires_at: created_at.saturating_add(lifetime),
     };
@@ -132,6 +137,134 @@ pub async fn open_session(
         session_token: token,
         expires_at: session.expires_at,
     })
+}
+
+fn bad_request(field: &'static str, message: String) -> ProxyError {
+    ProxyError::BadRequest {
+        message,
+        field: Some(field),
+    }
+}
+
+/// The first repeated item, if any.
+fn first_duplicate<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| items[..*i].contains(item))
+        .map(|(_, item)| item)
+}
+
+/// What the session offers: the request's lists checked against the configuration and the
+/// catalog, or the defaults where the request names none.
+fn session_offer(
+    state: &AppState,
+    request: &CreateSessionRequest,
+    display_name: &str,
+) -> Result<SessionOffer, ProxyError> {
+    let regions: Vec<String> = if request.regions.is_empty() {
+        state.config.regions.iter().map(|r| r.id.clone()).collect()
+    } else {
+        request
+            .regions
+            .iter()
+            .map(|r| r.trim().to_owned())
+            .collect()
+    };
+    if let Some(unknown) = regions.iter().find(|r| state.config.region(r).is_none()) {
+        let known: Vec<&str> = state.config.regions.iter().map(|r| r.id.as_str()).collect();
+        return Err(bad_request(
+            "regions",
+            format!("regions: '{unknown}' is not a configured region (configured: {known:?})"),
+        ));
+    }
+    let sources: Vec<String> = if request.sources.is_empty() {
+        SOURCE_CATALOG
+            .iter()
+            .map(|(id, _, _)| (*id).to_owned())
+            .collect()
+    } else {
+        request
+            .sources
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .collect()
+    };
+    if let Some(unknown) = sources.iter().find(|s| source_option(s).is_none()) {
+        return Err(bad_request(
+            "sources",
+            format!("sources: '{unknown}' is not in the source catalog (see the README)"),
+        ));
+    }
+    if !sources
+        .iter()
+        .any(|s| source_option(s).is_some_and(|o| o.implemented))
+    {
+        return Err(bad_request(
+            "sources",
+            "sources: offer at least one source that can be connected, e.g. infinite_campus".into(),
+        ));
+    }
+    let strategies = if request.strategies.is_empty() {
+        Strategy::ALL.to_vec()
+    } else {
+        request.strategies.clone()
+    };
+    for (field, duplicate) in [
+        ("regions", first_duplicate(&regions).cloned()),
+        ("sources", first_duplicate(&sources).cloned()),
+        (
+            "strategies",
+            first_duplicate(&strategies).map(|s| s.as_str().to_owned()),
+        ),
+    ] {
+        if let Some(duplicate) = duplicate {
+            return Err(bad_request(
+                field,
+                format!("{field}: '{duplicate}' is listed twice"),
+            ));
+        }
+    }
+    let extract_name_prefix = match &request.extract_name_prefix {
+        Some(prefix) => {
+            let prefix = prefix.trim();
+            let valid = !prefix.is_empty()
+                && prefix.len() <= MAX_EXTRACT_PREFIX_CHARS
+                && prefix.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !valid {
+                return Err(bad_request(
+                    "extract_name_prefix",
+                    format!(
+                        "extract_name_prefix must be 1 to {MAX_EXTRACT_PREFIX_CHARS} letters \
+                         or digits, e.g. AcmeLearning"
+                    ),
+                ));
+            }
+            prefix.to_owned()
+        }
+        None => default_extract_prefix(display_name),
+    };
+    Ok(SessionOffer {
+        regions,
+        sources,
+        strategies,
+        extract_name_prefix,
+    })
+}
+
+/// The display name's letters and digits ("Acme Learning, Inc." → "AcmeLearningInc"), or
+/// "Vendor" when it has none Infinite Campus would accept.
+pub fn default_extract_prefix(display_name: &str) -> String {
+    let prefix: String = display_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(MAX_EXTRACT_PREFIX_CHARS)
+        .collect();
+    if prefix.is_empty() {
+        "Vendor".into()
+    } else {
+        prefix
+    }
 }
 
 async fn create_session(
@@ -178,10 +311,55 @@ async fn read_session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<SessionConfig>, ProxyError> {
-    let (_, session) = authenticate_session(&state, &headers).await?;
+    let (token_hash, session) = authenticate_session(&state, &headers).await?;
+    let offer = session.offer;
     Ok(Json(SessionConfig {
+        // A prefix of the token's hash names the session without revealing the token.
+        session_id: URL_SAFE_NO_PAD.encode(&token_hash[..12]),
         display_name: session.display_name,
         support_contact: session.support_contact,
         expires_at: session.expires_at,
+        // A region removed from the configuration since the session opened is not offered.
+        regions: offer
+            .regions
+            .iter()
+            .filter_map(|id| state.config.region(id))
+            .map(|r| RegionOption {
+                id: r.id.clone(),
+                label: r.label.clone(),
+            })
+            .collect(),
+        sources: offer
+            .sources
+            .iter()
+            .filter_map(|s| source_option(s))
+            .collect(),
+        strategies: offer.strategies,
+        extract_name_prefix: offer.extract_name_prefix,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_extract_prefix_keeps_letters_and_digits() {
+        assert_eq!(
+            default_extract_prefix("Acme Learning, Inc."),
+            "AcmeLearningInc"
+        );
+        assert_eq!(default_extract_prefix("Édu 360"), "du360");
+        assert_eq!(default_extract_prefix("学习"), "Vendor");
+        assert_eq!(
+            default_extract_prefix(&"x".repeat(99)).len(),
+            MAX_EXTRACT_PREFIX_CHARS
+        );
+    }
+
+    #[test]
+    fn duplicates_are_found() {
+        assert_eq!(first_duplicate(&["a", "b", "a"]), Some(&"a"));
+        assert_eq!(first_duplicate(&["a", "b"]), None);
+    }
 }

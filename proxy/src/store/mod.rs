@@ -4,6 +4,26 @@ mod sql;
 
 pub use sql::Store;
 
+use serde::{Deserialize, Serialize};
+use sis_onboard_protocol::Strategy;
+
+/// What a session offers the administrator, fixed when the session is opened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionOffer {
+    /// Region ids, in order.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Source ids from the catalog, in order.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Strategies, in order.
+    #[serde(default)]
+    pub strategies: Vec<Strategy>,
+    /// What Custom Data Extract names start with.
+    #[serde(default)]
+    pub extract_name_prefix: String,
+}
+
 /// An onboarding session as stored (the token only as its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
@@ -15,6 +35,8 @@ pub struct StoredSession {
     pub allowed_origins: Vec<String>,
     /// Where the administrator can get help.
     pub support_contact: Option<String>,
+    /// The regions, sources and strategies offered.
+    pub offer: SessionOffer,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
     /// Seconds since the Unix epoch.
@@ -34,8 +56,8 @@ pub struct NewConnection {
     pub region: String,
     /// The data source (`infinite_campus`).
     pub source: String,
-    /// `oneroster_api` or `custom_data_extract`.
-    pub strategy: String,
+    /// The strategy chosen.
+    pub strategy: Strategy,
     /// The OneRoster base URL.
     pub base_url: String,
     /// The token URL.

@@ -6,7 +6,8 @@ use sqlx::AnyPool;
 use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
-use sis_onboard_protocol::ConnectionSummary;
+use sis_onboard_protocol::{ConnectionSummary, Strategy};
+use std::sync::Arc;
 
 use super::{NewConnection, StoredSession};
 
@@ -14,6 +15,9 @@ use super::{NewConnection, StoredSession};
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The URL it was opened with: two stores with the same URL are the same database.
+    /// Never printed (a PostgreSQL URL may hold a password).
+    url: Arc<str>,
 }
 
 impl Store {
@@ -41,19 +45,30 @@ impl Store {
                 .execute(&pool)
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Ok(Self { pool })
+            Ok(Self {
+                pool,
+                url: url.into(),
+            })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
                 .max_connections(8)
                 .connect(url)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Ok(Self { pool })
+            Ok(Self {
+                pool,
+                url: url.into(),
+            })
         } else {
             Err(sqlx::Error::Configuration(
                 "the database URL must start with sqlite:// or postgres://".into(),
             ))
         }
+    }
+
+    /// True when both are the same database.
+    pub fn same_database(&self, other: &Store) -> bool {
+        self.url == other.url
     }
 
     /// Checks that the database answers.
@@ -72,9 +87,12 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         let origins = serde_json::to_string(&session.allowed_origins)
             .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let offer =
+            serde_json::to_string(&session.offer).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, tenant_id, display_name, allowed_origins, \
-             support_contact, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             support_contact, created_at, expires_at, offer) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash)
         .bind(&session.tenant_id)
@@ -83,6 +101,7 @@ impl Store {
         .bind(&session.support_contact)
         .bind(session.created_at)
         .bind(session.expires_at)
+        .bind(offer)
         .execute(&self.pool)
         .await
         .map(|_| ())
@@ -95,14 +114,17 @@ impl Store {
     ) -> Result<Option<StoredSession>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT tenant_id, display_name, allowed_origins, support_contact, created_at, \
-             expires_at FROM sessions WHERE token_hash = $1",
+             expires_at, offer FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| {
             let origins: String = row.try_get("allowed_origins")?;
+            let offer: String = row.try_get("offer")?;
             Ok(StoredSession {
+                offer: serde_json::from_str(&offer)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                 tenant_id: row.try_get("tenant_id")?,
                 display_name: row.try_get("display_name")?,
                 allowed_origins: serde_json::from_str(&origins)
@@ -178,7 +200,7 @@ impl Store {
         .bind(&c.tenant_id)
         .bind(&c.region)
         .bind(&c.source)
-        .bind(&c.strategy)
+        .bind(c.strategy.as_str())
         .bind(&c.base_url)
         .bind(&c.token_url)
         .bind(&c.client_id)
@@ -214,7 +236,11 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::
         tenant_id: row.try_get("tenant_id")?,
         region: row.try_get("region")?,
         source: row.try_get("source")?,
-        strategy: row.try_get("strategy")?,
+        strategy: {
+            let name: String = row.try_get("strategy")?;
+            Strategy::from_name(&name)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown strategy '{name}'").into()))?
+        },
         base_url: row.try_get("base_url")?,
         token_url: row.try_get("token_url")?,
         client_id: row.try_get("client_id")?,
@@ -302,6 +328,12 @@ mod tests {
             display_name: "Acme Learning".into(),
             allowed_origins: vec!["https://app.acme.test".into()],
             support_contact: Some("help@acme.test".into()),
+            offer: super::super::SessionOffer {
+                regions: vec!["eu".into()],
+                sources: vec!["infinite_campus".into()],
+                strategies: vec![Strategy::OneRosterApi],
+                extract_name_prefix: "Acme".into(),
+            },
             created_at: 100,
             expires_at: 1900,
         };

@@ -39,6 +39,15 @@ impl Harness {
     }
 
     pub async fn start_on(test_store: TestStore, policy_tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with(test_store, policy_tweak, |state| state).await
+    }
+
+    /// Like [`Harness::start_on`], with a last word on the application state (region stores).
+    pub async fn start_with(
+        test_store: TestStore,
+        policy_tweak: impl FnOnce(&mut Config),
+        state_tweak: impl FnOnce(AppState) -> AppState,
+    ) -> Self {
         let (sandbox_listener, sandbox) = listen().await;
         let sandbox_config = SandboxConfig {
             slow_delay: Duration::from_millis(50),
@@ -59,7 +68,7 @@ impl Harness {
         policy_tweak(&mut config);
         let (proxy_listener, proxy) = listen().await;
         let key = config.encryption_key.clone().unwrap();
-        let router = app(AppState::new(config, store.clone()).unwrap());
+        let router = app(state_tweak(AppState::new(config, store.clone()).unwrap()));
         tokio::spawn(async move {
             axum::serve(
                 proxy_listener,
@@ -132,15 +141,37 @@ impl Harness {
     }
 
     pub async fn complete(&self, credentials: Value) -> reqwest::Response {
+        self.complete_as(credentials, "us", "infinite_campus", "oneroster_api")
+            .await
+    }
+
+    /// Completes with the given region, source and strategy.
+    pub async fn complete_as(
+        &self,
+        credentials: Value,
+        region: &str,
+        source: &str,
+        strategy: &str,
+    ) -> reqwest::Response {
         reqwest::Client::new()
             .post(format!("{}/v1/complete", self.proxy))
             .bearer_auth(&self.session)
             .json(&json!({
                 "credentials": credentials,
-                "region": "us",
-                "source": "infinite_campus",
-                "strategy": "oneroster_api",
+                "region": region,
+                "source": source,
+                "strategy": strategy,
             }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A call to the vendor's admin API.
+    pub async fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.proxy))
+            .bearer_auth(API_KEY)
             .send()
             .await
             .unwrap()
@@ -149,10 +180,15 @@ impl Harness {
 
 /// Opens a session for tenant `d1` the way a vendor's backend does; answers its token.
 pub async fn open_session(proxy: &str) -> String {
+    open_session_with(proxy, json!({ "tenant_id": "d1", "display_name": "Acme" })).await
+}
+
+/// Opens a session with the given request body; answers its token.
+pub async fn open_session_with(proxy: &str, body: Value) -> String {
     let session: Value = reqwest::Client::new()
         .post(format!("{proxy}/v1/sessions"))
         .bearer_auth(API_KEY)
-        .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+        .json(&body)
         .send()
         .await
         .unwrap()
