@@ -14,6 +14,7 @@ pub const SESSION_PATH: &str = "/v1/session";
 
 /// What the health check answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// Always `"ok"` when the proxy can serve requests.
     pub status: String,
@@ -23,6 +24,7 @@ pub struct Health {
 
 /// What the vendor's backend sends to open an onboarding session for one of its customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateSessionRequest {
     /// The vendor's own identifier for the customer (district) being onboarded.
     pub tenant_id: String,
@@ -53,6 +55,7 @@ pub struct CreateSessionRequest {
 
 /// How the district's data reaches the vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Strategy {
     /// The OneRoster 1.2 API: basic roster data, fetched by the vendor.
     #[serde(rename = "oneroster_api")]
@@ -83,6 +86,7 @@ impl Strategy {
 
 /// A data storage region the administrator may choose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionOption {
     /// Stable id (`us`, `eu`, …), sent back on completion.
     pub id: String,
@@ -92,6 +96,7 @@ pub struct RegionOption {
 
 /// A data source the wizard lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SourceOption {
     /// Stable id (`infinite_campus`), sent back on completion.
     pub id: String,
@@ -134,6 +139,7 @@ pub fn source_option(id: &str) -> Option<SourceOption> {
 
 /// What the proxy answers when a session was opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateSessionResponse {
     /// The session token to hand to the wizard; shown once, stored by the proxy only as a hash.
     pub session_token: String,
@@ -143,6 +149,7 @@ pub struct CreateSessionResponse {
 
 /// The configuration the wizard reads for its session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionConfig {
     /// A public id of the session (not the token): the key the wizard keeps its progress
     /// under in `sessionStorage`.
@@ -165,6 +172,7 @@ pub struct SessionConfig {
 
 /// The body of every error the proxy answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// A stable, documented, machine-readable code; the wizard picks its message from it.
     pub code: ErrorCode,
@@ -177,6 +185,7 @@ pub struct ApiError {
 
 /// Stable error codes; see the README's error table for what each one tells the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// No session token, or one the proxy does not know.
@@ -206,6 +215,7 @@ pub const VALIDATE_PATH: &str = "/v1/validate";
 ///
 /// No `Debug`: the secret must not reach a log by accident.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidateRequest {
     /// "OneRoster API URL": the connection's Base URL.
     pub base_url: String,
@@ -230,6 +240,7 @@ impl std::fmt::Debug for ValidateRequest {
 
 /// An input field of the credentials step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialField {
     /// "OneRoster API URL".
@@ -244,6 +255,7 @@ pub enum CredentialField {
 
 /// Why a validation failed: stable codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationErrorCode {
     /// The value is not a URL at all.
@@ -286,6 +298,7 @@ pub enum ValidationErrorCode {
 
 /// What went wrong, where, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationError {
     /// The stable code.
     pub code: ValidationErrorCode,
@@ -298,6 +311,7 @@ pub struct ValidationError {
 
 /// One probe of the validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Check {
     /// What was checked: `token`, `district`, `schools`, `students`, `teachers`, `classes`,
     /// `academic_session`.
@@ -310,6 +324,7 @@ pub struct Check {
 
 /// A count from `X-Total-Count`, or a lower bound when the server gave none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     /// The count (or lower bound).
     pub value: u64,
@@ -319,6 +334,7 @@ pub struct Count {
 
 /// What the connection shares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DistrictSummary {
     /// The district org's name.
     pub name: String,
@@ -336,6 +352,7 @@ pub struct DistrictSummary {
 
 /// Something worth knowing that does not stop the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationWarning {
     /// The token lacks the demographics scope.
@@ -348,6 +365,7 @@ pub enum ValidationWarning {
 
 /// The answer to a validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationReport {
     /// True when the connection works.
     pub passed: bool,
@@ -369,6 +387,7 @@ pub const COMPLETE_PATH: &str = "/v1/complete";
 
 /// "Continue Setup": the validated values plus the administrator's choices.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteRequest {
     /// The same four values that passed validation.
     pub credentials: ValidateRequest,
@@ -393,6 +412,7 @@ impl std::fmt::Debug for CompleteRequest {
 
 /// The stored connection, as the wizard knows it: an opaque id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompleteResponse {
     /// The connection's id.
     pub connection_id: String,
@@ -403,6 +423,7 @@ pub const CONNECTIONS_PATH: &str = "/v1/connections";
 
 /// A stored connection as the vendor's backend sees it: never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionSummary {
     /// The opaque id.
     pub id: String,
@@ -430,6 +451,7 @@ pub struct ConnectionSummary {
 
 /// The decrypted credentials, for the vendor's own sync worker. No `Debug`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConnectionCredentials {
     /// The OneRoster base URL.
     pub base_url: String,

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod error;
 pub mod net_guard;
 pub mod oneroster;
+pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod store;
@@ -100,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::validate::router())
         .merge(routes::complete::router())
         .merge(routes::connections::router())
+        .merge(openapi::router())
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())

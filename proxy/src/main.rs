@@ -63,6 +63,9 @@ struct Args {
         hide_env_values = true
     )]
     region_databases: Vec<String>,
+    /// Print the OpenAPI document of the proxy's API and exit.
+    #[arg(long)]
+    openapi: bool,
     /// Serve the demo vendor page at `/` and the sandbox district under `/sandbox`.
     #[cfg(feature = "demo")]
     #[arg(long)]
@@ -79,6 +82,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if args.openapi {
+        print!("{}", sis_onboard_proxy::openapi::document_json());
+        return Ok(());
+    }
     #[cfg(feature = "demo")]
     let demo = args.demo;
     #[cfg(not(feature = "demo"))]

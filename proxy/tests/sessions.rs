@@ -373,3 +373,20 @@ async fn a_session_offer_the_proxy_cannot_keep_is_refused() {
     let response = open_session(&proxy.base, API_KEY, unknown_strategy).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_proxy_serves_its_openapi_document() {
+    let proxy = serve_each(Config::DEFAULT_SESSION_LIFETIME).await.remove(0);
+    let response = reqwest::get(format!("{}/v1/openapi.json", proxy.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let served = response.text().await.unwrap();
+    assert_eq!(
+        served,
+        include_str!("../openapi.json"),
+        "the checked-in file is served"
+    );
+    let document: Value = serde_json::from_str(&served).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+}

@@ -67,3 +67,21 @@ pub fn build_wizard() -> Result<(), String> {
     // The target comes before --release: --release takes an optional value.
     exec(command("trunk", &["build", "index.html", "--release"]))
 }
+
+/// Rewrites `proxy/openapi.json` with the document the proxy serves.
+pub fn write_openapi() -> Result<(), String> {
+    let out = command(
+        "cargo",
+        &["run", "-q", "-p", "sis-onboard-proxy", "--", "--openapi"],
+    )
+    .stderr(Stdio::inherit())
+    .output()
+    .map_err(|e| format!("could not run the proxy: {e}"))?;
+    if !out.status.success() {
+        return Err("the proxy could not print its OpenAPI document".into());
+    }
+    let path = root().join("proxy/openapi.json");
+    std::fs::write(&path, &out.stdout).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}

@@ -5,6 +5,7 @@
 //! - `demo`:  setup + build, then the proxy with the demo vendor page and sandbox district.
 //! - `test`:  setup + every check and test; exits non-zero when any part fails.
 //! - `bench`: builds the release wizard and reports its size against the budget.
+//! - `openapi`: rewrites `proxy/openapi.json` from the proxy's handlers and wire types.
 
 mod bench;
 mod cmd;
@@ -14,7 +15,7 @@ mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo [--port N]|test|bench>";
+const USAGE: &str = "usage: cargo xtask <setup|build|demo [--port N]|test|bench|openapi>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(),
         Some("bench") => bench::run(),
+        Some("openapi") => cmd::write_openapi(),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sis_onboard_protocol::{
-    COMPLETE_PATH, CompleteRequest, CompleteResponse, ValidationReport, source_option,
+    ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, ValidationReport, source_option,
 };
 
 use crate::AppState;
@@ -32,7 +32,19 @@ fn bad(field: &'static str, message: String) -> ProxyError {
     }
 }
 
-async fn complete(
+/// "Continue Setup": stores the connection the session validated; answers its opaque id.
+/// Completing twice answers the same id.
+#[utoipa::path(post, path = "/v1/complete", tag = "wizard",
+    security(("session_token" = [])),
+    request_body = CompleteRequest,
+    responses(
+        (status = 200, description = "The connection's id", body = CompleteResponse),
+        (status = 400, description = "`bad_request`: region, source or strategy not offered", body = ApiError),
+        (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
+        (status = 403, description = "`origin_not_allowed`", body = ApiError),
+        (status = 409, description = "`validation_required`: these exact values have not passed validation", body = ApiError),
+    ))]
+pub(crate) async fn complete(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CompleteRequest>, JsonRejection>,

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use sis_onboard_protocol::{CONNECTIONS_PATH, ConnectionCredentials, ConnectionSummary};
+use sis_onboard_protocol::{ApiError, CONNECTIONS_PATH, ConnectionCredentials, ConnectionSummary};
 
 use crate::AppState;
 use crate::error::ProxyError;
@@ -26,12 +26,22 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+/// Filters of the connection list.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct ListQuery {
+    /// Only this customer's connections.
     tenant_id: Option<String>,
 }
 
-async fn list(
+/// Stored connections, newest first, across every region (never a secret).
+#[utoipa::path(get, path = "/v1/connections", tag = "vendor",
+    security(("api_key" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The connections", body = Vec<ConnectionSummary>),
+        (status = 401, description = "`invalid_api_key`", body = ApiError),
+    ))]
+pub(crate) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
@@ -59,7 +69,16 @@ async fn find(
     Err(ProxyError::NotFound)
 }
 
-async fn read(
+/// One connection (never its secret).
+#[utoipa::path(get, path = "/v1/connections/{id}", tag = "vendor",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The connection id")),
+    responses(
+        (status = 200, description = "The connection", body = ConnectionSummary),
+        (status = 401, description = "`invalid_api_key`", body = ApiError),
+        (status = 404, description = "`not_found`", body = ApiError),
+    ))]
+pub(crate) async fn read(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -69,7 +88,17 @@ async fn read(
     Ok(Json(summary))
 }
 
-async fn credentials(
+/// The decrypted credentials, for the vendor's own sync worker. Each read is logged (without
+/// the secret).
+#[utoipa::path(get, path = "/v1/connections/{id}/credentials", tag = "vendor",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The connection id")),
+    responses(
+        (status = 200, description = "The credentials", body = ConnectionCredentials),
+        (status = 401, description = "`invalid_api_key`", body = ApiError),
+        (status = 404, description = "`not_found`: no such connection, or it was revoked", body = ApiError),
+    ))]
+pub(crate) async fn credentials(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -97,7 +126,16 @@ async fn credentials(
     }))
 }
 
-async fn revoke(
+/// Revokes a connection: the record stays for audit, the sealed secret is erased.
+#[utoipa::path(delete, path = "/v1/connections/{id}", tag = "vendor",
+    security(("api_key" = [])),
+    params(("id" = String, Path, description = "The connection id")),
+    responses(
+        (status = 204, description = "Revoked (again, if it already was)"),
+        (status = 401, description = "`invalid_api_key`", body = ApiError),
+        (status = 404, description = "`not_found`", body = ApiError),
+    ))]
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,

@@ -10,8 +10,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use sis_onboard_protocol::{
-    CreateSessionRequest, CreateSessionResponse, RegionOption, SESSION_PATH, SESSIONS_PATH,
-    SOURCE_CATALOG, SessionConfig, Strategy, source_option,
+    ApiError, CreateSessionRequest, CreateSessionResponse, RegionOption, SESSION_PATH,
+    SESSIONS_PATH, SOURCE_CATALOG, SessionConfig, Strategy, source_option,
 };
 
 use crate::AppState;
@@ -267,7 +267,16 @@ pub fn default_extract_prefix(display_name: &str) -> String {
     }
 }
 
-async fn create_session(
+/// Opens an onboarding session for one of the vendor's customers (vendor backend only).
+#[utoipa::path(post, path = "/v1/sessions", tag = "vendor",
+    security(("api_key" = [])),
+    request_body = CreateSessionRequest,
+    responses(
+        (status = 201, description = "The session; hand its token to the wizard", body = CreateSessionResponse),
+        (status = 400, description = "`bad_request`: a field is malformed; `field` names it", body = ApiError),
+        (status = 401, description = "`invalid_api_key`", body = ApiError),
+    ))]
+pub(crate) async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<CreateSessionRequest>, JsonRejection>,
@@ -307,7 +316,15 @@ pub async fn authenticate_session(
     Ok((token_hash, session))
 }
 
-async fn read_session(
+/// The session's configuration, as the wizard reads it.
+#[utoipa::path(get, path = "/v1/session", tag = "wizard",
+    security(("session_token" = [])),
+    responses(
+        (status = 200, description = "The session's configuration", body = SessionConfig),
+        (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
+        (status = 403, description = "`origin_not_allowed`", body = ApiError),
+    ))]
+pub(crate) async fn read_session(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<SessionConfig>, ProxyError> {

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use sis_onboard_protocol::{VALIDATE_PATH, ValidateRequest, ValidationReport};
+use sis_onboard_protocol::{ApiError, VALIDATE_PATH, ValidateRequest, ValidationReport};
 
 use crate::AppState;
 use crate::crypto::EncryptionKey;
@@ -33,7 +33,20 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(super::cors::browser_cors))
 }
 
-async fn validate(
+/// "Validate Configuration": obtains a token and probes the OneRoster 1.2 API. A failed
+/// validation is still a 200: the report's `error` says why, with a stable code.
+#[utoipa::path(post, path = "/v1/validate", tag = "wizard",
+    security(("session_token" = [])),
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, description = "The report, passed or not", body = ValidationReport),
+        (status = 400, description = "`bad_request`", body = ApiError),
+        (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
+        (status = 403, description = "`origin_not_allowed`", body = ApiError),
+        (status = 429, description = "`rate_limited`; `Retry-After` says when to try again", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    ))]
+pub(crate) async fn validate(
     State(state): State<AppState>,
     // Present when the server was started with connect info (the binary, the tests).
     address: Option<Extension<ConnectInfo<SocketAddr>>>,
