@@ -13,6 +13,8 @@
 //! - enrollments: first one per class for its teacher, then one per student and period.
 //! - guardian `g` is the guardian of students `2g` and `2g + 1`.
 
+use std::ops::Range;
+
 use serde_json::{Value, json};
 
 mod names;
@@ -159,10 +161,15 @@ fn reference(kind: &str, href: &str, sourced_id: &str) -> Value {
     json!({ "href": format!("/{href}/{sourced_id}"), "sourcedId": sourced_id, "type": kind })
 }
 
+/// Which indices hold the records whose field has a given value.
+type IndexLookup<'a> = Box<dyn Fn(&str) -> Range<u64> + 'a>;
+
 /// A lazily computed, ordered list of records.
 pub struct Listing<'a> {
     len: u64,
     at: Box<dyn Fn(u64) -> Value + 'a>,
+    /// A field whose records lie in contiguous runs, as a database index would find them.
+    index: Option<(&'static str, IndexLookup<'a>)>,
 }
 
 impl<'a> Listing<'a> {
@@ -170,6 +177,28 @@ impl<'a> Listing<'a> {
         Self {
             len,
             at: Box::new(at),
+            index: None,
+        }
+    }
+
+    /// Declares `field` indexed: `lookup(value)` gives the indices of the records that have it.
+    fn indexed(mut self, field: &'static str, lookup: impl Fn(&str) -> Range<u64> + 'a) -> Self {
+        self.index = Some((field, Box::new(lookup)));
+        self
+    }
+
+    /// The indices a query must look at when every match has `field == value` for the given
+    /// fields: an indexed field narrows the scan like a database index; otherwise, all.
+    pub fn candidates<'v>(&self, required: impl Fn(&str) -> Option<&'v str>) -> Range<u64> {
+        match &self.index {
+            Some((field, lookup)) => match required(field) {
+                Some(value) => {
+                    let range = lookup(value);
+                    range.start.min(self.len)..range.end.min(self.len)
+                }
+                None => 0..self.len,
+            },
+            None => 0..self.len,
         }
     }
 
@@ -226,12 +255,18 @@ impl District {
 
     /// Orgs: the district, then its schools.
     pub fn orgs(&self) -> Listing<'_> {
-        Listing::new(1 + self.size.schools, move |i| {
+        let schools = self.size.schools;
+        Listing::new(1 + schools, move |i| {
             if i == 0 {
                 self.district_org()
             } else {
                 self.school(i - 1)
             }
+        })
+        .indexed("type", move |value| match value {
+            "district" => 0..1,
+            "school" => 1..1 + schools,
+            _ => 0..0,
         })
     }
 

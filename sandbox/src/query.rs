@@ -216,6 +216,18 @@ impl Filter {
         Ok(Self { any_of })
     }
 
+    /// The value every matching record must have in `field`, when the filter demands one
+    /// (`field='value'` in a filter without OR): what an index can answer.
+    pub fn required_value(&self, field: &str) -> Option<&str> {
+        match self.any_of.as_slice() {
+            [all_of] => all_of
+                .iter()
+                .find(|p| p.field == field && p.op == Op::Eq)
+                .map(|p| p.value.as_str()),
+            _ => None,
+        }
+    }
+
     /// True when the record satisfies the filter.
     pub fn matches(&self, record: &Value) -> bool {
         self.any_of.iter().any(|all_of| {

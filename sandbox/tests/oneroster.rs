@@ -247,6 +247,37 @@ async fn a_million_users_answer_a_count_and_a_deep_page() {
     assert_eq!(total, (640_000 + 32_000) * 6);
 }
 
+/// The org `type` is indexed, as in a real SIS database: the answer is the same as a scan's,
+/// whatever else the filter says.
+#[tokio::test]
+async fn an_indexed_filter_answers_what_a_scan_would() {
+    let api = Api::start(SandboxConfig::with_district(District::generate(
+        5,
+        DistrictSize::with_users(1_000_000),
+    )))
+    .await;
+    let schools = DistrictSize::with_users(1_000_000).schools;
+    for (filter, total) in [
+        ("type='district'", 1),
+        ("type='school'", schools),
+        ("type='school' AND sourcedId='sch-3'", 1),
+        ("type='district' AND sourcedId='sch-3'", 0),
+        ("type='state'", 0),
+        ("type='district' OR type='school'", schools + 1),
+        ("type!='district'", schools),
+    ] {
+        let response = api.get(&format!("/orgs?filter={filter}&limit=1")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{filter}");
+        assert_eq!(
+            response.headers()["x-total-count"],
+            total.to_string().as_str(),
+            "{filter}"
+        );
+    }
+    let (_, district) = api.json("/orgs?filter=type='district'").await;
+    assert_eq!(district["orgs"][0]["type"], "district");
+}
+
 #[tokio::test]
 async fn filters_select_and_count_what_matches() {
     let api = Api::start(tiny()).await;
