@@ -94,6 +94,20 @@ pub struct NetPolicy {
     pub max_response_bytes: usize,
     /// Extra trusted CA certificates (PEM), for self-hosted districts.
     pub extra_roots_pem: Vec<Vec<u8>>,
+    /// Where host names are looked up: the system resolver, or only a fixed table (for
+    /// air-gapped deployments that pin their districts' addresses, and for tests, which
+    /// must never ask a real DNS server). Addresses from either are checked alike.
+    pub dns: Dns,
+}
+
+/// How the proxy turns host names into addresses.
+#[derive(Debug, Clone, Default)]
+pub enum Dns {
+    /// The operating system's resolver.
+    #[default]
+    System,
+    /// Only this table: a name not in it does not resolve.
+    Fixed(Vec<(String, Vec<IpAddr>)>),
 }
 
 impl Default for NetPolicy {
@@ -105,6 +119,7 @@ impl Default for NetPolicy {
             max_redirects: 3,
             max_response_bytes: 2 * 1024 * 1024,
             extra_roots_pem: Vec::new(),
+            dns: Dns::System,
         }
     }
 }
@@ -277,10 +292,17 @@ pub struct GuardedResolver {
 impl GuardedResolver {
     /// Resolves `host` and applies the policy to every address.
     pub async fn resolve_checked(&self, host: &str) -> Result<Vec<SocketAddr>, Refusal> {
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
-            .await
-            .map_err(|_| Refusal::NoHost)?
-            .collect();
+        let addrs: Vec<SocketAddr> = match &self.policy.dns {
+            Dns::System => tokio::net::lookup_host((host, 0))
+                .await
+                .map_err(|_| Refusal::NoHost)?
+                .collect(),
+            Dns::Fixed(table) => table
+                .iter()
+                .filter(|(name, _)| name.eq_ignore_ascii_case(host))
+                .flat_map(|(_, ips)| ips.iter().map(|ip| SocketAddr::new(*ip, 0)))
+                .collect(),
+        };
         if addrs.is_empty() {
             return Err(Refusal::NoHost);
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::net_guard::AllowedHost;
+use sis_onboard_proxy::net_guard::{AllowedHost, Dns};
 use sis_onboard_sandbox::{Behaviour, DEMO_SECRET};
 
 mod common;
@@ -243,6 +243,74 @@ async fn transport_failures_are_told_apart() {
         )))
         .await;
     assert_failure(&not_token, "not_token_endpoint", Some("token_url"));
+}
+
+/// Names are resolved from a fixed table here: a test never asks a real DNS server.
+#[tokio::test]
+async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
+    let h = Harness::start(|config| {
+        config.net_policy.dns = Dns::Fixed(vec![
+            (
+                "campus.district.test".into(),
+                vec!["10.1.2.3".parse().unwrap()],
+            ),
+            (
+                "sandbox.district.test".into(),
+                vec!["127.0.0.1".parse().unwrap()],
+            ),
+        ]);
+    })
+    .await;
+    let port = h.sandbox.port();
+    let body = |base: String, token: String| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+    let unknown = h
+        .validate(body(
+            h.base_url(),
+            "https://nowhere.district.test/campus/oauth2/token?appName=sandbox".into(),
+        ))
+        .await;
+    assert_failure(&unknown, "unknown_host", Some("token_url"));
+
+    let inside = h
+        .validate(body(
+            "https://campus.district.test/campus/api/ims/oneroster/rostering/v1p2".into(),
+            h.token_url(),
+        ))
+        .await;
+    assert_failure(&inside, "forbidden_destination", Some("base_url"));
+
+    // A loopback name is refused until it is allowed by name, and then it works.
+    let by_name = body(
+        format!("http://sandbox.district.test:{port}/campus/api/ims/oneroster/rostering/v1p2"),
+        format!("http://sandbox.district.test:{port}/campus/oauth2/token?appName=sandbox"),
+    );
+    assert_failure(
+        &h.validate(by_name.clone()).await,
+        "not_https",
+        Some("base_url"),
+    );
+    let allowed = Harness::start(|config| {
+        config.net_policy.dns = Dns::Fixed(vec![(
+            "sandbox.district.test".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]);
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "sandbox.district.test".into(),
+            port: None,
+        });
+    })
+    .await;
+    let by_name = body(
+        format!(
+            "http://sandbox.district.test:{}/campus/api/ims/oneroster/rostering/v1p2",
+            allowed.sandbox.port()
+        ),
+        format!(
+            "http://sandbox.district.test:{}/campus/oauth2/token?appName=sandbox",
+            allowed.sandbox.port()
+        ),
+    );
+    assert_eq!(allowed.validate(by_name).await["passed"], true);
 }
 
 #[tokio::test]

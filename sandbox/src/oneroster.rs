@@ -518,9 +518,8 @@ fn answer(
     } else {
         // Filtering and sorting scan the collection (or the part an index points at) but
         // keep only indices and sort keys.
-        let candidates = listing.candidates(|field| {
-            filter.as_ref().and_then(|f| f.required_value(field))
-        });
+        let candidates =
+            listing.candidates(|field| filter.as_ref().and_then(|f| f.required_value(field)));
         let mut matching: Vec<u64> = candidates
             .filter(|i| match &filter {
                 Some(filter) => listing.get(*i).is_some_and(|r| filter.matches(&r)),
