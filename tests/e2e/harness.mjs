@@ -9,6 +9,8 @@ import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
 const PROXY_BIN = process.env.SIS_ONBOARD_PROXY_BIN;
+/** The vendor API key the e2e proxy accepts (the demo itself needs none). */
+export const API_KEY = "sk_e2e_vendor";
 const DIST = process.env.SIS_ONBOARD_DIST;
 
 /** Starts the proxy; resolves once it prints its address (no sleeping, a deadline). */
@@ -27,6 +29,7 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
       "--assets-dir", DIST,
       "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
       "--encryption-key-file", join(dataDir, "e2e.key"),
+      "--api-keys", API_KEY,
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
@@ -49,6 +52,7 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
   });
   return {
     url,
+    dataDir,
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGINT");

@@ -1,8 +1,10 @@
 // The walking skeleton, end to end: proxy + sandbox over real HTTP on loopback, and the
 // demo vendor page in headless Chromium mounting the wizard through its script tag.
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchBrowser, startProxy, watchedPage } from "./harness.mjs";
+import { API_KEY, launchBrowser, startProxy, watchedPage } from "./harness.mjs";
 
 let proxy;
 let browser;
@@ -101,4 +103,37 @@ test("the demo proxy validates the sandbox's credentials for the page's session"
   const inactive = await validate("sandbox-inactive");
   assert.equal(inactive.passed, false);
   assert.equal(inactive.error.code, "inactive_connection");
+
+  // Completing stores the connection, which the vendor's backend then reads.
+  const again = await validate("sandbox-client-id");
+  assert.equal(again.passed, true);
+  const complete = await fetch(`${proxy.url}/v1/complete`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
+    body: JSON.stringify({
+      credentials: {
+        base_url: `${sandbox}/api/ims/oneroster/rostering/v1p2`,
+        token_url: `${sandbox}/oauth2/token?appName=sandbox`,
+        client_id: "sandbox-client-id",
+        client_secret: "sandbox-client-secret",
+      },
+      region: "us",
+      source: "infinite_campus",
+      strategy: "oneroster_api",
+    }),
+  }).then((r) => r.json());
+  assert.match(complete.connection_id, /^conn_/, JSON.stringify(complete));
+  const stored = await fetch(`${proxy.url}/v1/connections/${complete.connection_id}`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  }).then((r) => r.json());
+  assert.equal(stored.tenant_id, "demo-district");
+  assert.equal(stored.client_id, "sandbox-client-id");
+  assert.match(stored.district_name, /Unified School District$/);
+
+  // In the SQLite files (database and write-ahead log) the secret is only ciphertext.
+  const files = readdirSync(proxy.dataDir).filter((f) => f.startsWith("e2e.sqlite"));
+  assert.ok(files.length > 0);
+  const bytes = Buffer.concat(files.map((f) => readFileSync(join(proxy.dataDir, f))));
+  assert.ok(bytes.includes(Buffer.from(complete.connection_id)), "the connection is on disk");
+  assert.ok(!bytes.includes(Buffer.from("sandbox-client-secret")), "the secret is not on disk in clear");
 });
