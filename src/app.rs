@@ -1,68 +1,199 @@
-//! The wizard's root: loads the session, then shows the stepper and the current step.
+//! The wizard's root: loads the session, then runs the flow — the stepper, the current
+//! step, the draft kept in `sessionStorage`, and what the host page is told.
 
 use leptos::prelude::*;
 use sis_onboard_protocol::SessionConfig;
+use web_sys::HtmlElement;
 
 use crate::api::fetch_session;
 use crate::components::notice::Notice;
 use crate::components::stepper::Stepper;
-use crate::options::{MountOptions, OptionsError};
-use crate::state::Step;
-use crate::steps::pending::PendingStep;
-use crate::steps::start::StartStep;
+use crate::host;
+use crate::i18n::{Key, Lang};
+use crate::options::MountOptions;
+use crate::state::{Draft, Step, storage_key};
+use crate::steps;
+
+/// What every step can reach: the language, the session, the draft, the secret.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// The language the administrator reads.
+    pub lang: Lang,
+    /// The session's configuration.
+    pub session: StoredValue<SessionConfig>,
+    /// How to reach the proxy.
+    pub options: StoredValue<MountOptions>,
+    /// Everything entered but the secret (persisted).
+    pub draft: RwSignal<Draft>,
+    /// The client secret: in memory only, cleared on completion and exit.
+    pub secret: RwSignal<String>,
+    /// The latest announcement for screen readers.
+    pub announcement: RwSignal<String>,
+    /// True once the administrator has moved between steps (focus follows from then on).
+    pub navigated: RwSignal<bool>,
+    /// The host element, to tell the page what happened.
+    pub host: StoredValue<Option<HtmlElement>, LocalStorage>,
+}
+
+impl Ctx {
+    /// The context of a session: the draft restored from `sessionStorage` when there is one.
+    pub fn new(
+        session: SessionConfig,
+        options: MountOptions,
+        lang: Lang,
+        host: Option<HtmlElement>,
+    ) -> Self {
+        let draft = host::load(&storage_key(&session.session_id))
+            .map(|json| Draft::restore(&session, &json))
+            .unwrap_or_else(|| Draft::new(&session));
+        Self {
+            lang,
+            draft: RwSignal::new(draft),
+            session: StoredValue::new(session),
+            options: StoredValue::new(options),
+            secret: RwSignal::new(String::new()),
+            announcement: RwSignal::new(String::new()),
+            navigated: RwSignal::new(false),
+            host: StoredValue::new_local(host),
+        }
+    }
+
+    /// The text of `key`.
+    pub fn t(&self, key: Key) -> &'static str {
+        self.lang.text(key)
+    }
+
+    /// The text of `key` with the vendor's name filled in.
+    pub fn tv(&self, key: Key) -> String {
+        let vendor = self.session.with_value(|s| s.display_name.clone());
+        self.lang.format(key, &[("vendor", &vendor)])
+    }
+
+    /// Goes to the next step on the administrator's path.
+    pub fn next(&self) {
+        self.go(|draft| draft.step.next(draft.uses_data_extract()));
+    }
+
+    /// Goes back a step; nothing entered is lost.
+    pub fn back(&self) {
+        self.go(|draft| draft.step.prev(draft.uses_data_extract()));
+    }
+
+    fn go(&self, to: impl Fn(&Draft) -> Option<Step>) {
+        if let Some(step) = to(&self.draft.get_untracked()) {
+            self.navigated.set(true);
+            self.draft.update(|d| d.step = step);
+        }
+    }
+
+    /// Tells the host page: the `sis-onboard:<name>` event and the `on<Name>` callback.
+    pub fn notify(&self, name: &str, callback: &str, detail: &[(&str, &str)]) {
+        self.host.with_value(|h| {
+            if let Some(h) = h {
+                host::notify(h, name, callback, detail);
+            }
+        });
+    }
+}
+
+/// The context every step reads.
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
 
 /// The whole wizard for one host element.
 #[component]
 pub fn App(
     /// The host element's configuration, or what is wrong with it.
-    options: Result<MountOptions, OptionsError>,
+    options: Result<MountOptions, crate::options::OptionsError>,
+    /// The language to speak.
+    lang: Lang,
+    /// The host element, told of completion and exit (None in component tests).
+    host: Option<HtmlElement>,
 ) -> impl IntoView {
     let content = match options {
         Err(error) => view! { <Notice message=error.to_string()/> }.into_any(),
         Ok(options) => {
+            let for_fetch = options.clone();
             let session = LocalResource::new(move || {
-                let options = options.clone();
+                let options = for_fetch.clone();
                 async move { fetch_session(&options).await }
             });
             (move || match session.get() {
                 None => view! {
-                    <p class="sis-loading" role="status" data-testid="loading">"Loading…"</p>
+                    <p class="sis-loading" role="status" data-testid="loading">{lang.text(Key::Loading)}</p>
                 }
                 .into_any(),
-                Some(Err(failure)) => view! { <Notice message=failure.to_string()/> }.into_any(),
-                Some(Ok(config)) => view! { <Flow session=config/> }.into_any(),
+                Some(Err(failure)) => {
+                    view! { <Notice message=lang.format(failure.message(), &[("vendor", "")])/> }
+                        .into_any()
+                }
+                Some(Ok(config)) => {
+                    let ctx = Ctx::new(config, options.clone(), lang, host.clone());
+                    view! { <Flow ctx/> }.into_any()
+                }
             })
             .into_any()
         }
     };
-    view! { <div class="sis-wizard" data-testid="wizard">{content}</div> }
+    view! { <div class="sis-wizard" lang=lang.tag() data-testid="wizard">{content}</div> }
 }
 
 /// The steps, once the session is known.
 #[component]
-fn Flow(session: SessionConfig) -> impl IntoView {
-    let (step, set_step) = signal(Step::Start);
-    // The strategy step decides this; until it exists the extract path is off.
-    let uses_data_extract = false;
-    let go_next = move || {
-        if let Some(next) = step.get_untracked().next(uses_data_extract) {
-            set_step.set(next);
+pub fn Flow(
+    /// The session's context.
+    ctx: Ctx,
+) -> impl IntoView {
+    provide_context(ctx);
+    let key = storage_key(&ctx.session.with_value(|s| s.session_id.clone()));
+    // Everything but the secret is kept for a reload; the secret is not in the draft.
+    Effect::new(move |_| {
+        let draft = ctx.draft.get();
+        if let Ok(json) = serde_json::to_string(&draft) {
+            host::save(&key, &json);
         }
+    });
+    let exited = RwSignal::new(false);
+    let exit = move |_| {
+        let step = ctx.draft.get_untracked().step;
+        ctx.secret.set(String::new());
+        exited.set(true);
+        ctx.notify("exit", "onExit", &[("step", step.id())]);
     };
-    let go_back = move || {
-        if let Some(prev) = step.get_untracked().prev(uses_data_extract) {
-            set_step.set(prev);
-        }
-    };
-    let vendor = session.display_name.clone();
+    let step = Memo::new(move |_| ctx.draft.with(|d| d.step));
+    let uses_extract = Memo::new(move |_| ctx.draft.with(Draft::uses_data_extract));
     view! {
-        <Stepper current=step uses_data_extract/>
-        {move || match step.get() {
-            Step::Start => view! {
-                <StartStep vendor=vendor.clone() on_start=move || go_next()/>
+        <p class="sis-live" role="status" aria-live="polite" data-testid="announcer">
+            {move || ctx.announcement.get()}
+        </p>
+        <Show
+            when=move || !exited.get()
+            fallback=move || view! {
+                <section class="sis-step" data-testid="exited">
+                    <h2>{ctx.t(Key::ExitedTitle)}</h2>
+                    <p>{ctx.t(Key::ExitedBody)}</p>
+                </section>
             }
-            .into_any(),
-            other => view! { <PendingStep step=other on_back=move || go_back()/> }.into_any(),
-        }}
+        >
+            <Stepper current=step uses_data_extract=uses_extract/>
+            {move || match step.get() {
+                Step::Start => steps::start::StartStep().into_any(),
+                Step::Source => steps::source::SourceStep().into_any(),
+                Step::Region => steps::region::RegionStep().into_any(),
+                Step::Strategy => steps::strategy::StrategyStep().into_any(),
+                Step::DataExtract => steps::pending::PendingStep().into_any(),
+                Step::GenerateConnection => steps::generate::GenerateStep().into_any(),
+                Step::Credentials => steps::credentials::CredentialsStep().into_any(),
+                Step::Done => steps::done::DoneStep().into_any(),
+            }}
+            <Show when=move || step.get() != Step::Done>
+                <div class="sis-exit">
+                    <button type="button" class="sis-link" data-testid="exit" on:click=exit>
+                        {ctx.t(Key::Exit)}
+                    </button>
+                </div>
+            </Show>
+        </Show>
     }
 }

@@ -4,9 +4,13 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod host;
+pub mod i18n;
+pub mod messages;
 pub mod options;
 pub mod state;
 pub mod steps;
+pub mod urls;
 
 use std::any::Any;
 
@@ -37,7 +41,9 @@ pub fn mount(host: web_sys::HtmlElement, container: web_sys::HtmlElement) -> Wiz
     console_error_panic_hook::set_once();
     let options =
         MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));
-    let handle = leptos::mount::mount_to(container, move || view! { <App options/> });
+    let lang = host::language(&host);
+    let host = Some(host);
+    let handle = leptos::mount::mount_to(container, move || view! { <App options lang host/> });
     WizardHandle {
         mounted: Some(Box::new(handle)),
     }

@@ -1,8 +1,16 @@
-//! The wizard's flow: its steps, in order, and how the administrator moves between them.
+//! The wizard's flow: its steps, in order, how the administrator moves between them, and
+//! the draft of everything they entered (the secret excepted), which survives a reload.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Key;
+use sis_onboard_protocol::{SessionConfig, Strategy};
 
 /// A step of the flow, in the order the administrator meets them (the derived order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
+    #[default]
     /// Who is connecting, for which app.
     Start,
     /// Which student information system.
@@ -35,16 +43,16 @@ impl Step {
     ];
 
     /// The step's name in the stepper.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> Key {
         match self {
-            Step::Start => "Start",
-            Step::Source => "Data source",
-            Step::Region => "Region",
-            Step::Strategy => "Strategy",
-            Step::DataExtract => "Data extract",
-            Step::GenerateConnection => "Generate connection",
-            Step::Credentials => "Credentials",
-            Step::Done => "Done",
+            Step::Start => Key::StepStart,
+            Step::Source => Key::StepSource,
+            Step::Region => Key::StepRegion,
+            Step::Strategy => Key::StepStrategy,
+            Step::DataExtract => Key::StepDataExtract,
+            Step::GenerateConnection => Key::StepGenerate,
+            Step::Credentials => Key::StepCredentials,
+            Step::Done => Key::StepDone,
         }
     }
 
@@ -85,9 +93,224 @@ impl Step {
     }
 }
 
+/// What the administrator entered and chose, everything but the secret: kept in
+/// `sessionStorage` under the session's id, so a reload loses nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Draft {
+    /// Where they are.
+    pub step: Step,
+    /// They confirmed they administer Infinite Campus.
+    pub is_admin: bool,
+    /// The source chosen (a catalog id).
+    pub source: Option<String>,
+    /// The region chosen.
+    pub region: Option<String>,
+    /// The strategy chosen.
+    pub strategy: Option<Strategy>,
+    /// "OneRoster API URL", as typed.
+    pub base_url: String,
+    /// "Token Endpoint", as typed.
+    pub token_url: String,
+    /// "Client ID", as typed.
+    pub client_id: String,
+    /// Set once the connection is stored.
+    pub completed: Option<Completed>,
+}
+
+/// A stored connection, as the Done step shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completed {
+    /// The proxy's opaque id.
+    pub connection_id: String,
+    /// The district's name.
+    pub district: String,
+}
+
+impl Draft {
+    /// A fresh draft: a session that offers only one region or strategy has it chosen.
+    pub fn new(session: &SessionConfig) -> Self {
+        let only = |ids: Vec<String>| (ids.len() == 1).then(|| ids[0].clone());
+        Self {
+            region: only(session.regions.iter().map(|r| r.id.clone()).collect()),
+            strategy: (session.strategies.len() == 1).then(|| session.strategies[0]),
+            source: only(
+                session
+                    .sources
+                    .iter()
+                    .filter(|s| s.implemented)
+                    .map(|s| s.id.clone())
+                    .collect(),
+            )
+            .filter(|_| session.sources.len() == 1),
+            ..Self::default()
+        }
+    }
+
+    /// A stored draft, kept only where it still fits the session (a choice the session no
+    /// longer offers is dropped, and the administrator is taken back to make it again).
+    pub fn restore(session: &SessionConfig, json: &str) -> Self {
+        let Ok(mut draft) = serde_json::from_str::<Draft>(json) else {
+            return Self::new(session);
+        };
+        if !draft
+            .source
+            .as_ref()
+            .is_some_and(|id| session.sources.iter().any(|s| &s.id == id && s.implemented))
+        {
+            draft.source = None;
+        }
+        if !draft
+            .region
+            .as_ref()
+            .is_some_and(|id| session.regions.iter().any(|r| &r.id == id))
+        {
+            draft.region = None;
+        }
+        if !draft
+            .strategy
+            .is_some_and(|s| session.strategies.contains(&s))
+        {
+            draft.strategy = None;
+        }
+        // Never resume past a step whose choice is missing.
+        let first_missing = Step::ALL
+            .into_iter()
+            .find(|s| *s < draft.step && !draft.may_leave(*s));
+        if let Some(step) = first_missing {
+            draft.step = step;
+        }
+        // Validation needs the secret, which is never kept: resume on Credentials at most.
+        if draft.step == Step::Done && draft.completed.is_none() {
+            draft.step = Step::Credentials;
+        }
+        draft
+    }
+
+    /// Whether the Custom Data Extract path was chosen.
+    pub fn uses_data_extract(&self) -> bool {
+        self.strategy == Some(Strategy::CustomDataExtract)
+    }
+
+    /// Whether the administrator may go on from `step` (Credentials needs a validation,
+    /// which the credentials step itself tracks).
+    pub fn may_leave(&self, step: Step) -> bool {
+        match step {
+            Step::Start => self.is_admin,
+            Step::Source => self.source.is_some(),
+            Step::Region => self.region.is_some(),
+            Step::Strategy => self.strategy.is_some(),
+            Step::DataExtract | Step::GenerateConnection => true,
+            Step::Credentials => self.completed.is_some(),
+            Step::Done => false,
+        }
+    }
+}
+
+/// The `sessionStorage` key of a session's draft.
+pub fn storage_key(session_id: &str) -> String {
+    format!("sis-onboard:{session_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sis_onboard_protocol::{RegionOption, SourceOption};
+
+    fn session() -> SessionConfig {
+        SessionConfig {
+            session_id: "abc".into(),
+            display_name: "Acme".into(),
+            support_contact: None,
+            expires_at: 0,
+            regions: vec![
+                RegionOption {
+                    id: "us".into(),
+                    label: "United States".into(),
+                },
+                RegionOption {
+                    id: "eu".into(),
+                    label: "European Union".into(),
+                },
+            ],
+            sources: vec![
+                SourceOption {
+                    id: "infinite_campus".into(),
+                    name: "Infinite Campus".into(),
+                    implemented: true,
+                },
+                SourceOption {
+                    id: "skyward".into(),
+                    name: "Skyward".into(),
+                    implemented: false,
+                },
+            ],
+            strategies: Strategy::ALL.to_vec(),
+            extract_name_prefix: "Acme".into(),
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_without_any_secret_field() {
+        let draft = Draft {
+            step: Step::Credentials,
+            is_admin: true,
+            source: Some("infinite_campus".into()),
+            region: Some("eu".into()),
+            strategy: Some(Strategy::OneRosterApi),
+            base_url: "https://x/ims/oneroster/rostering/v1p2".into(),
+            token_url: "https://x/oauth2/token".into(),
+            client_id: "id".into(),
+            completed: None,
+        };
+        let json = serde_json::to_string(&draft).unwrap_or_default();
+        assert!(!json.contains("secret"), "{json}");
+        assert_eq!(Draft::restore(&session(), &json), draft);
+    }
+
+    #[test]
+    fn a_restored_draft_drops_what_the_session_no_longer_offers() {
+        let json = r#"{"step":"credentials","is_admin":true,"source":"skyward","region":"mars","strategy":"oneroster_api"}"#;
+        let draft = Draft::restore(&session(), json);
+        assert_eq!(draft.source, None);
+        assert_eq!(draft.region, None);
+        assert_eq!(draft.step, Step::Source, "back to the first missing choice");
+        assert_eq!(
+            Draft::restore(&session(), "not json"),
+            Draft::new(&session())
+        );
+    }
+
+    #[test]
+    fn done_is_only_resumed_once_completed() {
+        let json = r#"{"step":"done","is_admin":true,"source":"infinite_campus","region":"us","strategy":"oneroster_api"}"#;
+        assert_eq!(Draft::restore(&session(), json).step, Step::Credentials);
+    }
+
+    #[test]
+    fn single_choices_are_made_for_the_administrator() {
+        let mut one = session();
+        one.regions.truncate(1);
+        one.strategies = vec![Strategy::OneRosterApi];
+        let draft = Draft::new(&one);
+        assert_eq!(draft.region.as_deref(), Some("us"));
+        assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
+        assert_eq!(
+            draft.source, None,
+            "two sources listed: the administrator picks"
+        );
+    }
+
+    #[test]
+    fn each_step_says_when_it_may_be_left() {
+        let mut draft = Draft::new(&session());
+        assert!(!draft.may_leave(Step::Start));
+        draft.is_admin = true;
+        assert!(draft.may_leave(Step::Start));
+        assert!(!draft.may_leave(Step::Source));
+        assert!(draft.may_leave(Step::GenerateConnection));
+        assert!(!draft.may_leave(Step::Credentials));
+    }
 
     #[test]
     fn the_data_extract_step_is_only_on_its_path() {

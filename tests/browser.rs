@@ -1,57 +1,288 @@
-//! Browser tests of the wizard's components, run in headless Chromium by
-//! `wasm-bindgen-test-runner` (`cargo xtask test` runs them).
+//! Browser tests of the wizard's steps, run in headless Chromium by
+//! `wasm-bindgen-test-runner` (`cargo xtask test` runs them). The proxy is not involved:
+//! the flow gets a session configuration directly; the end-to-end tests cover the proxy.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use leptos::prelude::*;
+use sis_onboard_protocol::{RegionOption, SessionConfig, SourceOption, Strategy};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
-use wizard::steps::start::StartStep;
+use wizard::app::{Ctx, Flow};
+use wizard::i18n::Lang;
+use wizard::options::MountOptions;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn fresh_container() -> HtmlElement {
-    let document = document();
-    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&container).unwrap();
-    container
+fn session(id: &str, sources: usize) -> SessionConfig {
+    let catalog = sis_onboard_protocol::SOURCE_CATALOG;
+    SessionConfig {
+        session_id: id.into(),
+        display_name: "Acme Learning".into(),
+        support_contact: Some("help@acme.test".into()),
+        expires_at: i64::MAX,
+        regions: vec![
+            RegionOption {
+                id: "us".into(),
+                label: "United States".into(),
+            },
+            RegionOption {
+                id: "eu".into(),
+                label: "European Union".into(),
+            },
+        ],
+        sources: catalog[..sources]
+            .iter()
+            .map(|(id, name, implemented)| SourceOption {
+                id: (*id).into(),
+                name: (*name).into(),
+                implemented: *implemented,
+            })
+            .collect(),
+        strategies: Strategy::ALL.to_vec(),
+        extract_name_prefix: "AcmeLearning".into(),
+    }
 }
 
-fn find<T: JsCast>(root: &HtmlElement, test_id: &str) -> T {
-    root.query_selector(&format!("[data-testid='{test_id}']"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
-        .unchecked_into()
+struct Mounted {
+    root: HtmlElement,
+    ctx: Ctx,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Mounted {
+    fn new(session: SessionConfig, lang: Lang) -> Self {
+        let document = document();
+        let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+        document.body().unwrap().append_child(&root).unwrap();
+        let options = MountOptions::from_attributes(Some("sos_test".into()), None).unwrap();
+        let ctx = Ctx::new(session, options, lang, None);
+        let handle = leptos::mount::mount_to(root.clone(), move || view! { <Flow ctx/> });
+        Self {
+            root,
+            ctx,
+            _handle: Box::new(handle),
+        }
+    }
+
+    fn get<T: JsCast>(&self, test_id: &str) -> T {
+        self.find(test_id)
+            .unwrap_or_else(|| panic!("no element with data-testid={test_id}"))
+    }
+
+    fn find<T: JsCast>(&self, test_id: &str) -> Option<T> {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .unwrap()
+            .map(JsCast::unchecked_into)
+    }
+
+    fn text(&self, test_id: &str) -> String {
+        self.get::<HtmlElement>(test_id)
+            .text_content()
+            .unwrap_or_default()
+    }
+
+    async fn click(&self, test_id: &str) {
+        self.get::<HtmlElement>(test_id).click();
+        leptos::task::tick().await;
+    }
+
+    async fn type_into(&self, test_id: &str, text: &str) {
+        let input: HtmlInputElement = self.get(test_id);
+        input.set_value(text);
+        input
+            .dispatch_event(&web_sys::Event::new("input").unwrap())
+            .unwrap();
+        leptos::task::tick().await;
+    }
+
+    fn continue_enabled(&self) -> bool {
+        !self.get::<HtmlButtonElement>("continue").disabled()
+    }
 }
 
 #[wasm_bindgen_test]
-async fn start_step_names_the_vendor_and_waits_for_the_administrator() {
-    let container = fresh_container();
-    let started = Rc::new(Cell::new(false));
-    let on_start = {
-        let started = started.clone();
-        move || started.set(true)
-    };
-    let _handle = leptos::mount::mount_to(container.clone(), move || {
-        view! { <StartStep vendor="Acme Learning".to_owned() on_start/> }
+async fn start_names_the_vendor_and_waits_for_the_administrator() {
+    let w = Mounted::new(session("start", 3), Lang::En);
+    leptos::task::tick().await;
+    assert!(w.text("step-title").contains("Acme Learning"));
+    assert!(!w.continue_enabled(), "not before confirming the role");
+    w.click("confirm-admin").await;
+    assert!(w.continue_enabled());
+    w.click("continue").await;
+    assert!(w.find::<HtmlElement>("step-source").is_some());
+    assert_eq!(
+        w.get::<HtmlElement>("stepper-source")
+            .get_attribute("aria-current")
+            .as_deref(),
+        Some("step")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sources_not_implemented_are_marked_and_a_long_list_is_searchable() {
+    let w = Mounted::new(session("sources", 10), Lang::En);
+    w.ctx.draft.update(|d| d.step = wizard::state::Step::Source);
+    leptos::task::tick().await;
+    let skyward: HtmlInputElement = w.get("choice-skyward");
+    assert!(
+        skyward.disabled(),
+        "a source that is not implemented cannot be chosen"
+    );
+    assert!(w.root.text_content().unwrap().contains("Not available yet"));
+    w.type_into("source-search", "campus").await;
+    assert!(w.find::<HtmlElement>("choice-skyward").is_none());
+    w.click("choice-infinite_campus").await;
+    assert!(w.continue_enabled());
+    w.type_into("source-search", "zzz").await;
+    assert!(w.text("no-match").contains("zzz"));
+
+    let short = Mounted::new(session("short", 3), Lang::En);
+    short
+        .ctx
+        .draft
+        .update(|d| d.step = wizard::state::Step::Source);
+    leptos::task::tick().await;
+    assert!(
+        short.find::<HtmlElement>("source-search").is_none(),
+        "no search for 3 sources"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn back_keeps_every_choice_and_the_extract_path_routes_to_its_step() {
+    let w = Mounted::new(session("back", 3), Lang::En);
+    w.ctx.draft.update(|d| {
+        d.is_admin = true;
+        d.source = Some("infinite_campus".into());
+        d.step = wizard::state::Step::Region;
     });
     leptos::task::tick().await;
+    w.click("choice-eu").await;
+    w.click("continue").await;
+    w.click("choice-custom_data_extract").await;
+    w.click("continue").await;
+    assert!(w.find::<HtmlElement>("step-data-extract").is_some());
+    assert!(w.find::<HtmlElement>("stepper-data-extract").is_some());
+    w.click("back").await;
+    w.click("back").await;
+    let eu: HtmlInputElement = w.get("choice-eu");
+    assert!(eu.checked(), "the region is still chosen after going back");
+    w.click("continue").await;
+    w.click("choice-oneroster_api").await;
+    w.click("continue").await;
+    assert!(w.find::<HtmlElement>("step-generate-connection").is_some());
+    assert!(w.find::<HtmlElement>("stepper-data-extract").is_none());
+}
 
-    let title: HtmlElement = find(&container, "start-title");
-    assert!(title.text_content().unwrap().contains("Acme Learning"));
-    let start: HtmlButtonElement = find(&container, "start");
-    assert!(start.disabled(), "cannot start before confirming the role");
-
-    let confirm: HtmlInputElement = find(&container, "confirm-admin");
-    confirm.click();
+#[wasm_bindgen_test]
+async fn credentials_are_checked_before_sending_and_the_secret_is_never_stored() {
+    let w = Mounted::new(session("credentials", 3), Lang::En);
+    w.ctx.draft.update(|d| {
+        d.is_admin = true;
+        d.source = Some("infinite_campus".into());
+        d.region = Some("us".into());
+        d.strategy = Some(Strategy::OneRosterApi);
+        d.step = wizard::state::Step::Credentials;
+    });
     leptos::task::tick().await;
-    assert!(!start.disabled(), "confirming the role enables Get started");
+    let labelled = w
+        .root
+        .query_selector("label[for='sis-base-url']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        labelled.text_content().as_deref(),
+        Some("OneRoster API URL")
+    );
+    let secret: HtmlInputElement = w.get("client-secret");
+    assert_eq!(secret.type_(), "password");
+    assert_eq!(secret.get_attribute("autocomplete").as_deref(), Some("off"));
+    w.click("toggle-secret").await;
+    assert_eq!(secret.type_(), "text");
+    w.click("toggle-secret").await;
+    assert_eq!(secret.type_(), "password");
 
-    start.click();
+    // The token URL is offered from an app-scoped base URL, never filled in unasked.
+    let host = "https://springfield.infinitecampus.org";
+    w.type_into(
+        "base-url",
+        &format!("{host}/campus/api/oneroster/v1p2/springfield/ims/oneroster/rostering/v1p2"),
+    )
+    .await;
+    assert!(w.text("token-offer").contains("appName=springfield"));
+    assert_eq!(w.get::<HtmlInputElement>("token-url").value(), "");
+    w.click("use-token").await;
+    assert_eq!(
+        w.get::<HtmlInputElement>("token-url").value(),
+        format!("{host}/campus/oauth2/token?appName=springfield")
+    );
+
+    // http and 1.1 are caught locally, next to their fields.
+    w.type_into(
+        "base-url",
+        "http://springfield.infinitecampus.org/campus/api/ims/oneroster/v1p1",
+    )
+    .await;
+    w.type_into("client-id", "abc").await;
+    w.type_into("client-secret", "s3cret-value").await;
+    w.click("validate").await;
+    assert!(w.text("base-url-note").contains("https://"));
+    let base: HtmlInputElement = w.get("base-url");
+    assert_eq!(base.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(
+        base.get_attribute("aria-describedby")
+            .unwrap()
+            .contains("sis-base-url-note")
+    );
+    assert!(
+        !w.continue_enabled(),
+        "Continue Setup waits for a validation"
+    );
+    // Editing the field clears what was said about it.
+    w.type_into("base-url", &format!("{host}/campus/api/ims/oneroster/v1p1"))
+        .await;
+    assert_eq!(w.text("base-url-note"), "");
+    w.click("validate").await;
+    assert!(w.text("base-url-note").contains("OneRoster 1.1"));
+
+    // Everything typed but the secret is in sessionStorage.
+    let stored = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item("sis-onboard:credentials")
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.contains("v1p1") && stored.contains("abc"),
+        "{stored}"
+    );
+    assert!(
+        !stored.contains("s3cret-value"),
+        "the secret is never stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn spanish_is_spoken_throughout() {
+    let w = Mounted::new(session("es", 3), Lang::Es);
     leptos::task::tick().await;
-    assert!(started.get(), "Get started goes on");
+    assert!(w.text("step-title").starts_with("Conecte su sistema"));
+    assert_eq!(w.text("stepper-region"), "Región");
+    assert_eq!(w.text("continue"), "Comenzar");
+    assert_eq!(w.text("exit"), "Salir");
+}
+
+#[wasm_bindgen_test]
+async fn exit_clears_the_secret_and_says_goodbye() {
+    let w = Mounted::new(session("exit", 3), Lang::En);
+    w.ctx.secret.set("typed".into());
+    leptos::task::tick().await;
+    w.click("exit").await;
+    assert!(w.find::<HtmlElement>("exited").is_some());
+    assert_eq!(w.ctx.secret.get_untracked(), "");
 }

@@ -1,4 +1,5 @@
 //! Pieces shared by the steps.
 
+pub mod frame;
 pub mod notice;
 pub mod stepper;

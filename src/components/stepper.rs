@@ -2,43 +2,59 @@
 
 use leptos::prelude::*;
 
+use crate::app::ctx;
+use crate::i18n::Key;
 use crate::state::Step;
 
 /// An ordered list of the steps on the administrator's path, the current one marked.
 #[component]
 pub fn Stepper(
     /// The step on screen.
-    current: ReadSignal<Step>,
+    current: Memo<Step>,
     /// Whether the Custom Data Extract path (and its step) was chosen.
-    uses_data_extract: bool,
+    uses_data_extract: Memo<bool>,
 ) -> impl IntoView {
-    let steps: Vec<Step> = Step::ALL
-        .into_iter()
-        .filter(|s| uses_data_extract || *s != Step::DataExtract)
-        .collect();
+    let ctx = ctx();
+    let steps = move || {
+        Step::ALL
+            .into_iter()
+            .filter(|s| uses_data_extract.get() || *s != Step::DataExtract)
+            .collect::<Vec<_>>()
+    };
+    let position = move || {
+        let steps = steps();
+        let n = steps.iter().position(|s| *s == current.get()).unwrap_or(0) + 1;
+        ctx.lang.format(
+            Key::StepOf,
+            &[("n", &n.to_string()), ("total", &steps.len().to_string())],
+        )
+    };
     view! {
-        <nav class="sis-stepper" aria-label="Progress">
+        <nav class="sis-stepper" aria-label=ctx.t(Key::Progress)>
+            <p class="sis-visually-hidden" data-testid="step-position">{position}</p>
             <ol>
-                {steps
-                    .into_iter()
-                    .map(|step| {
-                        let status = move || match step.cmp(&current.get()) {
-                            std::cmp::Ordering::Less => "done",
-                            std::cmp::Ordering::Equal => "current",
-                            std::cmp::Ordering::Greater => "todo",
-                        };
-                        view! {
-                            <li
-                                class="sis-stepper-item"
-                                data-status=status
-                                data-testid=format!("stepper-{}", step.id())
-                                aria-current=move || (status() == "current").then_some("step")
-                            >
-                                {step.label()}
-                            </li>
-                        }
-                    })
-                    .collect_view()}
+                {move || {
+                    steps()
+                        .into_iter()
+                        .map(|step| {
+                            let status = move || match step.cmp(&current.get()) {
+                                std::cmp::Ordering::Less => "done",
+                                std::cmp::Ordering::Equal => "current",
+                                std::cmp::Ordering::Greater => "todo",
+                            };
+                            view! {
+                                <li
+                                    class="sis-stepper-item"
+                                    data-status=status
+                                    data-testid=format!("stepper-{}", step.id())
+                                    aria-current=move || (status() == "current").then_some("step")
+                                >
+                                    {ctx.t(step.label())}
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ol>
         </nav>
     }

@@ -1,25 +1,21 @@
-//! The steps after Start are built in the next milestone; until then this says so plainly
-//! instead of pretending to work.
+//! The Data Extract step is its own piece of work; until it exists the step says so
+//! plainly instead of pretending to work, and the administrator can go back.
 
 use leptos::prelude::*;
 
+use crate::app::ctx;
+use crate::components::frame::{Frame, Nav};
+use crate::i18n::Key;
 use crate::state::Step;
 
-/// A step that is not built yet, with a way back.
+/// The Custom Data Extract step, not built yet.
 #[component]
-pub fn PendingStep(
-    /// The step that is not built yet.
-    step: Step,
-    /// Goes to the previous step.
-    on_back: impl Fn() + 'static,
-) -> impl IntoView {
+pub fn PendingStep() -> impl IntoView {
+    let ctx = ctx();
     view! {
-        <section class="sis-step" data-testid=format!("step-{}", step.id())>
-            <h2>{step.label()}</h2>
-            <p class="sis-notice" role="status">"This step is not available yet."</p>
-            <div class="sis-actions">
-                <button type="button" class="sis-button" on:click=move |_| on_back()>"Back"</button>
-            </div>
-        </section>
+        <Frame step=Step::DataExtract title=ctx.t(Key::StepDataExtract).to_owned()>
+            <p class="sis-notice" role="status">{ctx.t(Key::NotAvailableYet)}</p>
+            <Nav ready=Signal::derive(|| false)/>
+        </Frame>
     }
 }

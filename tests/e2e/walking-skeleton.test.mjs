@@ -53,13 +53,13 @@ test("the demo vendor page mounts the wizard and shows the vendor's name", async
   assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
 
   // Playwright's CSS locators pierce the element's open shadow root.
-  const title = page.locator("sis-onboard [data-testid=start-title]");
+  const title = page.locator("sis-onboard [data-testid=step-title]");
   await title.waitFor({ timeout: 15_000 });
   assert.match(await title.innerText(), /Acme Learning/);
   assert.equal(await page.locator("sis-onboard [aria-current=step]").innerText(), "Start");
 
   // The wizard's stylesheet loaded under the CSP and applies inside the element.
-  const start = page.locator("sis-onboard [data-testid=start]");
+  const start = page.locator("sis-onboard [data-testid=continue]");
   const background = await start.evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.equal(background, "rgb(11, 92, 173)");
   assert.equal(await start.isDisabled(), true);

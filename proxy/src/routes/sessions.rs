@@ -54,7 +54,8 @@ pub fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), Prox
     }
 }
 
-fn hash_token(token: &str) -> Vec<u8> {
+/// What the store keeps of a session token: its SHA-256.
+pub fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 

@@ -1,0 +1,125 @@
+//! The frame of every step: its heading (focused when the administrator arrives, so screen
+//! readers announce it), its content, and Back / Continue.
+
+use leptos::html::H2;
+use leptos::prelude::*;
+
+use crate::app::ctx;
+use crate::i18n::Key;
+use crate::state::Step;
+
+/// A step's section with a focusable heading.
+#[component]
+pub fn Frame(
+    /// Which step this is (its test id and heading id).
+    step: Step,
+    /// The heading.
+    title: String,
+    /// The content.
+    children: Children,
+) -> impl IntoView {
+    let ctx = ctx();
+    let heading = NodeRef::<H2>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get()
+            && ctx.navigated.get_untracked()
+        {
+            let _ = h.focus();
+        }
+    });
+    let id = format!("sis-{}-title", step.id());
+    let labelled_by = id.clone();
+    view! {
+        <section class="sis-step" data-testid=format!("step-{}", step.id()) aria-labelledby=labelled_by>
+            <h2 id=id tabindex="-1" node_ref=heading data-testid="step-title">{title}</h2>
+            {children()}
+        </section>
+    }
+}
+
+/// Back (when there is a step before) and Continue (enabled when `ready`).
+#[component]
+pub fn Nav(
+    /// Whether Continue is enabled.
+    #[prop(into)]
+    ready: Signal<bool>,
+    /// Continue's label.
+    #[prop(default = Key::Continue)]
+    label: Key,
+) -> impl IntoView {
+    let ctx = ctx();
+    let has_back = ctx
+        .draft
+        .with_untracked(|d| d.step.prev(d.uses_data_extract()).is_some());
+    view! {
+        <div class="sis-actions">
+            {has_back.then(|| view! {
+                <button type="button" class="sis-button" data-testid="back" on:click=move |_| ctx.back()>
+                    {ctx.t(Key::Back)}
+                </button>
+            })}
+            <button
+                type="button"
+                class="sis-button sis-primary"
+                data-testid="continue"
+                disabled=move || !ready.get()
+                on:click=move |_| ctx.next()
+            >
+                {ctx.t(label)}
+            </button>
+        </div>
+    }
+}
+
+/// One choice: id, label, help, whether it can be chosen.
+pub type Choice = (String, String, Option<String>, bool);
+
+/// A list of choices as radio buttons; `on_pick` runs with the chosen id.
+#[component]
+pub fn Choices(
+    /// The group's accessible name.
+    legend: String,
+    /// `(id, label, help, enabled)` of each choice.
+    #[prop(into)]
+    options: Signal<Vec<Choice>>,
+    /// The chosen id.
+    #[prop(into)]
+    chosen: Signal<Option<String>>,
+    /// Runs with the id the administrator picks.
+    on_pick: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset class="sis-choices">
+            <legend class="sis-visually-hidden">{legend}</legend>
+            {move || {
+                options
+                    .get()
+                    .into_iter()
+                    .map(|(id, label, help, enabled)| {
+                        let value = id.clone();
+                        let is_chosen = {
+                            let id = id.clone();
+                            move || chosen.get().as_deref() == Some(id.as_str())
+                        };
+                        let help_id = format!("sis-help-{id}");
+                        view! {
+                            <label class="sis-choice" class:sis-disabled=!enabled>
+                                <input
+                                    type="radio"
+                                    name="sis-choice"
+                                    data-testid=format!("choice-{id}")
+                                    prop:checked=is_chosen
+                                    disabled=!enabled
+                                    aria-describedby=help.as_ref().map(|_| help_id.clone())
+                                    on:change=move |_| on_pick(value.clone())
+                                />
+                                <span class="sis-choice-label">{label}</span>
+                                {help.map(|h| view! { <span class="sis-hint" id=help_id>{h}</span> })}
+                            </label>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </fieldset>
+    }
+}

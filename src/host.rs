@@ -1,0 +1,67 @@
+//! What the wizard asks of the page around it: its language, `sessionStorage`, and the
+//! events (and callbacks) that tell the vendor's page what happened.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HtmlElement;
+
+use crate::i18n::Lang;
+
+/// The host element's own `lang`, else the browser's languages. (Not the page's: a vendor
+/// page in English may well be read by a Spanish-speaking administrator.)
+pub fn language(host: &HtmlElement) -> Lang {
+    let host_lang = host.get_attribute("lang");
+    let browser: Vec<String> = web_sys::window()
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|l| l.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Lang::choose(host_lang.as_deref(), browser.iter().map(String::as_str))
+}
+
+/// True when the browser says it has no network.
+pub fn offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Reads a `sessionStorage` entry (None when storage is unavailable, e.g. blocked).
+pub fn load(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+/// Writes a `sessionStorage` entry; a full or blocked storage only loses the reload comfort.
+pub fn save(key: &str, value: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Tells the page: a bubbling, composed `sis-onboard:<name>` event on the host element with
+/// `detail`, then the host's `on<Name>` callback property, if it is a function.
+pub fn notify(host: &HtmlElement, name: &str, callback: &str, detail: &[(&str, &str)]) {
+    let object = js_sys::Object::new();
+    for (key, value) in detail {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(&object);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("sis-onboard:{name}"), &init)
+    {
+        let _ = host.dispatch_event(&event);
+    }
+    if let Ok(function) = js_sys::Reflect::get(host, &JsValue::from_str(callback))
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = function.call1(host, &object);
+    }
+}

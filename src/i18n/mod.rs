@@ -1,0 +1,186 @@
+//! Every string the administrator reads, in one table per language (`en.rs`, `es.rs`).
+//!
+//! A table is an array as long as [`Key`] has variants, so a missing entry does not compile;
+//! a test checks that each entry sits at its key's index and that both languages use the
+//! same `{placeholders}`.
+
+mod en;
+mod es;
+
+/// The languages the wizard speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English (the default).
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Lang {
+    /// The language for a BCP 47 tag such as `es-MX`; English for anything not spoken.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The host element's `lang`, else the browser's first language we speak, else English.
+    pub fn choose<'a>(host: Option<&str>, browser: impl IntoIterator<Item = &'a str>) -> Self {
+        host.filter(|t| !t.trim().is_empty())
+            .and_then(Lang::from_tag)
+            .or_else(|| browser.into_iter().find_map(Lang::from_tag))
+            .unwrap_or(Lang::En)
+    }
+
+    /// The BCP 47 tag, for the `lang` attribute of the wizard's root.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    fn table(self) -> &'static [(Key, &'static str); COUNT] {
+        match self {
+            Lang::En => &en::TABLE,
+            Lang::Es => &es::TABLE,
+        }
+    }
+
+    /// The text of `key`.
+    pub fn text(self, key: Key) -> &'static str {
+        self.table()[key as usize].1
+    }
+
+    /// The text of `key` with each `{name}` replaced by its value.
+    pub fn format(self, key: Key, values: &[(&str, &str)]) -> String {
+        let mut text = self.text(key).to_owned();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+macro_rules! keys {
+    ($($key:ident),* $(,)?) => {
+        /// A string of the wizard.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Key { $($key),* }
+
+        /// Every key, in table order.
+        pub const ALL_KEYS: &[Key] = &[$(Key::$key),*];
+    };
+}
+
+/// How many strings each table holds.
+pub const COUNT: usize = ALL_KEYS.len();
+
+keys! {
+    // Shared
+    Loading, Back, Continue, Exit, Progress, StepOf, NotAvailableYet,
+    StepStart, StepSource, StepRegion, StepStrategy, StepDataExtract, StepGenerate,
+    StepCredentials, StepDone,
+    // Start
+    StartTitle, StartIntro, StartConfirm, StartHint, StartButton,
+    // Source
+    SourceTitle, SourceIntro, SourceSearch, SourceUnavailable, SourceNoMatch,
+    // Region
+    RegionTitle, RegionIntro,
+    // Strategy
+    StrategyTitle, StrategyIntro, StrategyApi, StrategyApiHelp, StrategyExtract,
+    StrategyExtractHelp,
+    // Generate connection
+    GenerateTitle, GenerateIntro, Generate1, Generate2, Generate3, Generate4, Generate5,
+    GenerateOlder,
+    // Credentials
+    CredentialsTitle, CredentialsIntro, BaseUrlLabel, BaseUrlHelp, TokenUrlLabel,
+    TokenUrlHelp, ClientIdLabel, ClientIdHelp, SecretLabel, SecretHelp, ShowSecret,
+    HideSecret, Validate, ContinueSetup, Validating, ValidateAgain, TokenOffer, UseThis,
+    FieldRequired,
+    RepairTrimmed, RepairSlash, RepairCut,
+    ProblemEmpty, ProblemNotUrl, ProblemNotHttps, ProblemOneRoster11, ProblemTokenInBase,
+    ProblemBaseInToken, ProblemNotRoot, ProblemNotToken, ProblemNoApp,
+    // The validation report
+    ReportPassed, ReportFailed, Schools, Students, Teachers, Classes, AtLeast,
+    SchoolYear, CheckToken, CheckDistrict, CheckSchools, CheckStudents, CheckTeachers,
+    CheckClasses, CheckYear, CheckPassed, CheckFailed,
+    WarnNoDemographics, WarnOneSchool, WarnLowerBounds,
+    // Validation error codes
+    ErrMalformedUrl, ErrNotHttps, ErrNotRoot, ErrNotToken, ErrOneRoster11, ErrUnknownHost,
+    ErrRefused, ErrTls, ErrTimeout, ErrInvalidClient, ErrScope, ErrInactive, ErrNoData,
+    ErrUpstreamRateLimited, ErrUpstream, ErrMalformedResponse, ErrTooLarge, ErrForbidden,
+    // Talking to the proxy
+    NetOffline, NetUnreachable, NetExpired, NetInvalidSession, NetRateLimited, NetOther,
+    // Done
+    DoneTitle, DoneSummary, DoneRegion, DoneSync, DoneSupport, DoneSupportNone,
+    // Exit
+    ExitedTitle, ExitedBody,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    #[test]
+    fn every_key_has_its_entry_in_both_languages() {
+        for lang in [Lang::En, Lang::Es] {
+            for (index, (key, text)) in lang.table().iter().enumerate() {
+                assert_eq!(*key as usize, index, "{lang:?}: {key:?} is out of place");
+                assert!(!text.trim().is_empty(), "{lang:?}: {key:?} is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn both_languages_use_the_same_placeholders() {
+        for key in ALL_KEYS {
+            assert_eq!(
+                placeholders(Lang::En.text(*key)),
+                placeholders(Lang::Es.text(*key)),
+                "{key:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn spanish_is_not_english_left_untranslated() {
+        let same: Vec<_> = ALL_KEYS
+            .iter()
+            .filter(|k| Lang::En.text(**k) == Lang::Es.text(**k))
+            .filter(|k| !matches!(k, Key::BaseUrlLabel | Key::ClientIdLabel | Key::StrategyApi))
+            .collect();
+        assert!(same.len() <= 3, "untranslated: {same:?}");
+    }
+
+    #[test]
+    fn the_language_follows_the_host_then_the_browser() {
+        assert_eq!(Lang::choose(Some("es-MX"), ["en-US"]), Lang::Es);
+        assert_eq!(Lang::choose(Some("en"), ["es"]), Lang::En);
+        assert_eq!(Lang::choose(None, ["fr-FR", "es-419"]), Lang::Es);
+        assert_eq!(Lang::choose(Some(""), ["de"]), Lang::En);
+        assert_eq!(Lang::choose(Some("fr"), ["es"]), Lang::Es);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            Lang::En.format(Key::StartTitle, &[("vendor", "Acme")]),
+            "Connect your student information system to Acme"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Which string the administrator reads for each thing that can happen: pure mappings,
+//! tested natively, so every proxy code and every local check has its own message.
+
+use sis_onboard_protocol::{CredentialField, ValidationErrorCode as Code, ValidationWarning};
+
+use crate::i18n::Key;
+use crate::urls::{Problem, Repair};
+
+/// The message for a validation error code (each says what to do about it).
+pub fn validation_error(code: Code) -> Key {
+    match code {
+        Code::MalformedUrl => Key::ErrMalformedUrl,
+        Code::NotHttps => Key::ErrNotHttps,
+        Code::NotOneRosterRoot => Key::ErrNotRoot,
+        Code::NotTokenEndpoint => Key::ErrNotToken,
+        Code::OneRoster11 => Key::ErrOneRoster11,
+        Code::UnknownHost => Key::ErrUnknownHost,
+        Code::ConnectionRefused => Key::ErrRefused,
+        Code::TlsFailure => Key::ErrTls,
+        Code::Timeout => Key::ErrTimeout,
+        Code::InvalidClient => Key::ErrInvalidClient,
+        Code::InsufficientScope => Key::ErrScope,
+        Code::InactiveConnection => Key::ErrInactive,
+        Code::NoDataShared => Key::ErrNoData,
+        Code::RateLimited => Key::ErrUpstreamRateLimited,
+        Code::UpstreamError => Key::ErrUpstream,
+        Code::MalformedResponse => Key::ErrMalformedResponse,
+        Code::ResponseTooLarge => Key::ErrTooLarge,
+        Code::ForbiddenDestination => Key::ErrForbidden,
+    }
+}
+
+/// Where a validation error is shown: next to its field, or (None) above the buttons.
+/// A refused client id and secret are shown at the secret, the value most often mistyped.
+pub fn error_field(code: Code, field: Option<CredentialField>) -> Option<CredentialField> {
+    match (code, field) {
+        (Code::InvalidClient, Some(CredentialField::ClientId)) => Some(CredentialField::ClientId),
+        (Code::InvalidClient, _) => Some(CredentialField::ClientSecret),
+        (_, field) => field,
+    }
+}
+
+/// The message for a local URL problem.
+pub fn problem(problem: Problem) -> Key {
+    match problem {
+        Problem::Empty => Key::ProblemEmpty,
+        Problem::NotUrl => Key::ProblemNotUrl,
+        Problem::NotHttps => Key::ProblemNotHttps,
+        Problem::OneRoster11 => Key::ProblemOneRoster11,
+        Problem::TokenUrlInBaseField => Key::ProblemTokenInBase,
+        Problem::BaseUrlInTokenField => Key::ProblemBaseInToken,
+        Problem::NotRosteringRoot => Key::ProblemNotRoot,
+        Problem::NotTokenUrl => Key::ProblemNotToken,
+        Problem::MissingAppName => Key::ProblemNoApp,
+    }
+}
+
+/// The note for a repair the wizard made.
+pub fn repair(repair: Repair) -> Key {
+    match repair {
+        Repair::Trimmed => Key::RepairTrimmed,
+        Repair::TrailingSlash => Key::RepairSlash,
+        Repair::CutAfterRoot => Key::RepairCut,
+    }
+}
+
+/// The message for a warning.
+pub fn warning(warning: ValidationWarning) -> Key {
+    match warning {
+        ValidationWarning::NoDemographicsScope => Key::WarnNoDemographics,
+        ValidationWarning::OneSchoolShared => Key::WarnOneSchool,
+        ValidationWarning::CountsAreLowerBounds => Key::WarnLowerBounds,
+    }
+}
+
+/// The name of a check of the report (its `id`), or None for one this wizard does not know.
+pub fn check(id: &str) -> Option<Key> {
+    Some(match id {
+        "token" => Key::CheckToken,
+        "district" => Key::CheckDistrict,
+        "schools" => Key::CheckSchools,
+        "students" => Key::CheckStudents,
+        "teachers" => Key::CheckTeachers,
+        "classes" => Key::CheckClasses,
+        "academic_session" => Key::CheckYear,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    const CODES: [Code; 18] = [
+        Code::MalformedUrl,
+        Code::NotHttps,
+        Code::NotOneRosterRoot,
+        Code::NotTokenEndpoint,
+        Code::OneRoster11,
+        Code::UnknownHost,
+        Code::ConnectionRefused,
+        Code::TlsFailure,
+        Code::Timeout,
+        Code::InvalidClient,
+        Code::InsufficientScope,
+        Code::InactiveConnection,
+        Code::NoDataShared,
+        Code::RateLimited,
+        Code::UpstreamError,
+        Code::MalformedResponse,
+        Code::ResponseTooLarge,
+        Code::ForbiddenDestination,
+    ];
+
+    #[test]
+    fn every_validation_code_has_its_own_message() {
+        let mut texts: Vec<&str> = CODES
+            .iter()
+            .map(|c| Lang::En.text(validation_error(*c)))
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        assert_eq!(texts.len(), CODES.len());
+    }
+
+    #[test]
+    fn a_refused_secret_is_shown_at_the_secret() {
+        assert_eq!(
+            error_field(Code::InvalidClient, None),
+            Some(CredentialField::ClientSecret)
+        );
+        assert_eq!(
+            error_field(Code::InvalidClient, Some(CredentialField::ClientId)),
+            Some(CredentialField::ClientId)
+        );
+        assert_eq!(
+            error_field(Code::Timeout, Some(CredentialField::TokenUrl)),
+            Some(CredentialField::TokenUrl)
+        );
+        assert_eq!(error_field(Code::InactiveConnection, None), None);
+    }
+
+    #[test]
+    fn one_roster_11_reads_differently_from_a_wrong_base_url() {
+        assert_ne!(
+            validation_error(Code::OneRoster11),
+            validation_error(Code::NotOneRosterRoot)
+        );
+        assert!(
+            Lang::En
+                .text(validation_error(Code::OneRoster11))
+                .contains("1.2")
+        );
+    }
+
+    #[test]
+    fn the_report_checks_have_names() {
+        for id in [
+            "token",
+            "district",
+            "schools",
+            "students",
+            "teachers",
+            "classes",
+            "academic_session",
+        ] {
+            assert!(check(id).is_some(), "{id}");
+        }
+        assert_eq!(check("gradebook"), None);
+    }
+}

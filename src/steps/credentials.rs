@@ -1,0 +1,429 @@
+//! Credentials: the four values from Infinite Campus, checked and repaired before they are
+//! sent, validated through the proxy, then completed. Continue Setup is enabled only while
+//! the values on screen are the ones that validated.
+
+use leptos::prelude::*;
+use sis_onboard_protocol::{
+    CompleteRequest, Count, CredentialField, ValidateRequest, ValidationReport,
+};
+
+use crate::api::{self, ApiFailure};
+use crate::app::{Ctx, ctx};
+use crate::components::frame::Frame;
+use crate::i18n::Key;
+use crate::messages;
+use crate::state::{Completed, Step};
+use crate::urls::{check_base_url, check_token_url, derive_token_url};
+
+/// Where validation stands.
+#[derive(Clone, PartialEq)]
+enum Outcome {
+    /// Nothing sent yet (or the last attempt failed locally).
+    Idle,
+    /// Waiting for the proxy.
+    Running,
+    /// The proxy's report for the values sent.
+    Report(Box<(ValidateRequest, ValidationReport)>),
+    /// The proxy could not be asked, or refused.
+    Failed(ApiFailure),
+}
+
+fn field_id(field: CredentialField) -> &'static str {
+    match field {
+        CredentialField::BaseUrl => "base-url",
+        CredentialField::TokenUrl => "token-url",
+        CredentialField::ClientId => "client-id",
+        CredentialField::ClientSecret => "client-secret",
+    }
+}
+
+/// The values on screen, as they would be sent.
+fn current(ctx: &Ctx) -> ValidateRequest {
+    let draft = ctx.draft.get();
+    ValidateRequest {
+        base_url: draft.base_url,
+        token_url: draft.token_url,
+        client_id: draft.client_id.trim().to_owned(),
+        client_secret: ctx.secret.get().trim().to_owned(),
+    }
+}
+
+/// Checks and repairs the values: the problems (by field) and the repairs made.
+fn check_locally(ctx: &Ctx) -> Vec<(CredentialField, String, bool)> {
+    let mut notes = Vec::new();
+    let draft = ctx.draft.get_untracked();
+    let mut repaired = draft.clone();
+    for (field, raw, check) in [
+        (
+            CredentialField::BaseUrl,
+            &draft.base_url,
+            check_base_url as fn(&str) -> _,
+        ),
+        (CredentialField::TokenUrl, &draft.token_url, check_token_url),
+    ] {
+        match check(raw) {
+            Ok(checked) => {
+                for repair in &checked.repairs {
+                    notes.push((field, ctx.t(messages::repair(*repair)).to_owned(), false));
+                }
+                match field {
+                    CredentialField::BaseUrl => repaired.base_url = checked.value,
+                    _ => repaired.token_url = checked.value,
+                }
+            }
+            Err(problem) => notes.push((field, ctx.t(messages::problem(problem)).to_owned(), true)),
+        }
+    }
+    if draft.client_id.trim().is_empty() {
+        notes.push((
+            CredentialField::ClientId,
+            ctx.t(Key::FieldRequired).to_owned(),
+            true,
+        ));
+    }
+    if ctx.secret.get_untracked().trim().is_empty() {
+        notes.push((
+            CredentialField::ClientSecret,
+            ctx.t(Key::FieldRequired).to_owned(),
+            true,
+        ));
+    }
+    if repaired != draft {
+        ctx.draft.set(repaired);
+    }
+    notes
+}
+
+fn count_text(ctx: &Ctx, count: Count) -> String {
+    if count.exact {
+        count.value.to_string()
+    } else {
+        ctx.lang
+            .format(Key::AtLeast, &[("n", &count.value.to_string())])
+    }
+}
+
+/// The credentials step.
+#[component]
+pub fn CredentialsStep() -> impl IntoView {
+    let ctx = ctx();
+    let outcome = RwSignal::new(Outcome::Idle);
+    // Per field: (message, is_error), from the local checks or the proxy's report.
+    let notes = RwSignal::new(Vec::<(CredentialField, String, bool)>::new());
+    let show_secret = RwSignal::new(false);
+    let completing = RwSignal::new(false);
+
+    // Some(true): the values on screen validated; Some(false): a passed validation went
+    // stale because a value changed since.
+    let passed_for_current = move || {
+        outcome.with(|o| match o {
+            Outcome::Report(r) if r.1.passed => Some(r.0 == current(&ctx)),
+            _ => None,
+        })
+    };
+    let validated = move || passed_for_current() == Some(true);
+    let stale = move || passed_for_current() == Some(false);
+
+    let validate = move |_| {
+        let found = check_locally(&ctx);
+        let has_errors = found.iter().any(|(_, _, error)| *error);
+        notes.set(found);
+        if has_errors {
+            ctx.announcement.set(ctx.t(Key::ReportFailed).to_owned());
+            return;
+        }
+        let request = current(&ctx);
+        outcome.set(Outcome::Running);
+        ctx.announcement.set(ctx.t(Key::Validating).to_owned());
+        let options = ctx.options.get_value();
+        leptos::task::spawn_local(async move {
+            match api::validate(&options, &request).await {
+                Ok(report) => {
+                    if let Some(error) = &report.error {
+                        let field = messages::error_field(error.code, error.field);
+                        let text = ctx.tv(messages::validation_error(error.code));
+                        ctx.announcement.set(text.clone());
+                        if let Some(field) = field {
+                            notes.update(|n| n.push((field, text, true)));
+                        }
+                    } else if let Some(district) = &report.district {
+                        ctx.announcement.set(
+                            ctx.lang
+                                .format(Key::ReportPassed, &[("district", &district.name)]),
+                        );
+                    }
+                    outcome.set(Outcome::Report(Box::new((request, report))));
+                }
+                Err(failure) => {
+                    ctx.announcement.set(ctx.tv(failure.message()));
+                    outcome.set(Outcome::Failed(failure));
+                }
+            }
+        });
+    };
+
+    let finish = move |_| {
+        let Outcome::Report(done) = outcome.get_untracked() else {
+            return;
+        };
+        let (sent, report) = *done;
+        let draft = ctx.draft.get_untracked();
+        let (Some(region), Some(source), Some(strategy)) =
+            (draft.region.clone(), draft.source.clone(), draft.strategy)
+        else {
+            return;
+        };
+        let district = report.district.map(|d| d.name).unwrap_or_default();
+        let request = CompleteRequest {
+            credentials: sent,
+            region,
+            source,
+            strategy,
+        };
+        completing.set(true);
+        let options = ctx.options.get_value();
+        leptos::task::spawn_local(async move {
+            match api::complete(&options, &request).await {
+                Ok(done) => {
+                    ctx.secret.set(String::new());
+                    ctx.navigated.set(true);
+                    ctx.draft.update(|d| {
+                        d.completed = Some(Completed {
+                            connection_id: done.connection_id.clone(),
+                            district: district.clone(),
+                        });
+                        d.step = Step::Done;
+                    });
+                    ctx.notify(
+                        "complete",
+                        "onComplete",
+                        &[
+                            ("connectionId", &done.connection_id),
+                            ("district", &district),
+                        ],
+                    );
+                }
+                Err(failure) => {
+                    ctx.announcement.set(ctx.tv(failure.message()));
+                    outcome.set(Outcome::Failed(failure));
+                }
+            }
+            completing.set(false);
+        });
+    };
+
+    // Editing a field clears what was said about it.
+    let edited = move |field: CredentialField| notes.update(|n| n.retain(|(f, _, _)| *f != field));
+    let field = move |field: CredentialField, label: Key, help: String, secret: bool| {
+        let id = field_id(field);
+        let value = move || match field {
+            CredentialField::BaseUrl => ctx.draft.with(|d| d.base_url.clone()),
+            CredentialField::TokenUrl => ctx.draft.with(|d| d.token_url.clone()),
+            CredentialField::ClientId => ctx.draft.with(|d| d.client_id.clone()),
+            CredentialField::ClientSecret => ctx.secret.get(),
+        };
+        let set = move |text: String| {
+            match field {
+                CredentialField::BaseUrl => ctx.draft.update(|d| d.base_url = text),
+                CredentialField::TokenUrl => ctx.draft.update(|d| d.token_url = text),
+                CredentialField::ClientId => ctx.draft.update(|d| d.client_id = text),
+                CredentialField::ClientSecret => ctx.secret.set(text),
+            }
+            edited(field);
+        };
+        let note = move || {
+            notes.with(|n| {
+                n.iter()
+                    .filter(|(f, _, _)| *f == field)
+                    .map(|(_, text, error)| (text.clone(), *error))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let invalid = move || note().iter().any(|(_, error)| *error);
+        let kind = move || {
+            if secret && !show_secret.get() {
+                "password"
+            } else {
+                "text"
+            }
+        };
+        view! {
+            <div class="sis-field">
+                <label class="sis-label" for=format!("sis-{id}")>{ctx.t(label)}</label>
+                <div class="sis-input-row">
+                    <input
+                        id=format!("sis-{id}")
+                        class="sis-input"
+                        data-testid=id
+                        type=kind
+                        autocomplete="off"
+                        spellcheck="false"
+                        autocapitalize="off"
+                        aria-invalid=move || invalid().then_some("true")
+                        aria-describedby=format!("sis-{id}-help sis-{id}-note")
+                        prop:value=value
+                        on:input=move |ev| set(event_target_value(&ev))
+                    />
+                    {secret.then(|| view! {
+                        <button
+                            type="button"
+                            class="sis-button"
+                            data-testid="toggle-secret"
+                            aria-controls=format!("sis-{id}")
+                            aria-pressed=move || if show_secret.get() { "true" } else { "false" }
+                            on:click=move |_| show_secret.update(|s| *s = !*s)
+                        >
+                            {move || ctx.t(if show_secret.get() { Key::HideSecret } else { Key::ShowSecret })}
+                        </button>
+                    })}
+                </div>
+                <p class="sis-hint" id=format!("sis-{id}-help")>{help}</p>
+                <div id=format!("sis-{id}-note") data-testid=format!("{id}-note")>
+                    {move || note().into_iter().map(|(text, error)| view! {
+                        <p class=if error { "sis-error" } else { "sis-repaired" }>{text}</p>
+                    }).collect_view()}
+                </div>
+            </div>
+        }
+    };
+
+    let token_offer = move || {
+        let draft = ctx.draft.get();
+        if !draft.token_url.trim().is_empty() {
+            return None;
+        }
+        let url = derive_token_url(&draft.base_url)?;
+        let text = ctx.lang.format(Key::TokenOffer, &[("url", &url)]);
+        Some(view! {
+            <p class="sis-offer" data-testid="token-offer">
+                {text}" "
+                <button type="button" class="sis-link" data-testid="use-token"
+                    on:click=move |_| ctx.draft.update(|d| d.token_url = url.clone())>
+                    {ctx.t(Key::UseThis)}
+                </button>
+            </p>
+        })
+    };
+
+    let report_view = move || {
+        match outcome.get() {
+        Outcome::Idle => None,
+        Outcome::Running => Some(view! {
+            <p class="sis-progress" aria-busy="true" data-testid="validating">{ctx.t(Key::Validating)}</p>
+        }.into_any()),
+        Outcome::Failed(failure) => Some(view! {
+            <p class="sis-error" role="alert" data-testid="failure">{ctx.tv(failure.message())}</p>
+        }.into_any()),
+        Outcome::Report(done) => {
+            let report = done.1;
+            Some(view! { <Report report/> }.into_any())
+        }
+    }
+    };
+
+    view! {
+        <Frame step=Step::Credentials title=ctx.t(Key::CredentialsTitle).to_owned()>
+            <p>{ctx.t(Key::CredentialsIntro)}</p>
+            {field(CredentialField::BaseUrl, Key::BaseUrlLabel, ctx.t(Key::BaseUrlHelp).to_owned(), false)}
+            {field(CredentialField::TokenUrl, Key::TokenUrlLabel, ctx.t(Key::TokenUrlHelp).to_owned(), false)}
+            {token_offer}
+            {field(CredentialField::ClientId, Key::ClientIdLabel, ctx.t(Key::ClientIdHelp).to_owned(), false)}
+            {field(CredentialField::ClientSecret, Key::SecretLabel, ctx.tv(Key::SecretHelp), true)}
+            {report_view}
+            {move || stale().then(|| view! {
+                <p class="sis-hint" role="status" data-testid="validate-again">{ctx.t(Key::ValidateAgain)}</p>
+            })}
+            <div class="sis-actions">
+                <button type="button" class="sis-button" data-testid="back" on:click=move |_| ctx.back()>
+                    {ctx.t(Key::Back)}
+                </button>
+                <button
+                    type="button"
+                    class="sis-button"
+                    data-testid="validate"
+                    disabled=move || outcome.with(|o| *o == Outcome::Running)
+                    on:click=validate
+                >
+                    {ctx.t(Key::Validate)}
+                </button>
+                <button
+                    type="button"
+                    class="sis-button sis-primary"
+                    data-testid="continue"
+                    disabled=move || !validated() || completing.get()
+                    on:click=finish
+                >
+                    {ctx.t(Key::ContinueSetup)}
+                </button>
+            </div>
+        </Frame>
+    }
+}
+
+/// The validation report: the checks, and the district or the reason it failed.
+#[component]
+fn Report(report: ValidationReport) -> impl IntoView {
+    let ctx = ctx();
+    let checks = report
+        .checks
+        .iter()
+        .filter_map(|c| Some((messages::check(&c.id)?, c.passed)))
+        .map(|(name, passed)| {
+            let status = ctx.t(if passed {
+                Key::CheckPassed
+            } else {
+                Key::CheckFailed
+            });
+            view! {
+                <li data-passed=passed.to_string()>{ctx.t(name)}": "{status}</li>
+            }
+        })
+        .collect_view();
+    let summary = report.district.map(|d| {
+        let counts = [
+            (Key::Schools, d.schools),
+            (Key::Students, d.students),
+            (Key::Teachers, d.teachers),
+            (Key::Classes, d.classes),
+        ]
+        .into_iter()
+        .map(|(label, count)| {
+            view! {
+                <div><dt>{ctx.t(label)}</dt><dd>{count_text(&ctx, count)}</dd></div>
+            }
+        })
+        .collect_view();
+        let year = d.academic_session.map(|year| {
+            view! {
+                <div><dt>{ctx.t(Key::SchoolYear)}</dt><dd>{year}</dd></div>
+            }
+        });
+        view! {
+            <p class="sis-success" data-testid="district-name">
+                {ctx.lang.format(Key::ReportPassed, &[("district", &d.name)])}
+            </p>
+            <dl class="sis-counts" data-testid="counts">{counts}{year}</dl>
+        }
+    });
+    let failed = report.error.map(|e| {
+        let text = ctx.tv(messages::validation_error(e.code));
+        view! {
+            <p class="sis-error" role="alert" data-testid="report-error" data-code=format!("{:?}", e.code)>
+                {text}
+            </p>
+        }
+    });
+    let warnings = report
+        .warnings
+        .into_iter()
+        .map(|w| view! { <li>{ctx.tv(messages::warning(w))}</li> })
+        .collect_view();
+    view! {
+        <div class="sis-report" data-testid="report">
+            {summary}
+            {failed}
+            <ul class="sis-warnings" data-testid="warnings">{warnings}</ul>
+            <ul class="sis-checks" data-testid="checks">{checks}</ul>
+        </div>
+    }
+}

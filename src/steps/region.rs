@@ -1,0 +1,32 @@
+//! Region: where the proxy stores the connection (data residency), from the session's list.
+
+use leptos::prelude::*;
+
+use crate::app::ctx;
+use crate::components::frame::{Choices, Frame, Nav};
+use crate::i18n::Key;
+use crate::state::Step;
+
+/// The region step.
+#[component]
+pub fn RegionStep() -> impl IntoView {
+    let ctx = ctx();
+    let options: Vec<_> = ctx.session.with_value(|s| {
+        s.regions
+            .iter()
+            .map(|r| (r.id.clone(), r.label.clone(), None, true))
+            .collect()
+    });
+    view! {
+        <Frame step=Step::Region title=ctx.t(Key::RegionTitle).to_owned()>
+            <p>{ctx.tv(Key::RegionIntro)}</p>
+            <Choices
+                legend=ctx.t(Key::RegionTitle).to_owned()
+                options=Signal::derive(move || options.clone())
+                chosen=Signal::derive(move || ctx.draft.with(|d| d.region.clone()))
+                on_pick=move |id| ctx.draft.update(|d| d.region = Some(id))
+            />
+            <Nav ready=Signal::derive(move || ctx.draft.with(|d| d.region.is_some()))/>
+        </Frame>
+    }
+}

@@ -1,0 +1,92 @@
+//! Source: the data sources the session lists; those not implemented are marked and cannot
+//! be chosen. A search box appears when the list is long.
+
+use leptos::prelude::*;
+
+use crate::app::ctx;
+use crate::components::frame::{Choices, Frame, Nav};
+use crate::i18n::Key;
+use crate::state::Step;
+
+/// More sources than this get a search box.
+pub const SEARCH_FROM: usize = 6;
+
+/// True when `name` matches the search `query` (case- and accent-insensitive enough for
+/// source names: ASCII case only, every word of the query somewhere in the name).
+pub fn matches(name: &str, query: &str) -> bool {
+    let name = name.to_lowercase();
+    query
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| name.contains(word))
+}
+
+/// The source step.
+#[component]
+pub fn SourceStep() -> impl IntoView {
+    let ctx = ctx();
+    let sources = ctx.session.with_value(|s| s.sources.clone());
+    let searchable = sources.len() > SEARCH_FROM;
+    let query = RwSignal::new(String::new());
+    let unavailable = ctx.t(Key::SourceUnavailable);
+    let options = Signal::derive(move || {
+        query.with(|q| {
+            sources
+                .iter()
+                .filter(|s| matches(&s.name, q))
+                .map(|s| {
+                    let help = (!s.implemented).then(|| unavailable.to_owned());
+                    (s.id.clone(), s.name.clone(), help, s.implemented)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let no_match = move || {
+        options.with(Vec::is_empty).then(|| {
+            view! {
+                <p class="sis-hint" role="status" data-testid="no-match">
+                    {ctx.lang.format(Key::SourceNoMatch, &[("query", &query.get())])}
+                </p>
+            }
+        })
+    };
+    view! {
+        <Frame step=Step::Source title=ctx.t(Key::SourceTitle).to_owned()>
+            <p>{ctx.t(Key::SourceIntro)}</p>
+            {searchable.then(|| view! {
+                <label class="sis-field">
+                    <span class="sis-label">{ctx.t(Key::SourceSearch)}</span>
+                    <input
+                        type="search"
+                        class="sis-input"
+                        data-testid="source-search"
+                        autocomplete="off"
+                        prop:value=move || query.get()
+                        on:input=move |ev| query.set(event_target_value(&ev))
+                    />
+                </label>
+            })}
+            <Choices
+                legend=ctx.t(Key::SourceTitle).to_owned()
+                options
+                chosen=Signal::derive(move || ctx.draft.with(|d| d.source.clone()))
+                on_pick=move |id| ctx.draft.update(|d| d.source = Some(id))
+            />
+            {no_match}
+            <Nav ready=Signal::derive(move || ctx.draft.with(|d| d.source.is_some()))/>
+        </Frame>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn search_matches_every_word_in_any_case() {
+        assert!(matches("Infinite Campus", "campus"));
+        assert!(matches("Infinite Campus", "INF camp"));
+        assert!(!matches("Infinite Campus", "skyward"));
+        assert!(matches("Skyward", ""));
+    }
+}

@@ -1,0 +1,182 @@
+// The whole OneRoster path through the wizard, in headless Chromium, on the demo vendor
+// page, against the real proxy binary and its sandbox district.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { launchBrowser, startProxy, watchedPage } from "./harness.mjs";
+
+const SECRET = "sandbox-client-secret";
+let proxy;
+let browser;
+
+before(async () => {
+  proxy = await startProxy();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.stop();
+});
+
+const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
+
+/** Opens the demo page in a fresh context (its own cookies, so its own session). */
+async function openDemo({ locale = "en-US" } = {}) {
+  const context = await browser.newContext({ locale });
+  const { page, problems } = await watchedPage(context);
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const name of ["sis-onboard:complete", "sis-onboard:exit"]) {
+      document.addEventListener(name, (event) => window.__events.push({ name, detail: event.detail }));
+    }
+  });
+  await page.goto(`${proxy.url}/`);
+  await $(page, "step-title").waitFor({ timeout: 15_000 });
+  return { context, page, problems };
+}
+
+/** From Start to the credentials step, with the keyboard only. */
+async function walkToCredentials(page) {
+  const press = async (testId, key = "Space") => {
+    await $(page, testId).focus();
+    await page.keyboard.press(key);
+  };
+  await press("confirm-admin");
+  await press("continue", "Enter");
+  await $(page, "step-source").waitFor();
+  await press("choice-infinite_campus");
+  await press("continue", "Enter");
+  await $(page, "step-region").waitFor();
+  await press("choice-us");
+  await press("continue", "Enter");
+  await $(page, "step-strategy").waitFor();
+  await press("choice-oneroster_api");
+  await press("continue", "Enter");
+  await $(page, "step-generate-connection").waitFor();
+  await press("continue", "Enter");
+  await $(page, "step-credentials").waitFor();
+  // Focus follows the administrator to each new step's heading.
+  assert.equal(await $(page, "step-title").evaluate((h) => h.getRootNode().activeElement === h), true);
+}
+
+async function fillCredentials(page, { clientId = "sandbox-client-id", secret = SECRET } = {}) {
+  const sandbox = `${proxy.url}/sandbox/campus`;
+  await $(page, "base-url").fill(` ${sandbox}/api/ims/oneroster/rostering/v1p2/ `);
+  await $(page, "token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
+  await $(page, "client-id").fill(clientId);
+  await $(page, "client-secret").fill(secret);
+}
+
+/** The secret is in no storage, cookie, URL or markup; nor in any input unless still typed. */
+async function secretIsNowhere(page, context, { stillTyped = false } = {}) {
+  const storage = await page.evaluate(async () => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookies: document.cookie,
+    url: location.href,
+    dom: document.documentElement.outerHTML +
+      [...document.querySelectorAll("sis-onboard")].map((e) => e.shadowRoot?.innerHTML ?? "").join(""),
+    inputs: [...document.querySelectorAll("sis-onboard")]
+      .flatMap((e) => [...(e.shadowRoot?.querySelectorAll("input") ?? [])].map((i) => i.value))
+      .join(" "),
+    idb: JSON.stringify(await indexedDB.databases()),
+  }));
+  const cookies = JSON.stringify(await context.cookies());
+  if (stillTyped) delete storage.inputs;
+  for (const [where, text] of Object.entries({ ...storage, browserCookies: cookies })) {
+    assert.ok(!text.includes(SECRET), `the secret is in ${where}`);
+  }
+  return storage;
+}
+
+test("a newcomer completes the OneRoster path with the keyboard and the page is told", async () => {
+  const { context, page, problems } = await openDemo();
+  await walkToCredentials(page);
+  await fillCredentials(page);
+  await $(page, "validate").focus();
+  await page.keyboard.press("Enter");
+  // The pasted spaces and trailing slash were repaired, and the administrator is told.
+  await $(page, "district-name").waitFor();
+  assert.match(await $(page, "base-url-note").innerText(), /removed/i);
+  assert.match(await $(page, "district-name").innerText(), /Unified School District/);
+  assert.match(await $(page, "counts").innerText(), /Students\s*\d+/);
+  assert.match(await $(page, "announcer").innerText(), /Connected to .*District/);
+
+  await $(page, "continue").focus();
+  await page.keyboard.press("Enter");
+  await $(page, "step-done").waitFor();
+  assert.match(await $(page, "done-summary").innerText(), /Unified School District is now connected to Acme Learning/);
+  assert.match(await $(page, "step-done").innerText(), /within 24 hours/);
+  assert.match(await $(page, "done-support").innerText(), /support@acme-learning.example/);
+
+  const events = await page.evaluate(() => window.__events);
+  assert.equal(events.length, 1);
+  assert.equal(events[0].name, "sis-onboard:complete");
+  assert.match(events[0].detail.connectionId, /^conn_/);
+  assert.ok(!JSON.stringify(events).includes(SECRET));
+
+  const storage = await secretIsNowhere(page, context);
+  assert.match(storage.session, /conn_/, "the draft remembers the completed connection");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a wrong secret is explained at the secret; a 1.1 connection has its own message", async () => {
+  const { context, page } = await openDemo();
+  await walkToCredentials(page);
+  await fillCredentials(page, { secret: "not-the-secret" });
+  await $(page, "validate").click();
+  await $(page, "report-error").waitFor();
+  assert.match(await $(page, "client-secret-note").innerText(), /did not accept this Client ID and Secret/);
+  assert.equal(await $(page, "client-secret").getAttribute("aria-invalid"), "true");
+  assert.equal(await $(page, "continue").isDisabled(), true);
+
+  await $(page, "client-id").fill("sandbox-oneroster-1p1");
+  await $(page, "client-secret").fill(SECRET);
+  await $(page, "validate").click();
+  await page.locator('sis-onboard [data-testid="report-error"][data-code="OneRoster11"]').waitFor();
+  assert.match(await $(page, "report-error").innerText(), /OneRoster 1\.1 connection/);
+  assert.equal(await $(page, "continue").isDisabled(), true);
+  // Still on screen, the secret is in its field's value, and nowhere else.
+  await secretIsNowhere(page, context, { stillTyped: true });
+  await context.close();
+});
+
+test("progress survives a reload, except the secret; local checks catch swapped fields", async () => {
+  const { context, page } = await openDemo();
+  await walkToCredentials(page);
+  await fillCredentials(page);
+  // The token URL pasted into the base-URL field is caught before anything is sent.
+  const token = await $(page, "token-url").inputValue();
+  await $(page, "base-url").fill(token);
+  await $(page, "validate").click();
+  assert.match(await $(page, "base-url-note").innerText(), /This is the Token URL/);
+
+  await page.reload();
+  await $(page, "step-credentials").waitFor({ timeout: 15_000 });
+  assert.equal(await $(page, "base-url").inputValue(), token);
+  assert.equal(await $(page, "client-id").inputValue(), "sandbox-client-id");
+  assert.equal(await $(page, "client-secret").inputValue(), "", "the secret is typed again");
+  await secretIsNowhere(page, context);
+
+  // Back keeps every choice; Exit tells the page where the administrator left.
+  await $(page, "back").click();
+  await $(page, "step-generate-connection").waitFor();
+  await $(page, "back").click();
+  await $(page, "step-strategy").waitFor();
+  assert.equal(await $(page, "choice-oneroster_api").isChecked(), true);
+  await $(page, "exit").click();
+  await $(page, "exited").waitFor();
+  const events = await page.evaluate(() => window.__events);
+  assert.deepEqual(events.map((e) => [e.name, e.detail.step]), [["sis-onboard:exit", "strategy"]]);
+  await context.close();
+});
+
+test("the wizard speaks Spanish when the browser does", async () => {
+  const { context, page } = await openDemo({ locale: "es-ES" });
+  assert.match(await $(page, "step-title").innerText(), /Conecte su sistema de información estudiantil con Acme Learning/);
+  assert.equal(await $(page, "stepper-source").innerText(), "Fuente de datos");
+  await walkToCredentials(page);
+  assert.match(await $(page, "step-credentials").innerText(), /Validar configuración/);
+  await context.close();
+});
