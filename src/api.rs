@@ -1,12 +1,14 @@
-//! The wizard's client for the proxy: one function per endpoint, one failure type.
+//! The wizard's client for the proxy: one function per endpoint, one failure type. Requests
+//! go through the browser's `fetch`; JSON is parsed and printed by the browser.
 
-use gloo_net::http::{Request, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sis_onboard_protocol::{
     ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, ErrorCode, SESSION_PATH,
     SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Key;
 use crate::options::MountOptions;
@@ -52,48 +54,67 @@ impl ApiFailure {
     }
 }
 
-fn authorised(request: RequestBuilder, options: &MountOptions) -> RequestBuilder {
-    request.header(
-        "Authorization",
-        &format!("Bearer {}", options.session_token),
-    )
+/// `value` as JSON text, printed by the browser.
+pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let value = serde_wasm_bindgen::to_value(value).ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
-async fn send<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
-) -> Result<T, ApiFailure> {
-    let unreachable = || {
-        if crate::host::offline() {
-            ApiFailure::Offline
-        } else {
-            ApiFailure::Unreachable
-        }
-    };
-    let response = request
-        .map_err(|_| ApiFailure::Other)?
-        .send()
-        .await
-        .map_err(|_| unreachable())?;
-    if response.ok() {
-        return response.json().await.map_err(|_| ApiFailure::Other);
-    }
-    match response.json::<ApiError>().await {
-        Ok(error) => Err(ApiFailure::from_code(error.code)),
-        Err(_) => Err(ApiFailure::Other),
-    }
+/// JSON text parsed by the browser into `T`.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(
+async fn call<T: DeserializeOwned>(
     options: &MountOptions,
+    method: &str,
     path: &str,
-    body: &B,
+    body: Option<String>,
 ) -> Result<T, ApiFailure> {
-    send(authorised(Request::post(&options.endpoint(path)), options).json(body)).await
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Other)?;
+    let bearer = format!("Bearer {}", options.session_token);
+    headers
+        .set("Authorization", &bearer)
+        .map_err(|_| ApiFailure::Other)?;
+    if let Some(body) = &body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| ApiFailure::Other)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(&options.endpoint(path), &init)
+        .map_err(|_| ApiFailure::Other)?;
+    let window = web_sys::window().ok_or(ApiFailure::Other)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| {
+            if crate::host::offline() {
+                ApiFailure::Offline
+            } else {
+                ApiFailure::Unreachable
+            }
+        })?
+        .unchecked_into();
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    if response.ok() {
+        return json
+            .and_then(|j| serde_wasm_bindgen::from_value(j).ok())
+            .ok_or(ApiFailure::Other);
+    }
+    Err(json
+        .and_then(|j| serde_wasm_bindgen::from_value::<ApiError>(j).ok())
+        .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
 }
 
 /// Reads the session's configuration (`GET /v1/session`).
 pub async fn fetch_session(options: &MountOptions) -> Result<SessionConfig, ApiFailure> {
-    send(authorised(Request::get(&options.endpoint(SESSION_PATH)), options).build()).await
+    call(options, "GET", SESSION_PATH, None).await
 }
 
 /// "Validate Configuration" (`POST /v1/validate`).
@@ -101,7 +122,7 @@ pub async fn validate(
     options: &MountOptions,
     request: &ValidateRequest,
 ) -> Result<ValidationReport, ApiFailure> {
-    post(options, VALIDATE_PATH, request).await
+    call(options, "POST", VALIDATE_PATH, to_json(request)).await
 }
 
 /// "Continue Setup" (`POST /v1/complete`).
@@ -109,5 +130,37 @@ pub async fn complete(
     options: &MountOptions,
     request: &CompleteRequest,
 ) -> Result<CompleteResponse, ApiFailure> {
-    post(options, COMPLETE_PATH, request).await
+    call(options, "POST", COMPLETE_PATH, to_json(request)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_failure_has_its_own_message() {
+        let all = [
+            ApiFailure::Offline,
+            ApiFailure::Unreachable,
+            ApiFailure::InvalidSession,
+            ApiFailure::SessionExpired,
+            ApiFailure::RateLimited,
+            ApiFailure::Other,
+        ];
+        let mut keys: Vec<_> = all.iter().map(|f| f.message() as usize).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), all.len());
+        assert_eq!(
+            ApiFailure::from_code(ErrorCode::SessionExpired),
+            ApiFailure::SessionExpired
+        );
+        assert_eq!(
+            ApiFailure::from_code(ErrorCode::InvalidSession),
+            ApiFailure::InvalidSession
+        );
+        assert_eq!(
+            ApiFailure::from_code(ErrorCode::Internal),
+            ApiFailure::Other
+        );
+    }
 }

@@ -43,9 +43,9 @@ impl Ctx {
         lang: Lang,
         host: Option<HtmlElement>,
     ) -> Self {
-        let draft = host::load(&storage_key(&session.session_id))
-            .map(|json| Draft::restore(&session, &json))
-            .unwrap_or_else(|| Draft::new(&session));
+        let stored = host::load(&storage_key(&session.session_id))
+            .and_then(|json| crate::api::from_json::<Draft>(&json));
+        let draft = Draft::restore(&session, stored);
         Self {
             lang,
             draft: RwSignal::new(draft),
@@ -114,10 +114,11 @@ pub fn App(
     let content = match options {
         Err(error) => view! { <Notice message=error.to_string()/> }.into_any(),
         Ok(options) => {
+            // A plain task and a signal: Leptos's async resources would cost the bundle ~8 KB.
+            let session = RwSignal::new(None);
             let for_fetch = options.clone();
-            let session = LocalResource::new(move || {
-                let options = for_fetch.clone();
-                async move { fetch_session(&options).await }
+            leptos::task::spawn_local(async move {
+                session.set(Some(fetch_session(&for_fetch).await));
             });
             (move || match session.get() {
                 None => view! {
@@ -150,7 +151,7 @@ pub fn Flow(
     // Everything but the secret is kept for a reload; the secret is not in the draft.
     Effect::new(move |_| {
         let draft = ctx.draft.get();
-        if let Ok(json) = serde_json::to_string(&draft) {
+        if let Some(json) = crate::api::to_json(&draft) {
             host::save(&key, &json);
         }
     });

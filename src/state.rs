@@ -147,10 +147,11 @@ impl Draft {
         }
     }
 
-    /// A stored draft, kept only where it still fits the session (a choice the session no
-    /// longer offers is dropped, and the administrator is taken back to make it again).
-    pub fn restore(session: &SessionConfig, json: &str) -> Self {
-        let Ok(mut draft) = serde_json::from_str::<Draft>(json) else {
+    /// A stored draft (None: none, or unreadable), kept only where it still fits the
+    /// session (a choice the session no longer offers is dropped, and the administrator is
+    /// taken back to make it again).
+    pub fn restore(session: &SessionConfig, stored: Option<Draft>) -> Self {
+        let Some(mut draft) = stored else {
             return Self::new(session);
         };
         if !draft
@@ -217,6 +218,10 @@ mod tests {
     use super::*;
     use sis_onboard_protocol::{RegionOption, SourceOption};
 
+    fn parse(json: &str) -> Option<Draft> {
+        serde_json::from_str(json).ok()
+    }
+
     fn session() -> SessionConfig {
         SessionConfig {
             session_id: "abc".into(),
@@ -265,18 +270,18 @@ mod tests {
         };
         let json = serde_json::to_string(&draft).unwrap_or_default();
         assert!(!json.contains("secret"), "{json}");
-        assert_eq!(Draft::restore(&session(), &json), draft);
+        assert_eq!(Draft::restore(&session(), parse(&json)), draft);
     }
 
     #[test]
     fn a_restored_draft_drops_what_the_session_no_longer_offers() {
         let json = r#"{"step":"credentials","is_admin":true,"source":"skyward","region":"mars","strategy":"oneroster_api"}"#;
-        let draft = Draft::restore(&session(), json);
+        let draft = Draft::restore(&session(), parse(json));
         assert_eq!(draft.source, None);
         assert_eq!(draft.region, None);
         assert_eq!(draft.step, Step::Source, "back to the first missing choice");
         assert_eq!(
-            Draft::restore(&session(), "not json"),
+            Draft::restore(&session(), parse("not json")),
             Draft::new(&session())
         );
     }
@@ -284,7 +289,10 @@ mod tests {
     #[test]
     fn done_is_only_resumed_once_completed() {
         let json = r#"{"step":"done","is_admin":true,"source":"infinite_campus","region":"us","strategy":"oneroster_api"}"#;
-        assert_eq!(Draft::restore(&session(), json).step, Step::Credentials);
+        assert_eq!(
+            Draft::restore(&session(), parse(json)).step,
+            Step::Credentials
+        );
     }
 
     #[test]

@@ -45,6 +45,24 @@ fn session(id: &str, sources: usize) -> SessionConfig {
     }
 }
 
+/// Yields to the browser's event loop until `done` holds (a network answer, say); fails
+/// after 500 turns rather than waiting a fixed time.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        let turn = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 1)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(turn).await.unwrap();
+    }
+    panic!("never happened: {what}");
+}
+
 struct Mounted {
     root: HtmlElement,
     ctx: Ctx,
@@ -53,10 +71,15 @@ struct Mounted {
 
 impl Mounted {
     fn new(session: SessionConfig, lang: Lang) -> Self {
+        Self::with_api(session, lang, None)
+    }
+
+    fn with_api(session: SessionConfig, lang: Lang, api: Option<&str>) -> Self {
         let document = document();
         let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
         document.body().unwrap().append_child(&root).unwrap();
-        let options = MountOptions::from_attributes(Some("sos_test".into()), None).unwrap();
+        let options =
+            MountOptions::from_attributes(Some("sos_test".into()), api.map(str::to_owned)).unwrap();
         let ctx = Ctx::new(session, options, lang, None);
         let handle = leptos::mount::mount_to(root.clone(), move || view! { <Flow ctx/> });
         Self {
@@ -285,4 +308,95 @@ async fn exit_clears_the_secret_and_says_goodbye() {
     w.click("exit").await;
     assert!(w.find::<HtmlElement>("exited").is_some());
     assert_eq!(w.ctx.secret.get_untracked(), "");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_proxy_gets_its_own_message_and_keeps_the_input() {
+    // Nothing listens on port 9 of this machine: the request fails as a stopped proxy does.
+    let w = Mounted::with_api(
+        session("unreachable", 3),
+        Lang::En,
+        Some("http://127.0.0.1:9"),
+    );
+    w.ctx.draft.update(|d| {
+        d.is_admin = true;
+        d.source = Some("infinite_campus".into());
+        d.region = Some("us".into());
+        d.strategy = Some(Strategy::OneRosterApi);
+        d.step = wizard::state::Step::Credentials;
+    });
+    leptos::task::tick().await;
+    let base = "https://springfield.infinitecampus.org/campus";
+    w.type_into(
+        "base-url",
+        &format!("{base}/api/ims/oneroster/rostering/v1p2"),
+    )
+    .await;
+    w.type_into(
+        "token-url",
+        &format!("{base}/oauth2/token?appName=springfield"),
+    )
+    .await;
+    w.type_into("client-id", "abc").await;
+    w.type_into("client-secret", "s3cret-value").await;
+    w.click("validate").await;
+    until("the failure is shown", || {
+        w.find::<HtmlElement>("failure").is_some()
+    })
+    .await;
+    assert!(
+        w.text("failure")
+            .contains("could not reach the onboarding service")
+    );
+    assert!(w.text("announcer").contains("could not reach"));
+    assert_eq!(
+        w.get::<HtmlInputElement>("client-secret").value(),
+        "s3cret-value"
+    );
+    assert!(!w.continue_enabled());
+}
+
+#[wasm_bindgen_test]
+async fn done_sums_up_the_connection_and_whom_to_ask() {
+    let w = Mounted::new(session("done", 3), Lang::En);
+    w.ctx.draft.update(|d| {
+        d.region = Some("eu".into());
+        d.completed = Some(wizard::state::Completed {
+            connection_id: "conn_x".into(),
+            district: "Springfield Unified School District".into(),
+        });
+        d.step = wizard::state::Step::Done;
+    });
+    leptos::task::tick().await;
+    assert_eq!(
+        w.text("done-summary"),
+        "Springfield Unified School District is now connected to Acme Learning."
+    );
+    assert!(w.root.text_content().unwrap().contains("European Union"));
+    assert!(w.root.text_content().unwrap().contains("within 24 hours"));
+    assert!(w.text("done-support").contains("help@acme.test"));
+    assert!(
+        w.find::<HtmlElement>("exit").is_none(),
+        "nothing to exit from once done"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn generate_lists_the_infinite_campus_menu_path() {
+    let w = Mounted::new(session("generate", 3), Lang::En);
+    w.ctx
+        .draft
+        .update(|d| d.step = wizard::state::Step::GenerateConnection);
+    leptos::task::tick().await;
+    let text = w.root.text_content().unwrap();
+    for step in [
+        "Instruction",
+        "Digital Learning Application Configuration",
+        "Other OneRoster Provisioning Credentials",
+        "Generate New OneRoster Connection",
+        "OneRoster 1.2",
+    ] {
+        assert!(text.contains(step), "{step}");
+    }
+    assert!(w.continue_enabled());
 }

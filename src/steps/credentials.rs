@@ -94,6 +94,14 @@ fn check_locally(ctx: &Ctx) -> Vec<(CredentialField, String, bool)> {
     notes
 }
 
+/// The snake_case wire name of a code (`one_roster11`), as the README's error table lists it.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_wasm_bindgen::to_value(value)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
 fn count_text(ctx: &Ctx, count: Count) -> String {
     if count.exact {
         count.value.to_string()
@@ -408,7 +416,7 @@ fn Report(report: ValidationReport) -> impl IntoView {
     let failed = report.error.map(|e| {
         let text = ctx.tv(messages::validation_error(e.code));
         view! {
-            <p class="sis-error" role="alert" data-testid="report-error" data-code=format!("{:?}", e.code)>
+            <p class="sis-error" role="alert" data-testid="report-error" data-code=wire_name(&e.code)>
                 {text}
             </p>
         }

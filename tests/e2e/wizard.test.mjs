@@ -134,11 +134,19 @@ test("a wrong secret is explained at the secret; a 1.1 connection has its own me
   await $(page, "client-id").fill("sandbox-oneroster-1p1");
   await $(page, "client-secret").fill(SECRET);
   await $(page, "validate").click();
-  await page.locator('sis-onboard [data-testid="report-error"][data-code="OneRoster11"]').waitFor();
+  await page.locator('sis-onboard [data-testid="report-error"][data-code="one_roster11"]').waitFor();
   assert.match(await $(page, "report-error").innerText(), /OneRoster 1\.1 connection/);
   assert.equal(await $(page, "continue").isDisabled(), true);
   // Still on screen, the secret is in its field's value, and nowhere else.
   await secretIsNowhere(page, context, { stillTyped: true });
+
+  // With the network down, the administrator is told so, and nothing typed is lost.
+  await context.setOffline(true);
+  await $(page, "validate").click();
+  await $(page, "failure").waitFor();
+  assert.match(await $(page, "failure").innerText(), /You are offline/);
+  assert.equal(await $(page, "client-id").inputValue(), "sandbox-oneroster-1p1");
+  await context.setOffline(false);
   await context.close();
 });
 
