@@ -29,6 +29,10 @@ async function openDemo({ locale = "en-US" } = {}) {
     for (const name of ["sis-onboard:complete", "sis-onboard:exit"]) {
       document.addEventListener(name, (event) => window.__events.push({ name, detail: event.detail }));
     }
+    // The vendor's optional callback, set as a property of the element.
+    document.addEventListener("DOMContentLoaded", () => {
+      document.querySelector("sis-onboard").onComplete = (detail) => (window.__callback = detail);
+    });
   });
   await page.goto(`${proxy.url}/`);
   await $(page, "step-title").waitFor({ timeout: 15_000 });
@@ -114,6 +118,8 @@ test("a newcomer completes the OneRoster path with the keyboard and the page is 
   assert.equal(events[0].name, "sis-onboard:complete");
   assert.match(events[0].detail.connectionId, /^conn_/);
   assert.ok(!JSON.stringify(events).includes(SECRET));
+  const callback = await page.evaluate(() => window.__callback);
+  assert.equal(callback.connectionId, events[0].detail.connectionId, "the callback hears it too");
 
   const storage = await secretIsNowhere(page, context);
   assert.match(storage.session, /conn_/, "the draft remembers the completed connection");
@@ -180,11 +186,24 @@ test("progress survives a reload, except the secret; local checks catch swapped 
   await context.close();
 });
 
-test("the wizard speaks Spanish when the browser does", async () => {
-  const { context, page } = await openDemo({ locale: "es-ES" });
+test("a Spanish-speaking administrator completes the path with the keyboard", async () => {
+  const { context, page, problems } = await openDemo({ locale: "es-ES" });
   assert.match(await $(page, "step-title").innerText(), /Conecte su sistema de información estudiantil con Acme Learning/);
   assert.equal(await $(page, "stepper-source").innerText(), "Fuente de datos");
   await walkToCredentials(page);
   assert.match(await $(page, "step-credentials").innerText(), /Validar configuración/);
+  await fillCredentials(page);
+  await $(page, "validate").focus();
+  await page.keyboard.press("Enter");
+  await $(page, "district-name").waitFor();
+  assert.match(await $(page, "district-name").innerText(), /^Conectado a .*School District$/);
+  assert.match(await $(page, "counts").innerText(), /Estudiantes/);
+  await $(page, "continue").focus();
+  await page.keyboard.press("Enter");
+  await $(page, "step-done").waitFor();
+  assert.match(await $(page, "step-title").innerText(), /¡Bien hecho!/);
+  assert.match(await $(page, "step-done").innerText(), /24 horas/);
+  await secretIsNowhere(page, context);
+  assert.deepEqual(problems, []);
   await context.close();
 });
