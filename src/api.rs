@@ -1,8 +1,7 @@
 //! The wizard's client for the proxy: one function per endpoint, one failure type. Requests
 //! go through the browser's `fetch`; JSON is parsed and printed by the browser.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use miniserde::{Deserialize, Serialize};
 use sis_onboard_protocol::{
     ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, ErrorCode, SESSION_PATH,
     SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
@@ -54,18 +53,17 @@ impl ApiFailure {
     }
 }
 
-/// `value` as JSON text, printed by the browser.
+/// `value` as JSON text.
 pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    let value = serde_wasm_bindgen::to_value(value).ok()?;
-    js_sys::JSON::stringify(&value).ok()?.as_string()
+    Some(miniserde::json::to_string(value))
 }
 
-/// JSON text parsed by the browser into `T`.
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
+/// JSON text read into `T` (None when it does not fit).
+pub fn from_json<T: Deserialize>(text: &str) -> Option<T> {
+    miniserde::json::from_str(text).ok()
 }
 
-async fn call<T: DeserializeOwned>(
+async fn call<T: Deserialize>(
     options: &MountOptions,
     method: &str,
     path: &str,
@@ -98,17 +96,18 @@ async fn call<T: DeserializeOwned>(
             }
         })?
         .unchecked_into();
-    let json = match response.json() {
-        Ok(promise) => JsFuture::from(promise).await.ok(),
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
         Err(_) => None,
     };
     if response.ok() {
-        return json
-            .and_then(|j| serde_wasm_bindgen::from_value(j).ok())
-            .ok_or(ApiFailure::Other);
+        return text.and_then(|t| from_json(&t)).ok_or(ApiFailure::Other);
     }
-    Err(json
-        .and_then(|j| serde_wasm_bindgen::from_value::<ApiError>(j).ok())
+    Err(text
+        .and_then(|t| from_json::<ApiError>(&t))
         .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
 }
 

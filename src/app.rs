@@ -59,11 +59,13 @@ impl Ctx {
     }
 
     /// The text of `key`.
+    #[inline(never)]
     pub fn t(&self, key: Key) -> &'static str {
         self.lang.text(key)
     }
 
     /// The text of `key` with the vendor's name filled in.
+    #[inline(never)]
     pub fn tv(&self, key: Key) -> String {
         let vendor = self.session.with_value(|s| s.display_name.clone());
         self.lang.format(key, &[("vendor", &vendor)])

@@ -1,31 +1,38 @@
 //! The wizard's flow: its steps, in order, how the administrator moves between them, and
 //! the draft of everything they entered (the secret excepted), which survives a reload.
 
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize};
 
 use crate::i18n::Key;
 use sis_onboard_protocol::{SessionConfig, Strategy};
 
 /// A step of the flow, in the order the administrator meets them (the derived order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 pub enum Step {
     #[default]
     /// Who is connecting, for which app.
+    #[serde(rename = "start")]
     Start,
     /// Which student information system.
+    #[serde(rename = "source")]
     Source,
     /// Where the connection is stored.
+    #[serde(rename = "region")]
     Region,
     /// OneRoster 1.2 API or Custom Data Extract.
+    #[serde(rename = "strategy")]
     Strategy,
     /// The Data Extract Utility steps (Custom Data Extract only).
+    #[serde(rename = "data_extract")]
     DataExtract,
     /// Generating the OneRoster connection in Infinite Campus.
+    #[serde(rename = "generate_connection")]
     GenerateConnection,
     /// Entering and validating the credentials.
+    #[serde(rename = "credentials")]
     Credentials,
     /// Well done.
+    #[serde(rename = "done")]
     Done,
 }
 
@@ -96,7 +103,6 @@ impl Step {
 /// What the administrator entered and chose, everything but the secret: kept in
 /// `sessionStorage` under the session's id, so a reload loses nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct Draft {
     /// Where they are.
     pub step: Step,
@@ -143,7 +149,7 @@ impl Draft {
                     .collect(),
             )
             .filter(|_| session.sources.len() == 1),
-            ..Self::default()
+            ..<Self as Default>::default()
         }
     }
 
@@ -219,7 +225,7 @@ mod tests {
     use sis_onboard_protocol::{RegionOption, SourceOption};
 
     fn parse(json: &str) -> Option<Draft> {
-        serde_json::from_str(json).ok()
+        miniserde::json::from_str(json).ok()
     }
 
     fn session() -> SessionConfig {
@@ -268,14 +274,14 @@ mod tests {
             client_id: "id".into(),
             completed: None,
         };
-        let json = serde_json::to_string(&draft).unwrap_or_default();
+        let json = miniserde::json::to_string(&draft);
         assert!(!json.contains("secret"), "{json}");
         assert_eq!(Draft::restore(&session(), parse(&json)), draft);
     }
 
     #[test]
     fn a_restored_draft_drops_what_the_session_no_longer_offers() {
-        let json = r#"{"step":"credentials","is_admin":true,"source":"skyward","region":"mars","strategy":"oneroster_api"}"#;
+        let json = r#"{"step":"credentials","is_admin":true,"source":"skyward","region":"mars","strategy":"oneroster_api","base_url":"","token_url":"","client_id":"","completed":null}"#;
         let draft = Draft::restore(&session(), parse(json));
         assert_eq!(draft.source, None);
         assert_eq!(draft.region, None);
@@ -288,7 +294,7 @@ mod tests {
 
     #[test]
     fn done_is_only_resumed_once_completed() {
-        let json = r#"{"step":"done","is_admin":true,"source":"infinite_campus","region":"us","strategy":"oneroster_api"}"#;
+        let json = r#"{"step":"done","is_admin":true,"source":"infinite_campus","region":"us","strategy":"oneroster_api","base_url":"","token_url":"","client_id":"","completed":null}"#;
         assert_eq!(
             Draft::restore(&session(), parse(json)).step,
             Step::Credentials

@@ -56,6 +56,7 @@ pub struct CreateSessionRequest {
 /// How the district's data reaches the vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum Strategy {
     /// The OneRoster 1.2 API: basic roster data, fetched by the vendor.
     #[serde(rename = "oneroster_api")]
@@ -87,6 +88,7 @@ impl Strategy {
 /// A data storage region the administrator may choose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct RegionOption {
     /// Stable id (`us`, `eu`, …), sent back on completion.
     pub id: String,
@@ -97,6 +99,7 @@ pub struct RegionOption {
 /// A data source the wizard lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct SourceOption {
     /// Stable id (`infinite_campus`), sent back on completion.
     pub id: String,
@@ -150,6 +153,7 @@ pub struct CreateSessionResponse {
 /// The configuration the wizard reads for its session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct SessionConfig {
     /// A public id of the session (not the token): the key the wizard keeps its progress
     /// under in `sessionStorage`.
@@ -173,38 +177,47 @@ pub struct SessionConfig {
 /// The body of every error the proxy answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ApiError {
     /// A stable, documented, machine-readable code; the wizard picks its message from it.
     pub code: ErrorCode,
     /// A plain-language message, used when the wizard has none of its own for the code.
     pub message: String,
     /// The input field at fault, when one is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
 /// Stable error codes; see the README's error table for what each one tells the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ErrorCode {
     /// No session token, or one the proxy does not know.
+    #[serde(rename = "invalid_session")]
     InvalidSession,
     /// The session token was valid but has expired; the vendor must open a new session.
+    #[serde(rename = "session_expired")]
     SessionExpired,
     /// No API key, or a wrong one, on a vendor endpoint.
+    #[serde(rename = "invalid_api_key")]
     InvalidApiKey,
     /// The page calling the proxy is not one of the session's allowed origins.
+    #[serde(rename = "origin_not_allowed")]
     OriginNotAllowed,
     /// Completing needs a passed validation of the very same values first.
+    #[serde(rename = "validation_required")]
     ValidationRequired,
     /// No such record (or, for credentials, the connection was revoked).
+    #[serde(rename = "not_found")]
     NotFound,
     /// Too many requests; `Retry-After` says when to try again.
+    #[serde(rename = "rate_limited")]
     RateLimited,
     /// The request body or parameters were malformed.
+    #[serde(rename = "bad_request")]
     BadRequest,
     /// Something failed inside the proxy; details are in its log, never in the answer.
+    #[serde(rename = "internal")]
     Internal,
 }
 
@@ -216,6 +229,7 @@ pub const VALIDATE_PATH: &str = "/v1/validate";
 /// No `Debug`: the secret must not reach a log by accident.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidateRequest {
     /// "OneRoster API URL": the connection's Base URL.
     pub base_url: String,
@@ -241,69 +255,91 @@ impl std::fmt::Debug for ValidateRequest {
 /// An input field of the credentials step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum CredentialField {
     /// "OneRoster API URL".
+    #[serde(rename = "base_url")]
     BaseUrl,
     /// "Token Endpoint".
+    #[serde(rename = "token_url")]
     TokenUrl,
     /// "Client ID".
+    #[serde(rename = "client_id")]
     ClientId,
     /// "Client Secret".
+    #[serde(rename = "client_secret")]
     ClientSecret,
 }
 
 /// Why a validation failed: stable codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ValidationErrorCode {
     /// The value is not a URL at all.
+    #[serde(rename = "malformed_url")]
     MalformedUrl,
     /// The URL is not https.
+    #[serde(rename = "not_https")]
     NotHttps,
     /// The base URL does not end in `/ims/oneroster/rostering/v1p2`, or answers HTML.
+    #[serde(rename = "not_one_roster_root")]
     NotOneRosterRoot,
     /// The token URL does not answer like an OAuth 2.0 token endpoint.
+    #[serde(rename = "not_token_endpoint")]
     NotTokenEndpoint,
     /// The connection (or URL) is OneRoster 1.1, not 1.2.
+    #[serde(rename = "one_roster11")]
     OneRoster11,
     /// The host name does not resolve.
+    #[serde(rename = "unknown_host")]
     UnknownHost,
     /// Nothing listens at that host and port.
+    #[serde(rename = "connection_refused")]
     ConnectionRefused,
     /// The TLS handshake failed (certificate not trusted, expired, wrong name).
+    #[serde(rename = "tls_failure")]
     TlsFailure,
     /// The server did not answer in time.
+    #[serde(rename = "timeout")]
     Timeout,
     /// The token endpoint refused the client id and secret.
+    #[serde(rename = "invalid_client")]
     InvalidClient,
     /// The token does not grant the roster scopes.
+    #[serde(rename = "insufficient_scope")]
     InsufficientScope,
     /// The connection is not active in Infinite Campus (403).
+    #[serde(rename = "inactive_connection")]
     InactiveConnection,
     /// The connection shares no schools.
+    #[serde(rename = "no_data_shared")]
     NoDataShared,
     /// The server answered 429.
+    #[serde(rename = "rate_limited")]
     RateLimited,
     /// The server answered 5xx.
+    #[serde(rename = "upstream_error")]
     UpstreamError,
     /// The server's answer could not be understood.
+    #[serde(rename = "malformed_response")]
     MalformedResponse,
     /// The server's answer was larger than the proxy reads.
+    #[serde(rename = "response_too_large")]
     ResponseTooLarge,
     /// The URL points where the proxy must not go (private, loopback, metadata, ...).
+    #[serde(rename = "forbidden_destination")]
     ForbiddenDestination,
 }
 
 /// What went wrong, where, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidationError {
     /// The stable code.
     pub code: ValidationErrorCode,
     /// The field at fault, when one is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<CredentialField>,
     /// A plain-language message (the wizard prefers its own text for the code).
     pub message: String,
@@ -312,6 +348,7 @@ pub struct ValidationError {
 /// One probe of the validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct Check {
     /// What was checked: `token`, `district`, `schools`, `students`, `teachers`, `classes`,
     /// `academic_session`.
@@ -325,6 +362,7 @@ pub struct Check {
 /// A count from `X-Total-Count`, or a lower bound when the server gave none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct Count {
     /// The count (or lower bound).
     pub value: u64,
@@ -335,6 +373,7 @@ pub struct Count {
 /// What the connection shares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct DistrictSummary {
     /// The district org's name.
     pub name: String,
@@ -353,32 +392,33 @@ pub struct DistrictSummary {
 /// Something worth knowing that does not stop the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ValidationWarning {
     /// The token lacks the demographics scope.
+    #[serde(rename = "no_demographics_scope")]
     NoDemographicsScope,
     /// Only one school is shared.
+    #[serde(rename = "one_school_shared")]
     OneSchoolShared,
     /// The server sends no `X-Total-Count`: counts are lower bounds.
+    #[serde(rename = "counts_are_lower_bounds")]
     CountsAreLowerBounds,
 }
 
 /// The answer to a validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidationReport {
     /// True when the connection works.
     pub passed: bool,
     /// Each probe, in order.
     pub checks: Vec<Check>,
     /// What the connection shares (when the probes got that far).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<DistrictSummary>,
     /// Warnings.
-    #[serde(default)]
     pub warnings: Vec<ValidationWarning>,
     /// Why it failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ValidationError>,
 }
 
@@ -388,6 +428,7 @@ pub const COMPLETE_PATH: &str = "/v1/complete";
 /// "Continue Setup": the validated values plus the administrator's choices.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct CompleteRequest {
     /// The same four values that passed validation.
     pub credentials: ValidateRequest,
@@ -413,6 +454,7 @@ impl std::fmt::Debug for CompleteRequest {
 /// The stored connection, as the wizard knows it: an opaque id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct CompleteResponse {
     /// The connection's id.
     pub connection_id: String,
@@ -467,6 +509,80 @@ pub struct ConnectionCredentials {
 mod tests {
     use super::*;
 
+    /// The wizard reads and writes with miniserde, the proxy with serde: the same JSON.
+    #[cfg(feature = "mini")]
+    #[test]
+    fn serde_and_miniserde_agree_on_the_wire() {
+        let report = ValidationReport {
+            passed: false,
+            checks: vec![Check {
+                id: "token".into(),
+                passed: false,
+                millis: 12,
+            }],
+            district: Some(DistrictSummary {
+                name: "Springfield".into(),
+                schools: Count {
+                    value: 3,
+                    exact: true,
+                },
+                students: Count {
+                    value: 1_000_000,
+                    exact: false,
+                },
+                teachers: Count {
+                    value: 40,
+                    exact: true,
+                },
+                classes: Count {
+                    value: 90,
+                    exact: true,
+                },
+                academic_session: None,
+            }),
+            warnings: vec![ValidationWarning::CountsAreLowerBounds],
+            error: Some(ValidationError {
+                code: ValidationErrorCode::OneRoster11,
+                field: Some(CredentialField::BaseUrl),
+                message: "1.1".into(),
+            }),
+        };
+        let by_serde = serde_json::to_string(&report).unwrap_or_default();
+        let by_mini = miniserde::json::to_string(&report);
+        assert_eq!(by_serde, by_mini);
+        let read: Result<ValidationReport, _> = miniserde::json::from_str(&by_serde);
+        assert_eq!(read.ok(), Some(report));
+
+        let session = SessionConfig {
+            session_id: "s".into(),
+            display_name: "Acme".into(),
+            support_contact: None,
+            expires_at: 1_900_000_000,
+            regions: vec![RegionOption {
+                id: "us".into(),
+                label: "United States".into(),
+            }],
+            sources: vec![
+                source_option(INFINITE_CAMPUS).unwrap_or_else(|| SourceOption {
+                    id: String::new(),
+                    name: String::new(),
+                    implemented: false,
+                }),
+            ],
+            strategies: Strategy::ALL.to_vec(),
+            extract_name_prefix: "Acme".into(),
+        };
+        let json = serde_json::to_string(&session).unwrap_or_default();
+        let read: Result<SessionConfig, _> = miniserde::json::from_str(&json);
+        assert_eq!(read.ok(), Some(session));
+        for code in [ErrorCode::SessionExpired, ErrorCode::InvalidApiKey] {
+            assert_eq!(
+                serde_json::to_string(&code).unwrap_or_default(),
+                miniserde::json::to_string(&code)
+            );
+        }
+    }
+
     #[test]
     fn strategies_have_stable_wire_names() {
         for strategy in Strategy::ALL {
@@ -499,7 +615,7 @@ mod tests {
         };
         let json = serde_json::to_value(&error).unwrap_or_default();
         assert_eq!(json["code"], "session_expired");
-        assert!(json.get("field").is_none(), "absent field is omitted");
+        assert!(json["field"].is_null(), "no field is null");
     }
 
     #[test]

@@ -51,11 +51,13 @@ impl Lang {
     }
 
     /// The text of `key`.
+    #[inline(never)]
     pub fn text(self, key: Key) -> &'static str {
         self.table()[key as usize].1
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
+    #[inline(never)]
     pub fn format(self, key: Key, values: &[(&str, &str)]) -> String {
         let mut text = self.text(key).to_owned();
         for (name, value) in values {
