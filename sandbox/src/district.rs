@@ -141,6 +141,10 @@ pub struct District {
     pub school_year: u16,
     /// The district's name.
     pub name: String,
+    /// The district org, built once: it lists up to 50 schools, and rebuilding that list
+    /// for every request would make a big district slower to answer than a real server's
+    /// cached record.
+    district_org: std::sync::OnceLock<Value>,
 }
 
 /// A stable 64-bit mix of the seed, a salt and an index (splitmix64's finaliser).
@@ -238,6 +242,7 @@ impl District {
             size,
             school_year: 2027,
             name: format!("{place} Unified School District"),
+            district_org: std::sync::OnceLock::new(),
         }
     }
 
@@ -276,6 +281,12 @@ impl District {
     }
 
     fn district_org(&self) -> Value {
+        self.district_org
+            .get_or_init(|| self.build_district_org())
+            .clone()
+    }
+
+    fn build_district_org(&self) -> Value {
         json!({
             "sourcedId": self.sourced_id(),
             "status": "active",

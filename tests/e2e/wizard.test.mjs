@@ -207,3 +207,43 @@ test("a Spanish-speaking administrator completes the path with the keyboard", as
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("text in the wizard meets WCAG AA contrast", async () => {
+  const { context, page } = await openDemo();
+  await walkToCredentials(page);
+  await fillCredentials(page, { secret: "not-the-secret" });
+  await $(page, "validate").click();
+  await $(page, "report-error").waitFor();
+  // Every element with its own text: foreground against the nearest opaque background.
+  const failures = await page.evaluate(() => {
+    const parse = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]) => {
+      const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const root = document.querySelector("sis-onboard").shadowRoot;
+    const out = [];
+    let checked = 0;
+    for (const el of root.querySelectorAll("*")) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || el.closest("[disabled]") || el.closest(".sis-live, .sis-visually-hidden")) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === "hidden" || style.display === "none") continue;
+      const [l1, l2] = [luminance(parse(style.color)), luminance(background(el))].sort((a, b) => b - a);
+      const ratio = (l1 + 0.05) / (l2 + 0.05);
+      checked += 1;
+      if (ratio < 4.5) out.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+    }
+    return { out, checked };
+  });
+  assert.ok(failures.checked > 20, `only ${failures.checked} texts checked`);
+  assert.deepEqual(failures.out, []);
+  await context.close();
+});
