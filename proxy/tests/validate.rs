@@ -18,7 +18,7 @@ fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
     assert_eq!(report["error"]["code"], code, "{report}");
     match field {
         Some(field) => assert_eq!(report["error"]["field"], field, "{report}"),
-        None => assert!(report["error"].get("field").is_none(), "{report}"),
+        None => assert!(report["error"]["field"].is_null(), "{report}"),
     }
     assert!(
         report["error"]["message"].as_str().unwrap().len() > 20,
