@@ -285,11 +285,13 @@ pub fn CredentialsStep() -> impl IntoView {
                     })}
                 </div>
                 <p class="sis-hint" id=format!("sis-{id}-help")>{help}</p>
-                <div id=format!("sis-{id}-note") data-testid=format!("{id}-note")>
-                    {move || note().into_iter().map(|(text, error)| view! {
-                        <p class=if error { "sis-error" } else { "sis-repaired" }>{text}</p>
-                    }).collect_view()}
-                </div>
+                <p
+                    id=format!("sis-{id}-note")
+                    data-testid=format!("{id}-note")
+                    class=move || if invalid() { "sis-error" } else { "sis-repaired" }
+                >
+                    {move || note().into_iter().map(|(text, _)| text).collect::<Vec<_>>().join(" ")}
+                </p>
             </div>
         }
     };
