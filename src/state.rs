@@ -180,6 +180,11 @@ impl Draft {
         {
             draft.strategy = None;
         }
+        // A choice dropped where only one is left is made again, as for a fresh draft.
+        let fresh = Self::new(session);
+        draft.source = draft.source.or(fresh.source);
+        draft.region = draft.region.or(fresh.region);
+        draft.strategy = draft.strategy.or(fresh.strategy);
         // Never resume past a step whose choice is missing.
         let first_missing = Step::ALL
             .into_iter()
@@ -290,6 +295,16 @@ mod tests {
             Draft::restore(&session(), parse("not json")),
             Draft::new(&session())
         );
+    }
+
+    #[test]
+    fn a_dropped_choice_with_one_option_left_is_made_again() {
+        let mut one = session();
+        one.regions.truncate(1);
+        let json = r#"{"step":"strategy","is_admin":true,"source":"infinite_campus","region":"eu","strategy":null,"base_url":"","token_url":"","client_id":"","completed":null}"#;
+        let draft = Draft::restore(&one, parse(json));
+        assert_eq!(draft.region.as_deref(), Some("us"));
+        assert_eq!(draft.step, Step::Strategy);
     }
 
     #[test]

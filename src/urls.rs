@@ -150,7 +150,17 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
         repairs.push(Repair::TrailingSlash);
     }
     let path = lower_path(&value);
-    match path.find(ROSTERING_ROOT) {
+    // The root must be whole path segments: `…/v1p2` or `…/v1p2/…`, never `…/v1p20`.
+    let root_at = path
+        .match_indices(ROSTERING_ROOT)
+        .map(|(at, _)| at)
+        .find(|at| {
+            matches!(
+                path.as_bytes().get(at + ROSTERING_ROOT.len()),
+                None | Some(b'/')
+            )
+        });
+    match root_at {
         Some(at) if at + ROSTERING_ROOT.len() == path.len() => {}
         Some(at) => {
             // A link to a collection (…/v1p2/orgs): keep the root.
@@ -191,7 +201,8 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
         .query
         .split('&')
         .any(|pair| pair.strip_prefix("appName=").is_some_and(|v| !v.is_empty()));
-    if parts.path.to_ascii_lowercase().ends_with(TOKEN_PATH) && !has_app {
+    let token_path = parts.path.trim_end_matches('/').to_ascii_lowercase();
+    if token_path.ends_with(TOKEN_PATH) && !has_app {
         return Err(Problem::MissingAppName);
     }
     if value.contains("/?") {

@@ -20,6 +20,8 @@ const SESSION_COOKIE: &str = "sis_demo_session";
 
 /// Where the sandbox district is nested.
 pub const SANDBOX_PATH: &str = "/sandbox";
+/// The demo vendor's customer: the only tenant whose session the demo page resumes.
+const DEMO_TENANT: &str = "demo-district";
 /// The pretend vendor's name, shown by the wizard.
 pub const DEMO_VENDOR: &str = "Acme Learning";
 
@@ -65,8 +67,8 @@ async fn live_cookie_session(state: &AppState, headers: &HeaderMap) -> Option<St
         .session_by_token_hash(&hash_token(&token))
         .await
         .ok()??;
-    // Resume only with a few minutes left, so the administrator can finish.
-    (session.expires_at > unix_now() + 300).then_some(token)
+    // Resume only the demo's own customer, with a few minutes left to finish.
+    (session.tenant_id == DEMO_TENANT && session.expires_at > unix_now() + 300).then_some(token)
 }
 
 async fn vendor_page(
@@ -110,7 +112,7 @@ async fn open_demo_session(state: &AppState, headers: &HeaderMap) -> Result<Stri
     let session = open_session(
         state,
         CreateSessionRequest {
-            tenant_id: "demo-district".into(),
+            tenant_id: DEMO_TENANT.into(),
             display_name: DEMO_VENDOR.into(),
             allowed_origins: origin.into_iter().collect(),
             support_contact: Some("support@acme-learning.example".into()),

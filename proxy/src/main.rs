@@ -21,7 +21,8 @@ struct Args {
     #[arg(
         long,
         env = "SIS_ONBOARD_DATABASE_URL",
-        default_value = "sqlite://data/sis-onboard.sqlite"
+        default_value = "sqlite://data/sis-onboard.sqlite",
+        hide_env_values = true
     )]
     database_url: String,
     /// Vendor API keys, comma-separated; the vendor's backend sends one as a Bearer token.
@@ -131,6 +132,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".to_owned()
         })?;
         let region = region.trim();
+        if region.contains("://") {
+            return Err(
+                "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".into(),
+            );
+        }
         if config.region(region).is_none() {
             return Err(format!("--region-databases: '{region}' is not one of --regions").into());
         }
@@ -244,18 +250,35 @@ fn print_demo_banner(addr: SocketAddr) {
     let _ = addr;
 }
 
-/// A database URL fit for an error message: any `user:password@` becomes `user:***@`.
+/// A database URL fit for an error message: the password in `user:password@` (up to the
+/// last `@` of the authority) and any `password=` parameter become `***`.
 fn without_password(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((userinfo, host)) => {
-                let user = userinfo.split(':').next().unwrap_or_default();
-                format!("{scheme}://{user}:***@{host}")
-            }
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{user}:***@{host}")
+        }
+        None => authority.to_owned(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_owned(),
+    };
+    format!("{scheme}://{authority}{tail}")
 }
 
 /// SQLite creates the file but not its folder; create the folder so a fresh clone just works.

@@ -694,3 +694,151 @@ async fn a_region_with_its_own_database_keeps_its_connections_there() {
     );
     drop(regional);
 }
+
+/// Two completions of one session racing for different regions agree on one connection.
+#[tokio::test]
+async fn concurrent_completions_for_different_regions_store_one_connection() {
+    let mut stores = test_stores().await;
+    let regional = stores.pop().unwrap();
+    let eu_url = if regional.backend == "sqlite" {
+        format!(
+            "sqlite://{}",
+            regional
+                .dir
+                .as_ref()
+                .unwrap()
+                .path()
+                .join("eu.sqlite")
+                .display()
+        )
+    } else {
+        regional.url.clone()
+    };
+    let eu = sis_onboard_proxy::Store::open(&eu_url).await.unwrap();
+    let default_store = test_stores().await.into_iter().next().unwrap();
+    let for_state = eu.clone();
+    let h = Harness::start_with(
+        default_store,
+        |_| {},
+        move |state| state.with_region_store("eu", for_state),
+    )
+    .await;
+    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+    let (us, in_eu) = tokio::join!(
+        h.complete_as(
+            h.credentials(DEMO_SECRET),
+            "us",
+            "infinite_campus",
+            "oneroster_api"
+        ),
+        h.complete_as(
+            h.credentials(DEMO_SECRET),
+            "eu",
+            "infinite_campus",
+            "oneroster_api"
+        ),
+    );
+    let us: Value = us.json().await.unwrap();
+    let in_eu: Value = in_eu.json().await.unwrap();
+    assert_eq!(us["connection_id"], in_eu["connection_id"], "{us} {in_eu}");
+    let stored = h.store.list_connections(None).await.unwrap().len()
+        + eu.list_connections(None).await.unwrap().len();
+    assert_eq!(stored, 1, "one connection in all the regions' databases");
+    drop(regional);
+}
+
+/// A connection written where its region's database was not yet configured is still
+/// revoked where it is read from.
+#[tokio::test]
+async fn revoking_happens_in_the_database_that_holds_the_connection() {
+    let h = Harness::start(|_| {}).await;
+    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+    let done: Value = h
+        .complete_as(
+            h.credentials(DEMO_SECRET),
+            "eu",
+            "infinite_campus",
+            "oneroster_api",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = done["connection_id"].as_str().unwrap().to_owned();
+
+    // The operator now gives eu a database of its own; the old connection stays put.
+    let dir = tempfile::tempdir().unwrap();
+    let eu = sis_onboard_proxy::Store::open(&format!(
+        "sqlite://{}",
+        dir.path().join("eu.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let mut config = sis_onboard_proxy::Config::new(vec![sis_onboard_proxy::config::ApiKey::new(
+        common::harness::API_KEY,
+    )]);
+    config.encryption_key = Some(h.key.clone());
+    let state = sis_onboard_proxy::AppState::new(config, h.store.clone())
+        .unwrap()
+        .with_region_store("eu", eu);
+    let (listener, addr) = listen().await;
+    let router = sis_onboard_proxy::app(state);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: String| {
+        client
+            .request(method, format!("http://{addr}{path}"))
+            .bearer_auth(common::harness::API_KEY)
+            .send()
+    };
+    let revoked = call(reqwest::Method::DELETE, format!("/v1/connections/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let gone = call(
+        reqwest::Method::GET,
+        format!("/v1/connections/{id}/credentials"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        gone.status(),
+        StatusCode::NOT_FOUND,
+        "the secret is no longer served"
+    );
+}
+
+/// A session stored before sessions carried an offer reads as offering everything.
+#[tokio::test]
+async fn a_session_without_a_stored_offer_offers_the_defaults() {
+    let h = Harness::start(|_| {}).await;
+    let token = "sos_from_before_offers";
+    h.store
+        .insert_session(
+            &sis_onboard_proxy::routes::sessions::hash_token(token),
+            &sis_onboard_proxy::store::StoredSession {
+                tenant_id: "d1".into(),
+                display_name: "Acme Learning".into(),
+                allowed_origins: vec![],
+                support_contact: None,
+                offer: sis_onboard_proxy::store::SessionOffer::default(),
+                created_at: 0,
+                expires_at: i64::MAX,
+            },
+        )
+        .await
+        .unwrap();
+    let session: Value = reqwest::Client::new()
+        .get(format!("{}/v1/session", h.proxy))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["regions"].as_array().map(Vec::len), Some(3));
+    assert_eq!(session["strategies"].as_array().map(Vec::len), Some(2));
+    assert_eq!(session["extract_name_prefix"], "AcmeLearning");
+    assert_eq!(session["sources"][0]["id"], "infinite_campus");
+}

@@ -54,7 +54,7 @@ pub(crate) async fn complete(
         message: rejection.body_text(),
         field: None,
     })?;
-    let offer = &session.offer;
+    let offer = &crate::routes::sessions::effective_offer(&state, &session);
     if !offer.sources.contains(&request.source) {
         return Err(bad(
             "source",
@@ -95,7 +95,11 @@ pub(crate) async fn complete(
         .as_ref()
         .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
 
-    // Completing twice answers the connection the first completion stored.
+    // Completing twice answers the connection the first completion claimed (and, for
+    // connections stored before claims existed, the one any region's database holds).
+    if let Some(id) = state.store.claimed_completion(&session_hash).await? {
+        return Ok(Json(CompleteResponse { connection_id: id }));
+    }
     for store in state.connection_stores() {
         if let Some(id) = store.connection_of_session(&session_hash).await? {
             return Ok(Json(CompleteResponse { connection_id: id }));
@@ -139,10 +143,32 @@ pub(crate) async fn complete(
             .map_err(|e| ProxyError::Internal(format!("district: {e}")))?,
         created_at: unix_now(),
     };
-    let connection_id = state
+    // One claim per session, in the default database, before the region's database is
+    // written: concurrent completions (even for different regions) agree on one id.
+    let claimed = state
+        .store
+        .claim_completion(&connection.session_hash, &connection.id)
+        .await?;
+    if claimed != connection.id {
+        return Ok(Json(CompleteResponse {
+            connection_id: claimed,
+        }));
+    }
+    let stored = state
         .connection_store(region)
         .insert_connection(&connection)
-        .await?;
+        .await;
+    let connection_id = match stored {
+        Ok(id) => id,
+        Err(error) => {
+            // Let a retry complete the session instead of pointing at nothing.
+            state
+                .store
+                .release_completion(&connection.session_hash, &connection.id)
+                .await?;
+            return Err(error.into());
+        }
+    };
     tracing::info!(connection = %connection_id, region, "connection stored");
     Ok(Json(CompleteResponse { connection_id }))
 }

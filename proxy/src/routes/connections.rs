@@ -56,14 +56,14 @@ pub(crate) async fn list(
     Ok(Json(connections))
 }
 
-/// The connection `id` in whichever region's database holds it.
-async fn find(
-    state: &AppState,
+/// The connection `id` and the database that holds it, whichever region's that is.
+async fn find<'a>(
+    state: &'a AppState,
     id: &str,
-) -> Result<(ConnectionSummary, Option<Vec<u8>>), ProxyError> {
+) -> Result<(ConnectionSummary, Option<Vec<u8>>, &'a crate::Store), ProxyError> {
     for store in state.connection_stores() {
-        if let Some(found) = store.connection(id).await? {
-            return Ok(found);
+        if let Some((summary, sealed)) = store.connection(id).await? {
+            return Ok((summary, sealed, store));
         }
     }
     Err(ProxyError::NotFound)
@@ -84,7 +84,7 @@ pub(crate) async fn read(
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionSummary>, ProxyError> {
     require_api_key(&state, &headers)?;
-    let (summary, _) = find(&state, &id).await?;
+    let (summary, _, _) = find(&state, &id).await?;
     Ok(Json(summary))
 }
 
@@ -104,7 +104,7 @@ pub(crate) async fn credentials(
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionCredentials>, ProxyError> {
     require_api_key(&state, &headers)?;
-    let (summary, sealed) = find(&state, &id).await?;
+    let (summary, sealed, _) = find(&state, &id).await?;
     let sealed = sealed.ok_or(ProxyError::NotFound)?;
     let key = state
         .config
@@ -141,12 +141,9 @@ pub(crate) async fn revoke(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ProxyError> {
     require_api_key(&state, &headers)?;
-    let (summary, _) = find(&state, &id).await?;
-    if state
-        .connection_store(&summary.region)
-        .revoke_connection(&id, unix_now())
-        .await?
-    {
+    // Revoked where it was found: the database reads would serve it from.
+    let (_, _, store) = find(&state, &id).await?;
+    if store.revoke_connection(&id, unix_now()).await? {
         tracing::info!(connection = %id, "connection revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {

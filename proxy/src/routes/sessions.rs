@@ -253,6 +253,28 @@ fn session_offer(
     })
 }
 
+/// What a stored session offers, with the defaults filled in where it names nothing (a
+/// session opened before offers were stored reads as offering everything).
+pub fn effective_offer(state: &AppState, session: &StoredSession) -> SessionOffer {
+    let mut offer = session.offer.clone();
+    if offer.regions.is_empty() {
+        offer.regions = state.config.regions.iter().map(|r| r.id.clone()).collect();
+    }
+    if offer.sources.is_empty() {
+        offer.sources = SOURCE_CATALOG
+            .iter()
+            .map(|(id, _, _)| (*id).to_owned())
+            .collect();
+    }
+    if offer.strategies.is_empty() {
+        offer.strategies = Strategy::ALL.to_vec();
+    }
+    if offer.extract_name_prefix.is_empty() {
+        offer.extract_name_prefix = default_extract_prefix(&session.display_name);
+    }
+    offer
+}
+
 /// The display name's letters and digits ("Acme Learning, Inc." → "AcmeLearningInc"), or
 /// "Vendor" when it has none Infinite Campus would accept.
 pub fn default_extract_prefix(display_name: &str) -> String {
@@ -330,7 +352,7 @@ pub(crate) async fn read_session(
     headers: HeaderMap,
 ) -> Result<Json<SessionConfig>, ProxyError> {
     let (token_hash, session) = authenticate_session(&state, &headers).await?;
-    let offer = session.offer;
+    let offer = effective_offer(&state, &session);
     Ok(Json(SessionConfig {
         // A prefix of the token's hash names the session without revealing the token.
         session_id: URL_SAFE_NO_PAD.encode(&token_hash[..12]),

@@ -12,12 +12,19 @@ use std::sync::Arc;
 use super::{NewConnection, StoredSession};
 
 /// The proxy's store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     /// The URL it was opened with: two stores with the same URL are the same database.
     /// Never printed (a PostgreSQL URL may hold a password).
     url: Arc<str>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.write_str("Store(..)")
+    }
 }
 
 impl Store {
@@ -174,6 +181,51 @@ impl Store {
                 .await?;
         row.map(|row| Ok((row.try_get("fingerprint")?, row.try_get("report")?)))
             .transpose()
+    }
+
+    /// Claims `connection_id` as the session's one connection; answers the id that holds the
+    /// claim (this one, or the one an earlier or concurrent completion claimed).
+    pub async fn claim_completion(
+        &self,
+        session_hash: &[u8],
+        connection_id: &str,
+    ) -> Result<String, sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO completions (session_hash, connection_id) VALUES ($1, $2) \
+             ON CONFLICT (session_hash) DO NOTHING",
+        )
+        .bind(session_hash)
+        .bind(connection_id)
+        .execute(&self.pool)
+        .await?;
+        self.claimed_completion(session_hash)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The connection id a session's completion claimed, if any.
+    pub async fn claimed_completion(
+        &self,
+        session_hash: &[u8],
+    ) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT connection_id FROM completions WHERE session_hash = $1")
+            .bind(session_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Gives up a claim whose connection could not be written.
+    pub async fn release_completion(
+        &self,
+        session_hash: &[u8],
+        connection_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM completions WHERE session_hash = $1 AND connection_id = $2")
+            .bind(session_hash)
+            .bind(connection_id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     /// The id of the connection a session completed, if it did.
