@@ -43,6 +43,23 @@ impl Lang {
         }
     }
 
+    /// A count with thousands grouped as the language writes them (3,200 / 3.200).
+    pub fn number(self, n: u64) -> String {
+        let separator = match self {
+            Lang::En => ',',
+            Lang::Es => '.',
+        };
+        let digits = n.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(separator);
+            }
+            grouped.push(digit);
+        }
+        grouped
+    }
+
     fn table(self) -> &'static [(Key, &'static str); COUNT] {
         match self {
             Lang::En => &en::TABLE,
@@ -176,6 +193,15 @@ mod tests {
         assert_eq!(Lang::choose(None, ["fr-FR", "es-419"]), Lang::Es);
         assert_eq!(Lang::choose(Some(""), ["de"]), Lang::En);
         assert_eq!(Lang::choose(Some("fr"), ["es"]), Lang::Es);
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(Lang::En.number(3200), "3,200");
+        assert_eq!(Lang::Es.number(3200), "3.200");
+        assert_eq!(Lang::En.number(1_000_000), "1,000,000");
+        assert_eq!(Lang::En.number(999), "999");
+        assert_eq!(Lang::En.number(0), "0");
     }
 
     #[test]

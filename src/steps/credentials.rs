@@ -102,11 +102,11 @@ fn wire_name<T: miniserde::Serialize>(value: &T) -> String {
 }
 
 fn count_text(ctx: &Ctx, count: Count) -> String {
+    let n = ctx.lang.number(count.value);
     if count.exact {
-        count.value.to_string()
+        n
     } else {
-        ctx.lang
-            .format(Key::AtLeast, &[("n", &count.value.to_string())])
+        ctx.lang.format(Key::AtLeast, &[("n", &n)])
     }
 }
 

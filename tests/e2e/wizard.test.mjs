@@ -103,7 +103,7 @@ test("a newcomer completes the OneRoster path with the keyboard and the page is 
   await $(page, "district-name").waitFor();
   assert.match(await $(page, "base-url-note").innerText(), /removed/i);
   assert.match(await $(page, "district-name").innerText(), /Unified School District/);
-  assert.match(await $(page, "counts").innerText(), /Students\s*\d+/);
+  assert.match(await $(page, "counts").innerText(), /Students\s*\d{1,3}(,\d{3})+\s/, "thousands grouped");
   assert.match(await $(page, "announcer").innerText(), /Connected to .*District/);
 
   await $(page, "continue").focus();
@@ -197,7 +197,7 @@ test("a Spanish-speaking administrator completes the path with the keyboard", as
   await page.keyboard.press("Enter");
   await $(page, "district-name").waitFor();
   assert.match(await $(page, "district-name").innerText(), /^Conectado a .*School District$/);
-  assert.match(await $(page, "counts").innerText(), /Estudiantes/);
+  assert.match(await $(page, "counts").innerText(), /Estudiantes\s*\d{1,3}(\.\d{3})+\s/);
   await $(page, "continue").focus();
   await page.keyboard.press("Enter");
   await $(page, "step-done").waitFor();
