@@ -170,17 +170,18 @@ pub fn Flow(
         <p class="sis-live" role="status" aria-live="polite" data-testid="announcer">
             {move || ctx.announcement.get()}
         </p>
-        <Show
-            when=move || !exited.get()
-            fallback=move || view! {
-                <section class="sis-step" data-testid="exited">
-                    <h2>{ctx.t(Key::ExitedTitle)}</h2>
-                    <p>{ctx.t(Key::ExitedBody)}</p>
-                </section>
+        {move || {
+            if exited.get() {
+                return view! {
+                    <section class="sis-step" data-testid="exited">
+                        <h2>{ctx.t(Key::ExitedTitle)}</h2>
+                        <p>{ctx.t(Key::ExitedBody)}</p>
+                    </section>
+                }
+                .into_any();
             }
-        >
-            <Stepper current=step uses_data_extract=uses_extract/>
-            {move || match step.get() {
+            let current = step.get();
+            let body = match current {
                 Step::Start => steps::start::StartStep().into_any(),
                 Step::Source => steps::source::SourceStep().into_any(),
                 Step::Region => steps::region::RegionStep().into_any(),
@@ -189,14 +190,20 @@ pub fn Flow(
                 Step::GenerateConnection => steps::generate::GenerateStep().into_any(),
                 Step::Credentials => steps::credentials::CredentialsStep().into_any(),
                 Step::Done => steps::done::DoneStep().into_any(),
-            }}
-            <Show when=move || step.get() != Step::Done>
+            };
+            let exit_link = (current != Step::Done).then(|| view! {
                 <div class="sis-exit">
                     <button type="button" class="sis-link" data-testid="exit" on:click=exit>
                         {ctx.t(Key::Exit)}
                     </button>
                 </div>
-            </Show>
-        </Show>
+            });
+            view! {
+                <Stepper current=step uses_data_extract=uses_extract/>
+                {body}
+                {exit_link}
+            }
+            .into_any()
+        }}
     }
 }
