@@ -189,6 +189,10 @@ async fn back_keeps_every_choice_and_the_extract_path_routes_to_its_step() {
     w.click("continue").await;
     assert!(w.find::<HtmlElement>("step-data-extract").is_some());
     assert!(w.find::<HtmlElement>("stepper-data-extract").is_some());
+    assert!(
+        !w.continue_enabled(),
+        "the extract step is not built: no going past it"
+    );
     w.click("back").await;
     w.click("back").await;
     let eu: HtmlInputElement = w.get("choice-eu");

@@ -37,20 +37,18 @@ pub fn Frame(
     }
 }
 
-/// Back (when there is a step before) and Continue (enabled when `ready`).
+/// Back (when there is a step before) and Continue, enabled once the draft may leave the
+/// step on screen (`Draft::may_leave`).
 #[component]
 pub fn Nav(
-    /// Whether Continue is enabled.
-    #[prop(into)]
-    ready: Signal<bool>,
     /// Continue's label.
     #[prop(default = Key::Continue)]
     label: Key,
 ) -> impl IntoView {
     let ctx = ctx();
-    let has_back = ctx
+    let (step, has_back) = ctx
         .draft
-        .with_untracked(|d| d.step.prev(d.uses_data_extract()).is_some());
+        .with_untracked(|d| (d.step, d.step.prev(d.uses_data_extract()).is_some()));
     view! {
         <div class="sis-actions">
             {has_back.then(|| view! {
@@ -62,7 +60,7 @@ pub fn Nav(
                 type="button"
                 class="sis-button sis-primary"
                 data-testid="continue"
-                disabled=move || !ready.get()
+                disabled=move || !ctx.draft.with(|d| d.may_leave(step))
                 on:click=move |_| ctx.next()
             >
                 {ctx.t(label)}

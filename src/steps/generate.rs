@@ -25,7 +25,7 @@ pub fn GenerateStep() -> impl IntoView {
                 {items.into_iter().map(|k| view! { <li>{ctx.t(k)}</li> }).collect_view()}
             </ol>
             <p class="sis-hint">{ctx.t(Key::GenerateOlder)}</p>
-            <Nav ready=Signal::derive(|| true)/>
+            <Nav/>
         </Frame>
     }
 }

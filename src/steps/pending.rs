@@ -15,7 +15,7 @@ pub fn PendingStep() -> impl IntoView {
     view! {
         <Frame step=Step::DataExtract title=ctx.t(Key::StepDataExtract).to_owned()>
             <p class="sis-notice" role="status">{ctx.t(Key::NotAvailableYet)}</p>
-            <Nav ready=Signal::derive(|| false)/>
+            <Nav/>
         </Frame>
     }
 }

@@ -26,7 +26,7 @@ pub fn RegionStep() -> impl IntoView {
                 chosen=Signal::derive(move || ctx.draft.with(|d| d.region.clone()))
                 on_pick=move |id| ctx.draft.update(|d| d.region = Some(id))
             />
-            <Nav ready=Signal::derive(move || ctx.draft.with(|d| d.region.is_some()))/>
+            <Nav/>
         </Frame>
     }
 }

@@ -73,7 +73,7 @@ pub fn SourceStep() -> impl IntoView {
                 on_pick=move |id| ctx.draft.update(|d| d.source = Some(id))
             />
             {no_match}
-            <Nav ready=Signal::derive(move || ctx.draft.with(|d| d.source.is_some()))/>
+            <Nav/>
         </Frame>
     }
 }

@@ -29,7 +29,7 @@ pub fn StartStep() -> impl IntoView {
                 {ctx.t(Key::StartConfirm)}
             </label>
             <p class="sis-hint" id="sis-start-hint">{ctx.t(Key::StartHint)}</p>
-            <Nav ready=Signal::derive(is_admin) label=Key::StartButton/>
+            <Nav label=Key::StartButton/>
         </Frame>
     }
 }

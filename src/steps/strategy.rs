@@ -40,7 +40,7 @@ pub fn StrategyStep() -> impl IntoView {
                 })
                 on_pick=move |id| ctx.draft.update(|d| d.strategy = Strategy::from_name(&id))
             />
-            <Nav ready=Signal::derive(move || ctx.draft.with(|d| d.strategy.is_some()))/>
+            <Nav/>
         </Frame>
     }
 }
