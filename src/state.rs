@@ -200,6 +200,26 @@ impl Draft {
         draft
     }
 
+    /// The id chosen on a choice step (Source, Region, Strategy).
+    pub fn choice(&self, step: Step) -> Option<String> {
+        match step {
+            Step::Source => self.source.clone(),
+            Step::Region => self.region.clone(),
+            Step::Strategy => self.strategy.map(|s| s.as_str().to_owned()),
+            _ => None,
+        }
+    }
+
+    /// Records the id picked on a choice step.
+    pub fn choose(&mut self, step: Step, id: String) {
+        match step {
+            Step::Source => self.source = Some(id),
+            Step::Region => self.region = Some(id),
+            Step::Strategy => self.strategy = Strategy::from_name(&id),
+            _ => {}
+        }
+    }
+
     /// Whether the Custom Data Extract path was chosen.
     pub fn uses_data_extract(&self) -> bool {
         self.strategy == Some(Strategy::CustomDataExtract)
@@ -340,6 +360,20 @@ mod tests {
             draft.source, None,
             "two sources listed: the administrator picks"
         );
+    }
+
+    #[test]
+    fn choice_steps_read_and_write_their_choice() {
+        let mut draft = Draft::new(&session());
+        draft.choose(Step::Strategy, "custom_data_extract".into());
+        assert_eq!(draft.strategy, Some(Strategy::CustomDataExtract));
+        assert_eq!(
+            draft.choice(Step::Strategy).as_deref(),
+            Some("custom_data_extract")
+        );
+        draft.choose(Step::Region, "eu".into());
+        assert_eq!(draft.choice(Step::Region).as_deref(), Some("eu"));
+        assert_eq!(draft.choice(Step::Start), None);
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub fn Nav(
 /// One choice: id, label, help, whether it can be chosen.
 pub type Choice = (String, String, Option<String>, bool);
 
-/// A list of choices as radio buttons; `on_pick` runs with the chosen id.
+/// The choices of a choice step (Source, Region, Strategy) as radio buttons, read from and
+/// written to the draft.
 #[component]
 pub fn Choices(
     /// The group's accessible name.
@@ -80,12 +81,11 @@ pub fn Choices(
     /// `(id, label, help, enabled)` of each choice.
     #[prop(into)]
     options: Signal<Vec<Choice>>,
-    /// The chosen id.
-    #[prop(into)]
-    chosen: Signal<Option<String>>,
-    /// Runs with the id the administrator picks.
-    on_pick: impl Fn(String) + Copy + Send + Sync + 'static,
+    /// The step whose choice this is.
+    step: Step,
 ) -> impl IntoView {
+    let ctx = ctx();
+    let chosen = move || ctx.draft.with(|d| d.choice(step));
     view! {
         <fieldset class="sis-choices">
             <legend class="sis-visually-hidden">{legend}</legend>
@@ -97,7 +97,7 @@ pub fn Choices(
                         let value = id.clone();
                         let is_chosen = {
                             let id = id.clone();
-                            move || chosen.get().as_deref() == Some(id.as_str())
+                            move || chosen().as_deref() == Some(id.as_str())
                         };
                         let help_id = format!("sis-help-{id}");
                         view! {
@@ -109,7 +109,7 @@ pub fn Choices(
                                     prop:checked=is_chosen
                                     disabled=!enabled
                                     aria-describedby=help.as_ref().map(|_| help_id.clone())
-                                    on:change=move |_| on_pick(value.clone())
+                                    on:change=move |_| ctx.draft.update(|d| d.choose(step, value.clone()))
                                 />
                                 <span class="sis-choice-label">{label}</span>
                                 {help.map(|h| view! { <span class="sis-hint" id=help_id>{h}</span> })}

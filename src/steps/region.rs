@@ -23,8 +23,7 @@ pub fn RegionStep() -> impl IntoView {
             <Choices
                 legend=ctx.t(Key::RegionTitle).to_owned()
                 options=Signal::derive(move || options.clone())
-                chosen=Signal::derive(move || ctx.draft.with(|d| d.region.clone()))
-                on_pick=move |id| ctx.draft.update(|d| d.region = Some(id))
+                step=Step::Region
             />
             <Nav/>
         </Frame>

@@ -69,8 +69,7 @@ pub fn SourceStep() -> impl IntoView {
             <Choices
                 legend=ctx.t(Key::SourceTitle).to_owned()
                 options
-                chosen=Signal::derive(move || ctx.draft.with(|d| d.source.clone()))
-                on_pick=move |id| ctx.draft.update(|d| d.source = Some(id))
+                step=Step::Source
             />
             {no_match}
             <Nav/>

@@ -35,10 +35,7 @@ pub fn StrategyStep() -> impl IntoView {
             <Choices
                 legend=ctx.t(Key::StrategyTitle).to_owned()
                 options=Signal::derive(move || options.clone())
-                chosen=Signal::derive(move || {
-                    ctx.draft.with(|d| d.strategy.map(|s| s.as_str().to_owned()))
-                })
-                on_pick=move |id| ctx.draft.update(|d| d.strategy = Strategy::from_name(&id))
+                step=Step::Strategy
             />
             <Nav/>
         </Frame>
