@@ -63,12 +63,14 @@ pub fn from_json<T: Deserialize>(text: &str) -> Option<T> {
     miniserde::json::from_str(text).ok()
 }
 
-async fn call<T: Deserialize>(
+/// One request to the proxy; the answer's text on success. Not generic, so the browser
+/// plumbing exists once in the bundle whatever the answer's type.
+async fn call_text(
     options: &MountOptions,
     method: &str,
     path: &str,
     body: Option<String>,
-) -> Result<T, ApiFailure> {
+) -> Result<String, ApiFailure> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Other)?;
@@ -104,11 +106,21 @@ async fn call<T: Deserialize>(
         Err(_) => None,
     };
     if response.ok() {
-        return text.and_then(|t| from_json(&t)).ok_or(ApiFailure::Other);
+        return text.ok_or(ApiFailure::Other);
     }
     Err(text
         .and_then(|t| from_json::<ApiError>(&t))
         .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
+}
+
+async fn call<T: Deserialize>(
+    options: &MountOptions,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiFailure> {
+    let text = call_text(options, method, path, body).await?;
+    from_json(&text).ok_or(ApiFailure::Other)
 }
 
 /// Reads the session's configuration (`GET /v1/session`).

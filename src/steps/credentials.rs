@@ -325,7 +325,7 @@ pub fn CredentialsStep() -> impl IntoView {
         }.into_any()),
         Outcome::Report(done) => {
             let report = done.1;
-            Some(view! { <Report report/> }.into_any())
+            Some(report_view(report).into_any())
         }
     }
     };
@@ -370,8 +370,7 @@ pub fn CredentialsStep() -> impl IntoView {
 }
 
 /// The validation report: the checks, and the district or the reason it failed.
-#[component]
-fn Report(report: ValidationReport) -> impl IntoView {
+fn report_view(report: ValidationReport) -> impl IntoView {
     let ctx = ctx();
     let checks = report
         .checks
