@@ -114,7 +114,7 @@ pub fn App(
     host: Option<HtmlElement>,
 ) -> impl IntoView {
     let content = match options {
-        Err(error) => view! { <Notice message=error.to_string()/> }.into_any(),
+        Err(error) => view! { <Notice message=lang.text(error.message()).to_owned()/> }.into_any(),
         Ok(options) => {
             // A plain task and a signal: Leptos's async resources would cost the bundle ~8 KB.
             let session = RwSignal::new(None);

@@ -1,6 +1,6 @@
 //! How a vendor configures one wizard: the attributes of its host element.
 
-use thiserror::Error;
+use crate::i18n::Key;
 
 /// A wizard's configuration, checked once when it mounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,20 +12,22 @@ pub struct MountOptions {
 }
 
 /// What can be wrong with the host element's attributes; shown inside the element.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionsError {
     /// The vendor's page did not pass a session token.
-    #[error(
-        "This page did not start an onboarding session. Ask the app for a new onboarding link. \
-         (Developers: set the `session` attribute to a session token from POST /v1/sessions.)"
-    )]
     MissingSession,
     /// The `api` attribute is not an http(s) URL or a path.
-    #[error(
-        "This onboarding page is misconfigured. (Developers: the `api` attribute must be the \
-         proxy's URL, such as https://onboarding.example.com or /.)"
-    )]
     BadApi,
+}
+
+impl OptionsError {
+    /// What the administrator (and the vendor's developer) reads.
+    pub fn message(self) -> Key {
+        match self {
+            OptionsError::MissingSession => Key::OptMissingSession,
+            OptionsError::BadApi => Key::OptBadApi,
+        }
+    }
 }
 
 impl MountOptions {

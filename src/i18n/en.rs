@@ -4,6 +4,14 @@ use super::{COUNT, Key::*};
 
 /// Every string, in key order.
 pub static TABLE: [(super::Key, &str); COUNT] = [
+    (
+        OptMissingSession,
+        "This page did not start an onboarding session. Ask the app for a new onboarding link. (Developers: set the `session` attribute to a session token from POST /v1/sessions.)",
+    ),
+    (
+        OptBadApi,
+        "This onboarding page is misconfigured. (Developers: the `api` attribute must be the proxy's URL, such as https://onboarding.example.com or /.)",
+    ),
     (Loading, "Loading…"),
     (Back, "Back"),
     (Continue, "Continue"),

@@ -4,6 +4,14 @@ use super::{COUNT, Key::*};
 
 /// Every string, in key order.
 pub static TABLE: [(super::Key, &str); COUNT] = [
+    (
+        OptMissingSession,
+        "Esta página no inició una sesión de incorporación. Pida a la aplicación un nuevo enlace de incorporación. (Desarrolladores: ponga en el atributo `session` un token de sesión de POST /v1/sessions.)",
+    ),
+    (
+        OptBadApi,
+        "Esta página de incorporación está mal configurada. (Desarrolladores: el atributo `api` debe ser la URL del proxy, como https://onboarding.example.com o /.)",
+    ),
     (Loading, "Cargando…"),
     (Back, "Atrás"),
     (Continue, "Continuar"),

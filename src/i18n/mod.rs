@@ -101,7 +101,7 @@ pub const COUNT: usize = ALL_KEYS.len();
 
 keys! {
     // Shared
-    Loading, Back, Continue, Exit, Progress, StepOf, NotAvailableYet,
+    OptMissingSession, OptBadApi, Loading, Back, Continue, Exit, Progress, StepOf, NotAvailableYet,
     StepStart, StepSource, StepRegion, StepStrategy, StepDataExtract, StepGenerate,
     StepCredentials, StepDone,
     // Start
