@@ -49,6 +49,26 @@ pub enum ProxyError {
     Internal(String),
 }
 
+impl ProxyError {
+    /// A malformed `field`, with what is wrong in plain words.
+    pub fn bad_request(field: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+}
+
+/// A JSON body that could not be read is the caller's mistake; axum says what it was.
+impl From<axum::extract::rejection::JsonRejection> for ProxyError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        Self::BadRequest {
+            message: rejection.body_text(),
+            field: None,
+        }
+    }
+}
+
 impl From<sqlx::Error> for ProxyError {
     fn from(error: sqlx::Error) -> Self {
         Self::Internal(format!("store: {error}"))

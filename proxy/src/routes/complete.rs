@@ -25,13 +25,6 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(super::cors::browser_cors))
 }
 
-fn bad(field: &'static str, message: String) -> ProxyError {
-    ProxyError::BadRequest {
-        message,
-        field: Some(field),
-    }
-}
-
 /// "Continue Setup": stores the connection the session validated; answers its opaque id.
 /// Completing twice answers the same id.
 #[utoipa::path(post, path = "/v1/complete", tag = "wizard",
@@ -50,13 +43,10 @@ pub(crate) async fn complete(
     body: Result<Json<CompleteRequest>, JsonRejection>,
 ) -> Result<Json<CompleteResponse>, ProxyError> {
     let (session_hash, session) = authenticate_session(&state, &headers).await?;
-    let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
-        message: rejection.body_text(),
-        field: None,
-    })?;
+    let Json(request) = body?;
     let offer = &crate::routes::sessions::effective_offer(&state, &session);
     if !offer.sources.contains(&request.source) {
-        return Err(bad(
+        return Err(ProxyError::bad_request(
             "source",
             format!(
                 "source must be one of this session's sources {:?}",
@@ -65,13 +55,13 @@ pub(crate) async fn complete(
         ));
     }
     if !source_option(&request.source).is_some_and(|s| s.implemented) {
-        return Err(bad(
+        return Err(ProxyError::bad_request(
             "source",
             format!("the source '{}' cannot be connected yet", request.source),
         ));
     }
     if !offer.strategies.contains(&request.strategy) {
-        return Err(bad(
+        return Err(ProxyError::bad_request(
             "strategy",
             format!(
                 "strategy '{}' is not offered by this session",
@@ -81,7 +71,7 @@ pub(crate) async fn complete(
     }
     let region = request.region.as_str();
     if !offer.regions.iter().any(|r| r == region) || state.config.region(region).is_none() {
-        return Err(bad(
+        return Err(ProxyError::bad_request(
             "region",
             format!(
                 "region must be one of this session's regions {:?}",

@@ -89,17 +89,17 @@ pub async fn open_session(
 ) -> Result<CreateSessionResponse, ProxyError> {
     let display_name = request.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
-        return Err(ProxyError::BadRequest {
-            message: format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
-            field: Some("display_name"),
-        });
+        return Err(ProxyError::bad_request(
+            "display_name",
+            format!("display_name must be 1 to {MAX_DISPLAY_NAME_CHARS} characters"),
+        ));
     }
     let tenant_id = request.tenant_id.trim();
     if tenant_id.is_empty() {
-        return Err(ProxyError::BadRequest {
-            message: "tenant_id must not be empty".into(),
-            field: Some("tenant_id"),
-        });
+        return Err(ProxyError::bad_request(
+            "tenant_id",
+            "tenant_id must not be empty",
+        ));
     }
     let allowed_origins: Vec<String> = request
         .allowed_origins
@@ -107,12 +107,10 @@ pub async fn open_session(
         .map(|o| normalise_origin(o))
         .collect();
     if let Some(bad) = allowed_origins.iter().find(|o| !is_origin(o)) {
-        return Err(ProxyError::BadRequest {
-            message: format!(
-                "allowed_origins: '{bad}' is not an origin such as https://app.example.com"
-            ),
-            field: Some("allowed_origins"),
-        });
+        return Err(ProxyError::bad_request(
+            "allowed_origins",
+            format!("allowed_origins: '{bad}' is not an origin such as https://app.example.com"),
+        ));
     }
     let offer = session_offer(state, &request, display_name)?;
     let token = format!(
@@ -140,13 +138,6 @@ pub async fn open_session(
     })
 }
 
-fn bad_request(field: &'static str, message: String) -> ProxyError {
-    ProxyError::BadRequest {
-        message,
-        field: Some(field),
-    }
-}
-
 /// The first repeated item, if any.
 fn first_duplicate<T: PartialEq>(items: &[T]) -> Option<&T> {
     items
@@ -163,69 +154,6 @@ fn session_offer(
     request: &CreateSessionRequest,
     display_name: &str,
 ) -> Result<SessionOffer, ProxyError> {
-    let regions: Vec<String> = if request.regions.is_empty() {
-        state.config.regions.iter().map(|r| r.id.clone()).collect()
-    } else {
-        request
-            .regions
-            .iter()
-            .map(|r| r.trim().to_owned())
-            .collect()
-    };
-    if let Some(unknown) = regions.iter().find(|r| state.config.region(r).is_none()) {
-        let known: Vec<&str> = state.config.regions.iter().map(|r| r.id.as_str()).collect();
-        return Err(bad_request(
-            "regions",
-            format!("regions: '{unknown}' is not a configured region (configured: {known:?})"),
-        ));
-    }
-    let sources: Vec<String> = if request.sources.is_empty() {
-        SOURCE_CATALOG
-            .iter()
-            .map(|(id, _, _)| (*id).to_owned())
-            .collect()
-    } else {
-        request
-            .sources
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .collect()
-    };
-    if let Some(unknown) = sources.iter().find(|s| source_option(s).is_none()) {
-        return Err(bad_request(
-            "sources",
-            format!("sources: '{unknown}' is not in the source catalog (see the README)"),
-        ));
-    }
-    if !sources
-        .iter()
-        .any(|s| source_option(s).is_some_and(|o| o.implemented))
-    {
-        return Err(bad_request(
-            "sources",
-            "sources: offer at least one source that can be connected, e.g. infinite_campus".into(),
-        ));
-    }
-    let strategies = if request.strategies.is_empty() {
-        Strategy::ALL.to_vec()
-    } else {
-        request.strategies.clone()
-    };
-    for (field, duplicate) in [
-        ("regions", first_duplicate(&regions).cloned()),
-        ("sources", first_duplicate(&sources).cloned()),
-        (
-            "strategies",
-            first_duplicate(&strategies).map(|s| s.as_str().to_owned()),
-        ),
-    ] {
-        if let Some(duplicate) = duplicate {
-            return Err(bad_request(
-                field,
-                format!("{field}: '{duplicate}' is listed twice"),
-            ));
-        }
-    }
     let extract_name_prefix = match &request.extract_name_prefix {
         Some(prefix) => {
             let prefix = prefix.trim();
@@ -233,7 +161,7 @@ fn session_offer(
                 && prefix.len() <= MAX_EXTRACT_PREFIX_CHARS
                 && prefix.bytes().all(|b| b.is_ascii_alphanumeric());
             if !valid {
-                return Err(bad_request(
+                return Err(ProxyError::bad_request(
                     "extract_name_prefix",
                     format!(
                         "extract_name_prefix must be 1 to {MAX_EXTRACT_PREFIX_CHARS} letters \
@@ -243,20 +171,74 @@ fn session_offer(
             }
             prefix.to_owned()
         }
-        None => default_extract_prefix(display_name),
+        // Filled in with the defaults below.
+        None => String::new(),
     };
-    Ok(SessionOffer {
+    let trimmed = |items: &[String]| items.iter().map(|i| i.trim().to_owned()).collect();
+    let mut offer = SessionOffer {
+        regions: trimmed(&request.regions),
+        sources: trimmed(&request.sources),
+        strategies: request.strategies.clone(),
+        extract_name_prefix,
+    };
+    fill_defaults(state, &mut offer, display_name);
+    let SessionOffer {
         regions,
         sources,
         strategies,
-        extract_name_prefix,
-    })
+        ..
+    } = &offer;
+    if let Some(unknown) = regions.iter().find(|r| state.config.region(r).is_none()) {
+        let known: Vec<&str> = state.config.regions.iter().map(|r| r.id.as_str()).collect();
+        return Err(ProxyError::bad_request(
+            "regions",
+            format!("regions: '{unknown}' is not a configured region (configured: {known:?})"),
+        ));
+    }
+    if let Some(unknown) = sources.iter().find(|s| source_option(s).is_none()) {
+        return Err(ProxyError::bad_request(
+            "sources",
+            format!("sources: '{unknown}' is not in the source catalog (see the README)"),
+        ));
+    }
+    if !sources
+        .iter()
+        .any(|s| source_option(s).is_some_and(|o| o.implemented))
+    {
+        return Err(ProxyError::bad_request(
+            "sources",
+            "sources: offer at least one source that can be connected, e.g. infinite_campus",
+        ));
+    }
+    for (field, duplicate) in [
+        ("regions", first_duplicate(regions).cloned()),
+        ("sources", first_duplicate(sources).cloned()),
+        (
+            "strategies",
+            first_duplicate(strategies).map(|s| s.as_str().to_owned()),
+        ),
+    ] {
+        if let Some(duplicate) = duplicate {
+            return Err(ProxyError::bad_request(
+                field,
+                format!("{field}: '{duplicate}' is listed twice"),
+            ));
+        }
+    }
+    Ok(offer)
 }
 
 /// What a stored session offers, with the defaults filled in where it names nothing (a
 /// session opened before offers were stored reads as offering everything).
 pub fn effective_offer(state: &AppState, session: &StoredSession) -> SessionOffer {
     let mut offer = session.offer.clone();
+    fill_defaults(state, &mut offer, &session.display_name);
+    offer
+}
+
+/// The defaults of an offer that names nothing: every configured region, the whole
+/// catalog, both strategies, the display name's letters and digits as the prefix.
+fn fill_defaults(state: &AppState, offer: &mut SessionOffer, display_name: &str) {
     if offer.regions.is_empty() {
         offer.regions = state.config.regions.iter().map(|r| r.id.clone()).collect();
     }
@@ -270,9 +252,8 @@ pub fn effective_offer(state: &AppState, session: &StoredSession) -> SessionOffe
         offer.strategies = Strategy::ALL.to_vec();
     }
     if offer.extract_name_prefix.is_empty() {
-        offer.extract_name_prefix = default_extract_prefix(&session.display_name);
+        offer.extract_name_prefix = default_extract_prefix(display_name);
     }
-    offer
 }
 
 /// The display name's letters and digits ("Acme Learning, Inc." → "AcmeLearningInc"), or
@@ -305,10 +286,7 @@ pub(crate) async fn create_session(
     body: Result<Json<CreateSessionRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreateSessionResponse>), ProxyError> {
     require_api_key(&state, &headers)?;
-    let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
-        message: rejection.body_text(),
-        field: None,
-    })?;
+    let Json(request) = body?;
     let created = open_session(&state, request).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -69,10 +69,7 @@ pub(crate) async fn validate(
         .session_limiter
         .take(&session_hash, now)
         .map_err(limited)?;
-    let Json(request) = body.map_err(|rejection| ProxyError::BadRequest {
-        message: rejection.body_text(),
-        field: None,
-    })?;
+    let Json(request) = body?;
     let report = validate_connection(&state.http, &state.config.net_policy, &request).await;
     if report.passed
         && let Some(key) = &state.config.encryption_key
