@@ -842,3 +842,33 @@ async fn a_session_without_a_stored_offer_offers_the_defaults() {
     assert_eq!(session["extract_name_prefix"], "AcmeLearning");
     assert_eq!(session["sources"][0]["id"], "infinite_campus");
 }
+
+/// The claim that makes completion once-only, on both backends, without relying on a race.
+#[tokio::test]
+async fn the_first_completion_claim_holds() {
+    for test_store in test_stores().await {
+        let store = sis_onboard_proxy::Store::open(&test_store.url)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.claim_completion(b"s1", "conn_a").await.unwrap(),
+            "conn_a"
+        );
+        assert_eq!(
+            store.claim_completion(b"s1", "conn_b").await.unwrap(),
+            "conn_a",
+            "{}: a second claim gets the first id",
+            test_store.backend
+        );
+        store.release_completion(b"s1", "conn_b").await.unwrap();
+        assert_eq!(
+            store.claimed_completion(b"s1").await.unwrap().as_deref(),
+            Some("conn_a")
+        );
+        store.release_completion(b"s1", "conn_a").await.unwrap();
+        assert_eq!(
+            store.claim_completion(b"s1", "conn_b").await.unwrap(),
+            "conn_b"
+        );
+    }
+}
