@@ -54,8 +54,8 @@ impl ApiFailure {
 }
 
 /// `value` as JSON text.
-pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
-    Some(miniserde::json::to_string(value))
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    miniserde::json::to_string(value)
 }
 
 /// JSON text read into `T` (None when it does not fit).
@@ -133,7 +133,7 @@ pub async fn validate(
     options: &MountOptions,
     request: &ValidateRequest,
 ) -> Result<ValidationReport, ApiFailure> {
-    call(options, "POST", VALIDATE_PATH, to_json(request)).await
+    call(options, "POST", VALIDATE_PATH, Some(to_json(request))).await
 }
 
 /// "Continue Setup" (`POST /v1/complete`).
@@ -141,7 +141,7 @@ pub async fn complete(
     options: &MountOptions,
     request: &CompleteRequest,
 ) -> Result<CompleteResponse, ApiFailure> {
-    call(options, "POST", COMPLETE_PATH, to_json(request)).await
+    call(options, "POST", COMPLETE_PATH, Some(to_json(request))).await
 }
 
 #[cfg(test)]

@@ -153,9 +153,7 @@ pub fn Flow(
     // Everything but the secret is kept for a reload; the secret is not in the draft.
     Effect::new(move |_| {
         let draft = ctx.draft.get();
-        if let Some(json) = crate::api::to_json(&draft) {
-            host::save(&key, &json);
-        }
+        host::save(&key, &crate::api::to_json(&draft));
     });
     let exited = RwSignal::new(false);
     let exit = move |_| {

@@ -252,6 +252,14 @@ mod tests {
     use super::*;
     use sis_onboard_protocol::{RegionOption, SourceOption};
 
+    /// A stored draft as the wizard writes it, with the given step and choices.
+    fn stored(step: &str, source: &str, region: &str, strategy: Option<&str>) -> String {
+        let strategy = strategy.map_or("null".to_owned(), |s| format!("\"{s}\""));
+        format!(
+            r#"{{"step":"{step}","is_admin":true,"source":"{source}","region":"{region}","strategy":{strategy},"base_url":"","token_url":"","client_id":"","completed":null}}"#
+        )
+    }
+
     fn parse(json: &str) -> Option<Draft> {
         miniserde::json::from_str(json).ok()
     }
@@ -309,8 +317,8 @@ mod tests {
 
     #[test]
     fn a_restored_draft_drops_what_the_session_no_longer_offers() {
-        let json = r#"{"step":"credentials","is_admin":true,"source":"skyward","region":"mars","strategy":"oneroster_api","base_url":"","token_url":"","client_id":"","completed":null}"#;
-        let draft = Draft::restore(&session(), parse(json));
+        let json = stored("credentials", "skyward", "mars", Some("oneroster_api"));
+        let draft = Draft::restore(&session(), parse(&json));
         assert_eq!(draft.source, None);
         assert_eq!(draft.region, None);
         assert_eq!(draft.step, Step::Source, "back to the first missing choice");
@@ -324,26 +332,31 @@ mod tests {
     fn a_dropped_choice_with_one_option_left_is_made_again() {
         let mut one = session();
         one.regions.truncate(1);
-        let json = r#"{"step":"strategy","is_admin":true,"source":"infinite_campus","region":"eu","strategy":null,"base_url":"","token_url":"","client_id":"","completed":null}"#;
-        let draft = Draft::restore(&one, parse(json));
+        let json = stored("strategy", "infinite_campus", "eu", None);
+        let draft = Draft::restore(&one, parse(&json));
         assert_eq!(draft.region.as_deref(), Some("us"));
         assert_eq!(draft.step, Step::Strategy);
     }
 
     #[test]
     fn the_extract_path_resumes_no_further_than_its_step() {
-        let json = r#"{"step":"credentials","is_admin":true,"source":"infinite_campus","region":"us","strategy":"custom_data_extract","base_url":"","token_url":"","client_id":"","completed":null}"#;
+        let json = stored(
+            "credentials",
+            "infinite_campus",
+            "us",
+            Some("custom_data_extract"),
+        );
         assert_eq!(
-            Draft::restore(&session(), parse(json)).step,
+            Draft::restore(&session(), parse(&json)).step,
             Step::DataExtract
         );
     }
 
     #[test]
     fn done_is_only_resumed_once_completed() {
-        let json = r#"{"step":"done","is_admin":true,"source":"infinite_campus","region":"us","strategy":"oneroster_api","base_url":"","token_url":"","client_id":"","completed":null}"#;
+        let json = stored("done", "infinite_campus", "us", Some("oneroster_api"));
         assert_eq!(
-            Draft::restore(&session(), parse(json)).step,
+            Draft::restore(&session(), parse(&json)).step,
             Step::Credentials
         );
     }

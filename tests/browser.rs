@@ -121,6 +121,18 @@ impl Mounted {
         leptos::task::tick().await;
     }
 
+    /// Every choice made on the OneRoster path, and the credentials step on screen.
+    async fn at_credentials(&self) {
+        self.ctx.draft.update(|d| {
+            d.is_admin = true;
+            d.source = Some("infinite_campus".into());
+            d.region = Some("us".into());
+            d.strategy = Some(Strategy::OneRosterApi);
+            d.step = wizard::state::Step::Credentials;
+        });
+        leptos::task::tick().await;
+    }
+
     fn continue_enabled(&self) -> bool {
         !self.get::<HtmlButtonElement>("continue").disabled()
     }
@@ -207,14 +219,7 @@ async fn back_keeps_every_choice_and_the_extract_path_routes_to_its_step() {
 #[wasm_bindgen_test]
 async fn credentials_are_checked_before_sending_and_the_secret_is_never_stored() {
     let w = Mounted::new(session("credentials", 3), Lang::En);
-    w.ctx.draft.update(|d| {
-        d.is_admin = true;
-        d.source = Some("infinite_campus".into());
-        d.region = Some("us".into());
-        d.strategy = Some(Strategy::OneRosterApi);
-        d.step = wizard::state::Step::Credentials;
-    });
-    leptos::task::tick().await;
+    w.at_credentials().await;
     let labelled = w
         .root
         .query_selector("label[for='sis-base-url']")
@@ -322,14 +327,7 @@ async fn an_unreachable_proxy_gets_its_own_message_and_keeps_the_input() {
         Lang::En,
         Some("http://127.0.0.1:9"),
     );
-    w.ctx.draft.update(|d| {
-        d.is_admin = true;
-        d.source = Some("infinite_campus".into());
-        d.region = Some("us".into());
-        d.strategy = Some(Strategy::OneRosterApi);
-        d.step = wizard::state::Step::Credentials;
-    });
-    leptos::task::tick().await;
+    w.at_credentials().await;
     let base = "https://springfield.infinitecampus.org/campus";
     w.type_into(
         "base-url",

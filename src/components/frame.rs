@@ -4,7 +4,7 @@
 use leptos::html::H2;
 use leptos::prelude::*;
 
-use crate::app::ctx;
+use crate::app::{Ctx, ctx};
 use crate::i18n::Key;
 use crate::state::Step;
 
@@ -51,11 +51,7 @@ pub fn Nav(
         .with_untracked(|d| (d.step, d.step.prev(d.uses_data_extract()).is_some()));
     view! {
         <div class="sis-actions">
-            {has_back.then(|| view! {
-                <button type="button" class="sis-button" data-testid="back" on:click=move |_| ctx.back()>
-                    {ctx.t(Key::Back)}
-                </button>
-            })}
+            {has_back.then(|| back_button(ctx))}
             <button
                 type="button"
                 class="sis-button sis-primary"
@@ -66,6 +62,15 @@ pub fn Nav(
                 {ctx.t(label)}
             </button>
         </div>
+    }
+}
+
+/// Back to the previous step; nothing entered is lost.
+pub fn back_button(ctx: Ctx) -> impl IntoView {
+    view! {
+        <button type="button" class="sis-button" data-testid="back" on:click=move |_| ctx.back()>
+            {ctx.t(Key::Back)}
+        </button>
     }
 }
 

@@ -9,7 +9,7 @@ use sis_onboard_protocol::{
 
 use crate::api::{self, ApiFailure};
 use crate::app::{Ctx, ctx};
-use crate::components::frame::Frame;
+use crate::components::frame::{Frame, back_button};
 use crate::i18n::Key;
 use crate::messages;
 use crate::state::{Completed, Step};
@@ -343,9 +343,7 @@ pub fn CredentialsStep() -> impl IntoView {
                 <p class="sis-hint" role="status" data-testid="validate-again">{ctx.t(Key::ValidateAgain)}</p>
             })}
             <div class="sis-actions">
-                <button type="button" class="sis-button" data-testid="back" on:click=move |_| ctx.back()>
-                    {ctx.t(Key::Back)}
-                </button>
+                {back_button(ctx)}
                 <button
                     type="button"
                     class="sis-button"

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const PROXY_BIN = process.env.SIS_ONBOARD_PROXY_BIN;
@@ -93,4 +94,21 @@ export async function watchedPage(browser) {
     });
   });
   return { page, problems };
+}
+
+/**
+ * Registers the file's hooks: the proxy and the browser start before its tests and stop
+ * after them. Returns the object whose `proxy` and `browser` the tests use.
+ */
+export function proxyAndBrowser() {
+  const env = { proxy: undefined, browser: undefined };
+  before(async () => {
+    env.proxy = await startProxy();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.proxy?.stop();
+  });
+  return env;
 }

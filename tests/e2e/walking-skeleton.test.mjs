@@ -3,30 +3,20 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { API_KEY, launchBrowser, startProxy, watchedPage } from "./harness.mjs";
+import { test } from "node:test";
+import { API_KEY, proxyAndBrowser, watchedPage } from "./harness.mjs";
 
-let proxy;
-let browser;
-
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-});
+// One proxy and one browser for the file, started before and stopped after its tests.
+const env = proxyAndBrowser();
 
 test("the proxy answers its health check", async () => {
-  const response = await fetch(`${proxy.url}/healthz`);
+  const response = await fetch(`${env.proxy.url}/healthz`);
   assert.equal(response.status, 200);
   assert.equal((await response.json()).status, "ok");
 });
 
 test("the sandbox issues a token and answers /orgs with it", async () => {
-  const sandbox = `${proxy.url}/sandbox/campus`;
+  const sandbox = `${env.proxy.url}/sandbox/campus`;
   const basic = Buffer.from("sandbox-client-id:sandbox-client-secret").toString("base64");
   const tokenResponse = await fetch(`${sandbox}/oauth2/token?appName=sandbox`, {
     method: "POST",
@@ -48,8 +38,8 @@ test("the sandbox issues a token and answers /orgs with it", async () => {
 });
 
 test("the demo vendor page mounts the wizard and shows the vendor's name", async () => {
-  const { page, problems } = await watchedPage(browser);
-  const response = await page.goto(`${proxy.url}/`);
+  const { page, problems } = await watchedPage(env.browser);
+  const response = await page.goto(`${env.proxy.url}/`);
   assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
 
   // Playwright's CSS locators pierce the element's open shadow root.
@@ -71,8 +61,8 @@ test("the demo vendor page mounts the wizard and shows the vendor's name", async
 });
 
 test("a page without a session gets a clear message, not a blank box", async () => {
-  const { page } = await watchedPage(browser);
-  await page.goto(`${proxy.url}/sis-onboard/index.html`);
+  const { page } = await watchedPage(env.browser);
+  await page.goto(`${env.proxy.url}/sis-onboard/index.html`);
   const notice = page.locator("sis-onboard [data-testid=notice]");
   await notice.waitFor({ timeout: 15_000 });
   assert.match(await notice.innerText(), /did not start an onboarding session/);
@@ -80,11 +70,11 @@ test("a page without a session gets a clear message, not a blank box", async () 
 });
 
 test("the demo proxy validates the sandbox's credentials for the page's session", async () => {
-  const page = await (await fetch(`${proxy.url}/`)).text();
+  const page = await (await fetch(`${env.proxy.url}/`)).text();
   const session = page.match(/session="(sos_[^"]+)"/)[1];
-  const sandbox = `${proxy.url}/sandbox/campus`;
+  const sandbox = `${env.proxy.url}/sandbox/campus`;
   const validate = (clientId) =>
-    fetch(`${proxy.url}/v1/validate`, {
+    fetch(`${env.proxy.url}/v1/validate`, {
       method: "POST",
       headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
       body: JSON.stringify({
@@ -107,7 +97,7 @@ test("the demo proxy validates the sandbox's credentials for the page's session"
   // Completing stores the connection, which the vendor's backend then reads.
   const again = await validate("sandbox-client-id");
   assert.equal(again.passed, true);
-  const complete = await fetch(`${proxy.url}/v1/complete`, {
+  const complete = await fetch(`${env.proxy.url}/v1/complete`, {
     method: "POST",
     headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
     body: JSON.stringify({
@@ -123,7 +113,7 @@ test("the demo proxy validates the sandbox's credentials for the page's session"
     }),
   }).then((r) => r.json());
   assert.match(complete.connection_id, /^conn_/, JSON.stringify(complete));
-  const stored = await fetch(`${proxy.url}/v1/connections/${complete.connection_id}`, {
+  const stored = await fetch(`${env.proxy.url}/v1/connections/${complete.connection_id}`, {
     headers: { Authorization: `Bearer ${API_KEY}` },
   }).then((r) => r.json());
   assert.equal(stored.tenant_id, "demo-district");
@@ -131,9 +121,9 @@ test("the demo proxy validates the sandbox's credentials for the page's session"
   assert.match(stored.district_name, /Unified School District$/);
 
   // In the SQLite files (database and write-ahead log) the secret is only ciphertext.
-  const files = readdirSync(proxy.dataDir).filter((f) => f.startsWith("e2e.sqlite"));
+  const files = readdirSync(env.proxy.dataDir).filter((f) => f.startsWith("e2e.sqlite"));
   assert.ok(files.length > 0);
-  const bytes = Buffer.concat(files.map((f) => readFileSync(join(proxy.dataDir, f))));
+  const bytes = Buffer.concat(files.map((f) => readFileSync(join(env.proxy.dataDir, f))));
   assert.ok(bytes.includes(Buffer.from(complete.connection_id)), "the connection is on disk");
   assert.ok(!bytes.includes(Buffer.from("sandbox-client-secret")), "the secret is not on disk in clear");
 });

@@ -1,28 +1,18 @@
 // The whole OneRoster path through the wizard, in headless Chromium, on the demo vendor
 // page, against the real proxy binary and its sandbox district.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { launchBrowser, startProxy, watchedPage } from "./harness.mjs";
+import { test } from "node:test";
+import { proxyAndBrowser, watchedPage } from "./harness.mjs";
 
 const SECRET = "sandbox-client-secret";
-let proxy;
-let browser;
-
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-});
+// One proxy and one browser for the file, started before and stopped after its tests.
+const env = proxyAndBrowser();
 
 const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
 
 /** Opens the demo page in a fresh context (its own cookies, so its own session). */
 async function openDemo({ locale = "en-US" } = {}) {
-  const context = await browser.newContext({ locale });
+  const context = await env.browser.newContext({ locale });
   const { page, problems } = await watchedPage(context);
   await page.addInitScript(() => {
     window.__events = [];
@@ -34,7 +24,7 @@ async function openDemo({ locale = "en-US" } = {}) {
       document.querySelector("sis-onboard").onComplete = (detail) => (window.__callback = detail);
     });
   });
-  await page.goto(`${proxy.url}/`);
+  await page.goto(`${env.proxy.url}/`);
   await $(page, "step-title").waitFor({ timeout: 15_000 });
   return { context, page, problems };
 }
@@ -64,7 +54,7 @@ async function walkToCredentials(page) {
 }
 
 async function fillCredentials(page, { clientId = "sandbox-client-id", secret = SECRET } = {}) {
-  const sandbox = `${proxy.url}/sandbox/campus`;
+  const sandbox = `${env.proxy.url}/sandbox/campus`;
   await $(page, "base-url").fill(` ${sandbox}/api/ims/oneroster/rostering/v1p2/ `);
   await $(page, "token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
   await $(page, "client-id").fill(clientId);
