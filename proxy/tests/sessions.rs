@@ -91,14 +91,7 @@ async fn the_wizard_reads_the_session_the_vendor_opened() {
             "256 random bits, base64url"
         );
 
-        let session = reqwest::Client::new()
-            .get(format!("{}/v1/session", proxy.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(session.status(), StatusCode::OK);
-        let session: Value = session.json().await.unwrap();
+        let session = read_session(&proxy.base, token).await;
         assert_eq!(session["display_name"], "Acme Learning");
         assert_eq!(session["support_contact"], "help@acme.test");
         assert_eq!(session["expires_at"], created["expires_at"]);
