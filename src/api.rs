@@ -3,8 +3,8 @@
 
 use miniserde::{Deserialize, Serialize};
 use sis_onboard_protocol::{
-    ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, ErrorCode, SESSION_PATH,
-    SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
+    ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, EXTRACTS_PATH, ErrorCode,
+    ExtractCatalog, SESSION_PATH, SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -134,6 +134,13 @@ pub async fn validate(
     request: &ValidateRequest,
 ) -> Result<ValidationReport, ApiFailure> {
     call(options, "POST", VALIDATE_PATH, Some(to_json(request))).await
+}
+
+/// The Custom Data Extract catalog with the session's extracts, its texts in `lang`
+/// (`GET /v1/extracts?lang=`).
+pub async fn extracts(options: &MountOptions, lang: &str) -> Result<ExtractCatalog, ApiFailure> {
+    let path = format!("{EXTRACTS_PATH}?lang={lang}");
+    call(options, "GET", &path, None).await
 }
 
 /// "Continue Setup" (`POST /v1/complete`).

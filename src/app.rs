@@ -184,7 +184,7 @@ pub fn Flow(
                 Step::Source => steps::source::SourceStep().into_any(),
                 Step::Region => steps::region::RegionStep().into_any(),
                 Step::Strategy => steps::strategy::StrategyStep().into_any(),
-                Step::DataExtract => steps::pending::PendingStep().into_any(),
+                Step::DataExtract => steps::data_extract::DataExtractStep().into_any(),
                 Step::GenerateConnection => steps::generate::GenerateStep().into_any(),
                 Step::Credentials => steps::credentials::CredentialsStep().into_any(),
                 Step::Done => steps::done::DoneStep().into_any(),

@@ -122,6 +122,20 @@ pub struct Draft {
     pub client_id: String,
     /// Set once the connection is stored.
     pub completed: Option<Completed>,
+    /// The data sets chosen on the Custom Data Extract path, in catalog order (None: not
+    /// chosen yet, so the catalog's defaults apply once it is loaded).
+    pub data_sets: Option<Vec<String>>,
+    /// The ids of the data extract checklist's ticked items (see [`checklist`]).
+    pub ticks: Option<Vec<String>>,
+}
+
+/// The items of the data extract checklist for the chosen data sets: opening the Data
+/// Extract Utility, one extract per data set, then scheduling them.
+pub fn checklist(data_sets: &[String]) -> Vec<String> {
+    let mut items = vec!["open".to_owned()];
+    items.extend(data_sets.iter().map(|id| format!("extract:{id}")));
+    items.push("schedule".to_owned());
+    items
 }
 
 /// A stored connection, as the Done step shows it.
@@ -220,6 +234,39 @@ impl Draft {
         }
     }
 
+    /// The data sets chosen (none before the catalog's defaults are applied).
+    pub fn chosen_data_sets(&self) -> &[String] {
+        self.data_sets.as_deref().unwrap_or(&[])
+    }
+
+    /// Chooses (`on`) or drops data set `id`, keeping the catalog's order (`order`); ids
+    /// not in `order` are dropped.
+    pub fn choose_data_set(&mut self, id: &str, on: bool, order: &[String]) {
+        let chosen = self.chosen_data_sets();
+        let next = order
+            .iter()
+            .filter(|o| if *o == id { on } else { chosen.contains(o) })
+            .cloned()
+            .collect();
+        self.data_sets = Some(next);
+    }
+
+    /// Whether checklist item `item` is ticked.
+    pub fn ticked(&self, item: &str) -> bool {
+        self.ticks
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|i| i == item))
+    }
+
+    /// Ticks (`on`) or unticks checklist item `item`.
+    pub fn tick(&mut self, item: &str, on: bool) {
+        let ticks = self.ticks.get_or_insert_with(Vec::new);
+        ticks.retain(|i| i != item);
+        if on {
+            ticks.push(item.to_owned());
+        }
+    }
+
     /// Whether the Custom Data Extract path was chosen.
     pub fn uses_data_extract(&self) -> bool {
         self.strategy == Some(Strategy::CustomDataExtract)
@@ -233,8 +280,11 @@ impl Draft {
             Step::Source => self.source.is_some(),
             Step::Region => self.region.is_some(),
             Step::Strategy => self.strategy.is_some(),
-            // Not built yet (issue 6): the extract path stops here rather than pretend.
-            Step::DataExtract => false,
+            // At least one data set, and every step of its checklist ticked.
+            Step::DataExtract => {
+                let chosen = self.chosen_data_sets();
+                !chosen.is_empty() && checklist(chosen).iter().all(|item| self.ticked(item))
+            }
             Step::GenerateConnection => true,
             Step::Credentials => self.completed.is_some(),
             Step::Done => false,
@@ -309,6 +359,8 @@ mod tests {
             token_url: "https://x/oauth2/token".into(),
             client_id: "id".into(),
             completed: None,
+            data_sets: None,
+            ticks: None,
         };
         let json = miniserde::json::to_string(&draft);
         assert!(!json.contains("secret"), "{json}");
@@ -406,6 +458,78 @@ mod tests {
         assert_eq!(Step::Strategy.next(true), Some(Step::DataExtract));
         assert_eq!(Step::GenerateConnection.prev(false), Some(Step::Strategy));
         assert_eq!(Step::GenerateConnection.prev(true), Some(Step::DataExtract));
+    }
+
+    fn ids(items: &[&str]) -> Vec<String> {
+        items.iter().map(|i| (*i).to_owned()).collect()
+    }
+
+    #[test]
+    fn data_sets_keep_the_catalog_order_and_unknown_ones_drop() {
+        let order = ids(&["extended_rostering", "attendance", "historical"]);
+        let mut draft = Draft::new(&session());
+        assert!(draft.chosen_data_sets().is_empty());
+        draft.data_sets = Some(ids(&["gone"]));
+        draft.choose_data_set("historical", true, &order);
+        draft.choose_data_set("extended_rostering", true, &order);
+        assert_eq!(
+            draft.chosen_data_sets(),
+            ids(&["extended_rostering", "historical"])
+        );
+        draft.choose_data_set("extended_rostering", false, &order);
+        assert_eq!(draft.chosen_data_sets(), ids(&["historical"]));
+    }
+
+    #[test]
+    fn the_data_extract_step_is_left_once_every_item_is_ticked() {
+        let order = ids(&["extended_rostering", "attendance"]);
+        let mut draft = Draft::new(&session());
+        assert!(!draft.may_leave(Step::DataExtract), "no data set chosen");
+        draft.choose_data_set("extended_rostering", true, &order);
+        assert_eq!(
+            checklist(draft.chosen_data_sets()),
+            ids(&["open", "extract:extended_rostering", "schedule"])
+        );
+        for item in ["open", "extract:extended_rostering"] {
+            draft.tick(item, true);
+            assert!(!draft.may_leave(Step::DataExtract));
+        }
+        draft.tick("schedule", true);
+        assert!(draft.may_leave(Step::DataExtract));
+        // A second data set adds its own item, which is not ticked yet.
+        draft.choose_data_set("attendance", true, &order);
+        assert!(!draft.may_leave(Step::DataExtract));
+        draft.tick("extract:attendance", true);
+        assert!(draft.may_leave(Step::DataExtract));
+        // Unticking takes it back; ticking twice keeps one tick.
+        draft.tick("open", true);
+        draft.tick("open", false);
+        assert!(!draft.ticked("open"));
+        assert!(!draft.may_leave(Step::DataExtract));
+        // Dropping every data set blocks the step again.
+        draft.tick("open", true);
+        draft.choose_data_set("extended_rostering", false, &order);
+        draft.choose_data_set("attendance", false, &order);
+        assert!(!draft.may_leave(Step::DataExtract));
+    }
+
+    #[test]
+    fn choices_and_ticks_survive_the_round_trip_through_storage() {
+        let order = ids(&["extended_rostering", "attendance"]);
+        let mut draft = Draft::new(&session());
+        draft.strategy = Some(Strategy::CustomDataExtract);
+        draft.choose_data_set("attendance", true, &order);
+        draft.tick("open", true);
+        let read = parse(&miniserde::json::to_string(&draft));
+        assert_eq!(read, Some(draft));
+    }
+
+    #[test]
+    fn a_draft_stored_before_data_extracts_existed_still_reads() {
+        let json = stored("region", "infinite_campus", "us", None);
+        let draft = parse(&json);
+        assert!(draft.is_some(), "missing data_sets and ticks read as None");
+        assert_eq!(draft.and_then(|d| d.data_sets), None);
     }
 
     #[test]

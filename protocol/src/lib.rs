@@ -438,6 +438,9 @@ pub struct CompleteRequest {
     pub source: String,
     /// The strategy chosen.
     pub strategy: Strategy,
+    /// On the Custom Data Extract path, the ids of the data sets the administrator set up
+    /// extracts for (at least one); absent (or empty) on the OneRoster path.
+    pub data_sets: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for CompleteRequest {
@@ -447,6 +450,7 @@ impl std::fmt::Debug for CompleteRequest {
             .field("region", &self.region)
             .field("source", &self.source)
             .field("strategy", &self.strategy)
+            .field("data_sets", &self.data_sets)
             .finish()
     }
 }
@@ -458,6 +462,68 @@ impl std::fmt::Debug for CompleteRequest {
 pub struct CompleteResponse {
     /// The connection's id.
     pub connection_id: String,
+}
+
+/// Path where the wizard reads the Custom Data Extract catalog, with the extracts
+/// generated for its session (session token required); `?lang=es` for Spanish texts.
+pub const EXTRACTS_PATH: &str = "/v1/extracts";
+
+/// One data set the administrator can share, with the extract generated for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
+pub struct DataSetOffer {
+    /// The data set's id (`extended_rostering`).
+    pub id: String,
+    /// Its name, in the language asked for.
+    pub name: String,
+    /// What it is for, in plain language.
+    pub description: String,
+    /// What the extract's file contains.
+    pub yields: String,
+    /// Chosen unless the administrator unticks it (Extended Rostering).
+    pub default: bool,
+    /// The extract's name in Infinite Campus (`<Prefix>_<DataSet>`).
+    pub extract_name: String,
+    /// The T-SQL to paste into the extract's SQL field.
+    pub query: String,
+    /// Lowercase hex SHA-256 of `query`.
+    pub query_sha256: String,
+}
+
+/// The Custom Data Extract catalog for one session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
+pub struct ExtractCatalog {
+    /// The value for every required (*) field of a new extract (`<Prefix>DataExtracts`).
+    pub required_value: String,
+    /// What every extract's name starts with.
+    pub name_prefix: String,
+    /// The data sets, in the order to show them.
+    pub data_sets: Vec<DataSetOffer>,
+}
+
+/// One extract of a stored plan: which file to expect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlannedExtract {
+    /// The data set's id.
+    pub data_set: String,
+    /// The extract's name in Infinite Campus.
+    pub name: String,
+    /// Lowercase hex SHA-256 of the query the administrator was given.
+    pub query_sha256: String,
+}
+
+/// What a Custom Data Extract connection set up in Infinite Campus.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtractPlan {
+    /// The value given for every required field (`<Prefix>DataExtracts`).
+    pub required_value: String,
+    /// One extract per data set chosen.
+    pub extracts: Vec<PlannedExtract>,
 }
 
 /// Path of the vendor's connection list (API key required); `/{id}` for one.
@@ -489,6 +555,9 @@ pub struct ConnectionSummary {
     pub created_at: i64,
     /// When it was revoked, if it was.
     pub revoked_at: Option<i64>,
+    /// On the Custom Data Extract path, the extracts the administrator set up; null on
+    /// the OneRoster path.
+    pub extract_plan: Option<ExtractPlan>,
 }
 
 /// The decrypted credentials, for the vendor's own sync worker. No `Debug`.

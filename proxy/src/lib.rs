@@ -100,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::sessions::router())
         .merge(routes::validate::router())
         .merge(routes::complete::router())
+        .merge(routes::extracts::router())
         .merge(routes::connections::router())
         .merge(openapi::router())
         .with_state(state)

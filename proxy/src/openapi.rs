@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::AppState;
-use crate::routes::{complete, connections, health, sessions, validate};
+use crate::routes::{complete, connections, extracts, health, sessions, validate};
 
 /// Where the proxy serves its OpenAPI document.
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
@@ -30,6 +30,7 @@ pub const OPENAPI_PATH: &str = "/v1/openapi.json";
         sessions::create_session,
         sessions::read_session,
         validate::validate,
+        extracts::catalog,
         complete::complete,
         connections::list,
         connections::read,
@@ -119,6 +120,7 @@ mod tests {
             protocol::SESSIONS_PATH,
             protocol::SESSION_PATH,
             protocol::VALIDATE_PATH,
+            protocol::EXTRACTS_PATH,
             protocol::COMPLETE_PATH,
             protocol::CONNECTIONS_PATH,
             &id,
@@ -128,7 +130,7 @@ mod tests {
         }
         assert_eq!(
             paths.len(),
-            8,
+            9,
             "a documented path the router does not serve"
         );
         let codes = &document["components"]["schemas"]["ValidationErrorCode"];

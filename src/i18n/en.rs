@@ -18,10 +18,6 @@ pub static TABLE: [(super::Key, &str); COUNT] = [
     (Exit, "Exit"),
     (Progress, "Progress"),
     (StepOf, "Step {n} of {total}"),
-    (
-        NotAvailableYet,
-        "This step is not available yet. Go back and choose the OneRoster 1.2 API.",
-    ),
     (StepStart, "Start"),
     (StepSource, "Data source"),
     (StepRegion, "Region"),
@@ -74,6 +70,46 @@ pub static TABLE: [(super::Key, &str); COUNT] = [
     (
         StrategyExtractHelp,
         "Also shares data outside OneRoster, such as attendance or historical records, through Infinite Campus's Data Extract Utility.",
+    ),
+    (ExtractTitle, "Set up the data extracts in Infinite Campus"),
+    (
+        ExtractIntro,
+        "Each data set you choose becomes one scheduled extract in Infinite Campus's Data Extract Utility. Tick each step as you finish it.",
+    ),
+    (ExtractDataSets, "Data sets to share"),
+    (ExtractYields, "Contains: {yields}"),
+    (ExtractNoneChosen, "Choose at least one data set."),
+    (ExtractChecklist, "Steps in Infinite Campus"),
+    (
+        ExtractOpen,
+        "In Infinite Campus, expand System Administration in the sidebar, then under Data Utilities select Data Extract Utility.",
+    ),
+    (ExtractNew, "Click New and choose the SQL extract type."),
+    (
+        ExtractRequired,
+        "Fill every field marked with an asterisk (*) with:",
+    ),
+    (ExtractName, "Name the extract:"),
+    (ExtractPaste, "Paste this query into the SQL field:"),
+    (
+        ExtractTest,
+        "Click Test Extract. A pop-up says that no data was returned: that is expected, close it. Then click Save.",
+    ),
+    (ExtractCreated, "I created and tested {name}"),
+    (
+        ExtractSchedule,
+        "For each new extract (their names start with {prefix}), select it, set a time in the future, and click Save.",
+    ),
+    (Copy, "Copy"),
+    (CopyQuery, "Copy Query"),
+    (Copied, "Copied"),
+    (
+        CopyFallback,
+        "Your browser did not allow copying. The text is selected: press Ctrl+C (⌘C on a Mac).",
+    ),
+    (
+        ExtractFailed,
+        "The data extract steps could not be loaded. {vendor} may not offer Custom Data Extract for this session: go back and choose the OneRoster 1.2 API, or try again later.",
     ),
     (
         GenerateTitle,

@@ -18,10 +18,6 @@ pub static TABLE: [(super::Key, &str); COUNT] = [
     (Exit, "Salir"),
     (Progress, "Progreso"),
     (StepOf, "Paso {n} de {total}"),
-    (
-        NotAvailableYet,
-        "Este paso aún no está disponible. Vuelva atrás y elija la API OneRoster 1.2.",
-    ),
     (StepStart, "Inicio"),
     (StepSource, "Fuente de datos"),
     (StepRegion, "Región"),
@@ -77,6 +73,52 @@ pub static TABLE: [(super::Key, &str); COUNT] = [
     (
         StrategyExtractHelp,
         "También comparte datos que OneRoster no incluye, como asistencia o historial, con la utilidad Data Extract Utility de Infinite Campus.",
+    ),
+    (
+        ExtractTitle,
+        "Configure las extracciones de datos en Infinite Campus",
+    ),
+    (
+        ExtractIntro,
+        "Cada conjunto de datos que elija será una extracción programada en la utilidad Data Extract Utility de Infinite Campus. Marque cada paso al terminarlo.",
+    ),
+    (ExtractDataSets, "Conjuntos de datos que compartir"),
+    (ExtractYields, "Contiene: {yields}"),
+    (ExtractNoneChosen, "Elija al menos un conjunto de datos."),
+    (ExtractChecklist, "Pasos en Infinite Campus"),
+    (
+        ExtractOpen,
+        "En Infinite Campus, despliegue System Administration en la barra lateral y, en Data Utilities, seleccione Data Extract Utility.",
+    ),
+    (
+        ExtractNew,
+        "Haga clic en New y elija el tipo de extracción SQL.",
+    ),
+    (
+        ExtractRequired,
+        "Rellene cada campo marcado con un asterisco (*) con:",
+    ),
+    (ExtractName, "Nombre de la extracción:"),
+    (ExtractPaste, "Pegue esta consulta en el campo SQL:"),
+    (
+        ExtractTest,
+        "Haga clic en Test Extract. Una ventana dice que no se devolvieron datos: es lo esperado, ciérrela. Después haga clic en Save.",
+    ),
+    (ExtractCreated, "Creé y probé {name}"),
+    (
+        ExtractSchedule,
+        "Para cada extracción nueva (sus nombres empiezan por {prefix}), selecciónela, fije una hora futura y haga clic en Save.",
+    ),
+    (Copy, "Copiar"),
+    (CopyQuery, "Copiar consulta"),
+    (Copied, "Copiado"),
+    (
+        CopyFallback,
+        "Su navegador no permitió copiar. El texto está seleccionado: pulse Ctrl+C (⌘C en un Mac).",
+    ),
+    (
+        ExtractFailed,
+        "No se pudieron cargar los pasos de la extracción de datos. Puede que {vendor} no ofrezca la extracción de datos personalizada en esta sesión: vuelva atrás y elija la API OneRoster 1.2, o inténtelo más tarde.",
     ),
     (
         GenerateTitle,

@@ -101,7 +101,7 @@ pub const COUNT: usize = ALL_KEYS.len();
 
 keys! {
     // Shared
-    OptMissingSession, OptBadApi, Loading, Back, Continue, Exit, Progress, StepOf, NotAvailableYet,
+    OptMissingSession, OptBadApi, Loading, Back, Continue, Exit, Progress, StepOf,
     StepStart, StepSource, StepRegion, StepStrategy, StepDataExtract, StepGenerate,
     StepCredentials, StepDone,
     // Start
@@ -113,6 +113,11 @@ keys! {
     // Strategy
     StrategyTitle, StrategyIntro, StrategyApi, StrategyApiHelp, StrategyExtract,
     StrategyExtractHelp,
+    // Data extract
+    ExtractTitle, ExtractIntro, ExtractDataSets, ExtractYields, ExtractNoneChosen,
+    ExtractChecklist, ExtractOpen, ExtractNew, ExtractRequired, ExtractName, ExtractPaste,
+    ExtractTest, ExtractCreated, ExtractSchedule, Copy, CopyQuery, Copied, CopyFallback,
+    ExtractFailed,
     // Generate connection
     GenerateTitle, GenerateIntro, Generate1, Generate2, Generate3, Generate4, Generate5,
     GenerateOlder,

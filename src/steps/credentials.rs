@@ -181,11 +181,16 @@ pub fn CredentialsStep() -> impl IntoView {
             return;
         };
         let district = report.district.map(|d| d.name).unwrap_or_default();
+        // The extract plan's data sets, on the Custom Data Extract path only.
+        let data_sets = draft
+            .uses_data_extract()
+            .then(|| draft.chosen_data_sets().to_vec());
         let request = CompleteRequest {
             credentials: sent,
             region,
             source,
             strategy,
+            data_sets,
         };
         completing.set(true);
         let options = ctx.options.get_value();

@@ -1,9 +1,9 @@
 //! One module per step of the flow.
 
 pub mod credentials;
+pub mod data_extract;
 pub mod done;
 pub mod generate;
-pub mod pending;
 pub mod region;
 pub mod source;
 pub mod start;

@@ -1,8 +1,9 @@
 // The whole OneRoster path through the wizard, in headless Chromium, on the demo vendor
 // page, against the real proxy binary and its sandbox district.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { proxyAndBrowser, watchedPage } from "./harness.mjs";
+import { API_KEY, proxyAndBrowser, watchedPage } from "./harness.mjs";
 
 const SECRET = "sandbox-client-secret";
 // One proxy and one browser for the file, started before and stopped after its tests.
@@ -11,8 +12,8 @@ const env = proxyAndBrowser();
 const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
 
 /** Opens the demo page in a fresh context (its own cookies, so its own session). */
-async function openDemo({ locale = "en-US" } = {}) {
-  const context = await env.browser.newContext({ locale });
+async function openDemo({ locale = "en-US", permissions = [] } = {}) {
+  const context = await env.browser.newContext({ locale, permissions });
   const { page, problems } = await watchedPage(context);
   await page.addInitScript(() => {
     window.__events = [];
@@ -29,25 +30,32 @@ async function openDemo({ locale = "en-US" } = {}) {
   return { context, page, problems };
 }
 
-/** From Start to the credentials step, with the keyboard only. */
-async function walkToCredentials(page) {
-  const press = async (testId, key = "Space") => {
-    await $(page, testId).focus();
-    await page.keyboard.press(key);
-  };
-  await press("confirm-admin");
-  await press("continue", "Enter");
+/** Presses `key` on the element with test id `testId`, as a keyboard user would. */
+async function press(page, testId, key = "Space") {
+  await $(page, testId).focus();
+  await page.keyboard.press(key);
+}
+
+/** From Start to the strategy step, with the keyboard only. */
+async function walkToStrategy(page) {
+  await press(page, "confirm-admin");
+  await press(page, "continue", "Enter");
   await $(page, "step-source").waitFor();
-  await press("choice-infinite_campus");
-  await press("continue", "Enter");
+  await press(page, "choice-infinite_campus");
+  await press(page, "continue", "Enter");
   await $(page, "step-region").waitFor();
-  await press("choice-us");
-  await press("continue", "Enter");
+  await press(page, "choice-us");
+  await press(page, "continue", "Enter");
   await $(page, "step-strategy").waitFor();
-  await press("choice-oneroster_api");
-  await press("continue", "Enter");
+}
+
+/** From Start to the credentials step on the OneRoster path, with the keyboard only. */
+async function walkToCredentials(page) {
+  await walkToStrategy(page);
+  await press(page, "choice-oneroster_api");
+  await press(page, "continue", "Enter");
   await $(page, "step-generate-connection").waitFor();
-  await press("continue", "Enter");
+  await press(page, "continue", "Enter");
   await $(page, "step-credentials").waitFor();
   // Focus follows the administrator to each new step's heading.
   assert.equal(await $(page, "step-title").evaluate((h) => h.getRootNode().activeElement === h), true);
@@ -235,5 +243,101 @@ test("text in the wizard meets WCAG AA contrast", async () => {
   });
   assert.ok(failures.checked > 20, `only ${failures.checked} texts checked`);
   assert.deepEqual(failures.out, []);
+  await context.close();
+});
+
+/** The vendor's view of a stored connection, through the admin API. */
+async function storedConnection(id) {
+  const response = await fetch(`${env.proxy.url}/v1/connections/${id}`, {
+    headers: { Authorization: `Bearer ${API_KEY}` },
+  });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+test("the Custom Data Extract path: pick, copy, tick, reload, finish; the plan is stored", async () => {
+  const { context, page, problems } = await openDemo({ permissions: ["clipboard-read", "clipboard-write"] });
+  await walkToStrategy(page);
+  await press(page, "choice-custom_data_extract");
+  await press(page, "continue", "Enter");
+  await $(page, "step-data-extract").waitFor();
+  assert.equal(await $(page, "stepper-data-extract").getAttribute("data-status"), "current");
+
+  // Extended Rostering is chosen for the administrator; they add Attendance.
+  await $(page, "extract-extended_rostering").waitFor();
+  assert.equal(await $(page, "data-set-extended_rostering").isChecked(), true);
+  assert.equal(await $(page, "data-set-attendance").isChecked(), false);
+  await press(page, "data-set-attendance");
+  await $(page, "extract-attendance").waitFor();
+  assert.equal(await $(page, "value-required-attendance").innerText(), "AcmeLearningDataExtracts");
+  assert.equal(await $(page, "value-name-attendance").innerText(), "AcmeLearning_Attendance");
+
+  // Copy Query puts exactly the query shown on the clipboard, and says so.
+  const shown = await $(page, "query-attendance").textContent();
+  assert.match(shown, /^-- AcmeLearning_Attendance/);
+  await press(page, "copy-query-attendance", "Enter");
+  await page.locator('sis-onboard [data-testid="copy-query-attendance"]:has-text("Copied")').waitFor();
+  assert.equal(await $(page, "announcer").innerText(), "Copied");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+
+  // Continue waits for every item of the checklist.
+  const items = ["open", "extract:extended_rostering", "extract:attendance", "schedule"];
+  for (const item of items) {
+    assert.equal(await $(page, "continue").isDisabled(), true, `before ${item} is ticked`);
+    await press(page, `tick-${item}`);
+  }
+  assert.equal(await $(page, "continue").isDisabled(), false);
+
+  // Choices and ticks survive a reload.
+  await page.reload();
+  await $(page, "extract-attendance").waitFor({ timeout: 15_000 });
+  assert.equal(await $(page, "data-set-attendance").isChecked(), true);
+  for (const item of items) assert.equal(await $(page, `tick-${item}`).isChecked(), true, item);
+
+  await press(page, "continue", "Enter");
+  await $(page, "step-generate-connection").waitFor();
+  await press(page, "continue", "Enter");
+  await $(page, "step-credentials").waitFor();
+  await fillCredentials(page);
+  await press(page, "validate", "Enter");
+  await $(page, "district-name").waitFor();
+  await press(page, "continue", "Enter");
+  await $(page, "step-done").waitFor();
+
+  // The vendor's backend reads which extracts to expect, and the query given is the one stored.
+  const [event] = await page.evaluate(() => window.__events);
+  const stored = await storedConnection(event.detail.connectionId);
+  assert.equal(stored.strategy, "custom_data_extract");
+  assert.equal(stored.extract_plan.required_value, "AcmeLearningDataExtracts");
+  assert.deepEqual(
+    stored.extract_plan.extracts.map((e) => [e.data_set, e.name]),
+    [["extended_rostering", "AcmeLearning_ExtendedRostering"], ["attendance", "AcmeLearning_Attendance"]],
+  );
+  const sha = createHash("sha256").update(shown).digest("hex");
+  assert.equal(stored.extract_plan.extracts[1].query_sha256, sha);
+  await secretIsNowhere(page, context);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("when the browser refuses the clipboard, the text is selected and the administrator told", async () => {
+  const { context, page } = await openDemo();
+  await page.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException("denied", "NotAllowedError"));
+  });
+  await page.reload();
+  await $(page, "step-title").waitFor({ timeout: 15_000 });
+  await walkToStrategy(page);
+  await press(page, "choice-custom_data_extract");
+  await press(page, "continue", "Enter");
+  await $(page, "extract-extended_rostering").waitFor();
+  await press(page, "copy-required-extended_rostering", "Enter");
+  await $(page, "copy-required-extended_rostering-fallback").waitFor();
+  assert.match(await $(page, "announcer").innerText(), /press Ctrl\+C/);
+  const selected = await page.evaluate(() => {
+    const root = document.querySelector("sis-onboard").shadowRoot;
+    return (root.getSelection?.() ?? getSelection()).toString();
+  });
+  assert.equal(selected, "AcmeLearningDataExtracts");
   await context.close();
 });

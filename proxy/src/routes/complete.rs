@@ -26,13 +26,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// "Continue Setup": stores the connection the session validated; answers its opaque id.
-/// Completing twice answers the same id.
+/// On the Custom Data Extract path it also stores the extract plan of the chosen data sets,
+/// regenerated here from the session's prefix. Completing twice answers the same id.
 #[utoipa::path(post, path = "/v1/complete", tag = "wizard",
     security(("session_token" = [])),
     request_body = CompleteRequest,
     responses(
         (status = 200, description = "The connection's id", body = CompleteResponse),
-        (status = 400, description = "`bad_request`: region, source or strategy not offered", body = ApiError),
+        (status = 400, description = "`bad_request`: region, source or strategy not offered, or data sets that do not fit the strategy", body = ApiError),
         (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
         (status = 409, description = "`validation_required`: these exact values have not passed validation", body = ApiError),
@@ -79,6 +80,11 @@ pub(crate) async fn complete(
             ),
         ));
     }
+    let extract_plan = crate::routes::extracts::plan_for(
+        offer,
+        request.strategy,
+        request.data_sets.as_deref().unwrap_or_default(),
+    )?;
     let key = state
         .config
         .encryption_key
@@ -131,6 +137,10 @@ pub(crate) async fn complete(
         district_name: district.name.clone(),
         counts: serde_json::to_string(&district)
             .map_err(|e| ProxyError::Internal(format!("district: {e}")))?,
+        extract_plan: extract_plan
+            .map(|plan| serde_json::to_string(&plan))
+            .transpose()
+            .map_err(|e| ProxyError::Internal(format!("extract plan: {e}")))?,
         created_at: unix_now(),
     };
     // One claim per session, in the default database, before the region's database is

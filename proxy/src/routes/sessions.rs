@@ -23,7 +23,7 @@ const TOKEN_PREFIX: &str = "sos_";
 /// Longest display name accepted; it has to fit a heading.
 const MAX_DISPLAY_NAME_CHARS: usize = 100;
 /// Longest extract name prefix accepted; Infinite Campus names must stay readable.
-const MAX_EXTRACT_PREFIX_CHARS: usize = 40;
+const MAX_EXTRACT_PREFIX_CHARS: usize = extracts::MAX_PREFIX_CHARS;
 
 /// The session routes: the vendor's (server to server) and the wizard's (CORS).
 pub fn router() -> Router<AppState> {
@@ -259,16 +259,7 @@ fn fill_defaults(state: &AppState, offer: &mut SessionOffer, display_name: &str)
 /// The display name's letters and digits ("Acme Learning, Inc." → "AcmeLearningInc"), or
 /// "Vendor" when it has none Infinite Campus would accept.
 pub fn default_extract_prefix(display_name: &str) -> String {
-    let prefix: String = display_name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(MAX_EXTRACT_PREFIX_CHARS)
-        .collect();
-    if prefix.is_empty() {
-        "Vendor".into()
-    } else {
-        prefix
-    }
+    extracts::sanitize_prefix(display_name)
 }
 
 /// Opens an onboarding session for one of the vendor's customers (vendor backend only).

@@ -70,6 +70,8 @@ pub struct NewConnection {
     pub district_name: String,
     /// The validation's district summary, as JSON.
     pub counts: String,
+    /// The Custom Data Extract plan (`ExtractPlan`), as JSON; None on the OneRoster path.
+    pub extract_plan: Option<String>,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
 }

@@ -244,7 +244,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO connections (id, session_hash, tenant_id, region, source, strategy, \
              base_url, token_url, client_id, secret_sealed, district_name, counts, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             updated_at, extract_plan) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (session_hash) DO NOTHING",
         )
         .bind(&c.id)
@@ -261,6 +262,7 @@ impl Store {
         .bind(&c.counts)
         .bind(c.created_at)
         .bind(c.created_at)
+        .bind(&c.extract_plan)
         .execute(&self.pool)
         .await?;
         // Whichever insert won a race, this is the session's connection.
@@ -280,7 +282,7 @@ impl Store {
 
 /// The columns of a connection summary, in [`summary_from_row`]'s order.
 const SUMMARY_COLUMNS: &str = "id, tenant_id, region, source, strategy, base_url, token_url, \
-                               client_id, district_name, created_at, revoked_at";
+                               client_id, district_name, created_at, revoked_at, extract_plan";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::Error> {
     Ok(ConnectionSummary {
@@ -299,6 +301,12 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::
         district_name: row.try_get("district_name")?,
         created_at: row.try_get("created_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        extract_plan: {
+            let plan: Option<String> = row.try_get("extract_plan")?;
+            plan.map(|json| serde_json::from_str(&json))
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+        },
     })
 }
 

@@ -153,15 +153,31 @@ impl Harness {
         source: &str,
         strategy: &str,
     ) -> reqwest::Response {
+        self.complete_with(json!({
+            "credentials": credentials,
+            "region": region,
+            "source": source,
+            "strategy": strategy,
+        }))
+        .await
+    }
+
+    /// Completes with the given request body.
+    pub async fn complete_with(&self, body: Value) -> reqwest::Response {
         reqwest::Client::new()
             .post(format!("{}/v1/complete", self.proxy))
             .bearer_auth(&self.session)
-            .json(&json!({
-                "credentials": credentials,
-                "region": region,
-                "source": source,
-                "strategy": strategy,
-            }))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET` of a wizard endpoint with the session's token.
+    pub async fn wizard_get(&self, path: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(format!("{}{path}", self.proxy))
+            .bearer_auth(&self.session)
             .send()
             .await
             .unwrap()
