@@ -1,23 +1,62 @@
-// sis-onboard loader: defines the <sis-onboard> element. Safe to load more than once.
+// sis-onboard loader: defines the <sis-onboard> element and the SisOnboard JS API.
+// Safe to load more than once (the first definition wins).
 //
 //   <script type="module" src="https://your-cdn/sis-onboard/sis-onboard.js"></script>
 //   <sis-onboard session="sos_…" api="https://onboarding.your-app.example"></sis-onboard>
 //
+// or, from script:  const handle = SisOnboard.mount(target, { session, onSuccess });
+//
 // Each element gets its own shadow root, so the wizard's styles and the page's styles
 // cannot reach each other. The wasm module is loaded once and shared by every element.
+// The build (`cargo xtask build`) rewrites the three asset names below to their
+// content-hashed names, which may be cached forever; this file itself is revalidated.
 import init, { mount } from "./sis-onboard-wizard.js";
 
+const wasm = new URL("./sis-onboard-wizard_bg.wasm", import.meta.url);
 const stylesheet = new URL("./sis-onboard.css", import.meta.url).href;
-let ready;
+const VERSION = "0.1.0";
+/** Attributes whose change re-renders the wizard (`theme` is CSS only). */
+const CONFIG = ["session", "api", "lang"];
+/** The callbacks a vendor may set, as element properties or `mount` options. */
+const CALLBACKS = ["onReady", "onStepChange", "onValidation", "onSuccess", "onExit", "onError"];
 
+let ready;
 function loadWizard() {
-  ready ??= init();
+  ready ??= init({ module_or_path: wasm });
   return ready;
 }
 
+/** Tells the page, as the wizard itself does: a bubbling, composed event and the callback. */
+function emit(element, name, callback, detail) {
+  element.dispatchEvent(new CustomEvent(`sis-onboard:${name}`, { bubbles: true, composed: true, detail }));
+  if (typeof element[callback] === "function") element[callback](detail);
+}
+
 class SisOnboardElement extends HTMLElement {
+  static observedAttributes = CONFIG;
+
   connectedCallback() {
-    if (this._handle || this._loading) return;
+    this._start();
+  }
+
+  disconnectedCallback() {
+    // Left before finishing: the page hears where, as it would from Exit.
+    if (this._step && !this._finished) {
+      emit(this, "exit", "onExit", { step: this._step, reason: "removed" });
+    }
+    this._stop();
+    this.shadowRoot?.replaceChildren();
+  }
+
+  attributeChangedCallback(name, previous, value) {
+    if (previous === value || !this._handle) return;
+    // A new session, proxy or language: render again (progress is kept in sessionStorage).
+    this._stop();
+    this._start();
+  }
+
+  _start() {
+    if (this._handle || this._loading || !this.isConnected) return;
     const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     const link = document.createElement("link");
     link.rel = "stylesheet";
@@ -25,33 +64,76 @@ class SisOnboardElement extends HTMLElement {
     const container = document.createElement("div");
     container.className = "sis-root";
     root.replaceChildren(link, container);
-    this._loading = loadWizard()
+    this._track ??= this._tracker();
+    // Render once the stylesheet is in: no flash of unstyled content, no transitions from
+    // the browser's default look. A stylesheet that fails still lets the wizard work.
+    const styled = new Promise((resolve) => {
+      link.addEventListener("load", resolve, { once: true });
+      link.addEventListener("error", resolve, { once: true });
+    });
+    this._loading = Promise.all([loadWizard(), styled])
       .then(() => {
-        if (this.isConnected && !this._handle) this._handle = mount(this, container);
+        if (this.isConnected && !this._handle && container.isConnected) {
+          this._handle = mount(this, container);
+        }
       })
       .catch((error) => {
         container.setAttribute("role", "alert");
         container.textContent =
           "The onboarding wizard could not be loaded. Check your internet connection and reload the page.";
-        this.dispatchEvent(
-          new CustomEvent("sis-onboard:error", {
-            bubbles: true,
-            composed: true,
-            detail: { code: "load_failed", message: String(error) },
-          }),
-        );
+        emit(this, "error", "onError", { code: "load_failed", message: String(error) });
       })
       .finally(() => {
         this._loading = null;
       });
   }
 
-  disconnectedCallback() {
+  _stop() {
     this._handle?.destroy();
     this._handle = null;
+    this._step = null;
+    this._finished = false;
+  }
+
+  /** Follows the wizard's own events: where the administrator is, and whether they finished. */
+  _tracker() {
+    this.addEventListener("sis-onboard:ready", (e) => (this._step = e.detail.step));
+    this.addEventListener("sis-onboard:step", (e) => (this._step = e.detail.step));
+    for (const name of ["sis-onboard:success", "sis-onboard:exit"]) {
+      this.addEventListener(name, () => (this._finished = true));
+    }
+    return true;
   }
 }
+
+/** The JS API: the same wizard as the element, configured by an options object. */
+const api = Object.freeze({
+  version: VERSION,
+  mount(target, options = {}) {
+    if (!(target instanceof Element)) {
+      throw new TypeError("SisOnboard.mount(target, options): target must be an element");
+    }
+    const element = document.createElement("sis-onboard");
+    for (const name of [...CONFIG, "theme"]) {
+      if (options[name] != null) element.setAttribute(name, String(options[name]));
+    }
+    for (const name of CALLBACKS) {
+      if (typeof options[name] === "function") element[name] = options[name];
+    }
+    target.append(element);
+    return Object.freeze({
+      element,
+      destroy() {
+        element.remove();
+      },
+    });
+  },
+});
 
 if (!customElements.get("sis-onboard")) {
   customElements.define("sis-onboard", SisOnboardElement);
 }
+globalThis.SisOnboard ??= api;
+
+/** The page's one API object, whichever copy of this script defined it. */
+export const SisOnboard = globalThis.SisOnboard;

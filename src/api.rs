@@ -42,6 +42,18 @@ impl ApiFailure {
         }
     }
 
+    /// The code the host page hears (`sis-onboard:error`, `sis-onboard:validation`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ApiFailure::Offline => "offline",
+            ApiFailure::Unreachable => "unreachable",
+            ApiFailure::InvalidSession => "invalid_session",
+            ApiFailure::SessionExpired => "session_expired",
+            ApiFailure::RateLimited => "rate_limited",
+            ApiFailure::Other => "other",
+        }
+    }
+
     /// The failure an error body of the proxy stands for.
     pub fn from_code(code: ErrorCode) -> Self {
         match code {

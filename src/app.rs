@@ -8,7 +8,7 @@ use web_sys::HtmlElement;
 use crate::api::fetch_session;
 use crate::components::notice::Notice;
 use crate::components::stepper::Stepper;
-use crate::host;
+use crate::host::{self, HostEvent};
 use crate::i18n::{Key, Lang};
 use crate::options::MountOptions;
 use crate::state::{Draft, Step, storage_key};
@@ -89,10 +89,10 @@ impl Ctx {
     }
 
     /// Tells the host page: the `sis-onboard:<name>` event and the `on<Name>` callback.
-    pub fn notify(&self, name: &str, callback: &str, detail: &[(&str, &str)]) {
+    pub fn notify(&self, event: HostEvent, detail: &[(&str, Option<&str>)]) {
         self.host.with_value(|h| {
             if let Some(h) = h {
-                host::notify(h, name, callback, detail);
+                host::notify(h, event, detail);
             }
         });
     }
@@ -113,14 +113,38 @@ pub fn App(
     /// The host element, told of completion and exit (None in component tests).
     host: Option<HtmlElement>,
 ) -> impl IntoView {
+    // What cannot be shown is also told to the page, with a code it can act on.
+    let fail = {
+        let host = host.clone();
+        move |code: &str, message: &str| {
+            if let Some(host) = &host {
+                host::notify(
+                    host,
+                    HostEvent::Error,
+                    &[("code", Some(code)), ("message", Some(message))],
+                );
+            }
+        }
+    };
     let content = match options {
-        Err(error) => view! { <Notice message=lang.text(error.message()).to_owned()/> }.into_any(),
+        Err(error) => {
+            let message = lang.text(error.message());
+            fail(error.code(), message);
+            view! { <Notice message=message.to_owned()/> }.into_any()
+        }
         Ok(options) => {
             // A plain task and a signal: Leptos's async resources would cost the bundle ~8 KB.
             let session = RwSignal::new(None);
             let for_fetch = options.clone();
             leptos::task::spawn_local(async move {
-                session.set(Some(fetch_session(&for_fetch).await));
+                let loaded = fetch_session(&for_fetch).await;
+                if let Err(failure) = &loaded {
+                    fail(
+                        failure.code(),
+                        &lang.format(failure.message(), &[("vendor", "")]),
+                    );
+                }
+                session.set(Some(loaded));
             });
             (move || match session.get() {
                 None => view! {
@@ -160,9 +184,35 @@ pub fn Flow(
         let step = ctx.draft.get_untracked().step;
         ctx.secret.set(String::new());
         exited.set(true);
-        ctx.notify("exit", "onExit", &[("step", step.id())]);
+        ctx.notify(
+            HostEvent::Exit,
+            &[("step", Some(step.id())), ("reason", Some("exit_button"))],
+        );
     };
     let step = Memo::new(move |_| ctx.draft.with(|d| d.step));
+    // Ready once the first step is on screen (effects run after rendering), then each move.
+    let session_id = ctx.session.with_value(|s| s.session_id.clone());
+    Effect::new(move |previous: Option<Step>| {
+        let current = step.get();
+        match previous {
+            None => ctx.notify(
+                HostEvent::Ready,
+                &[
+                    ("sessionId", Some(&session_id)),
+                    ("step", Some(current.id())),
+                ],
+            ),
+            Some(previous) if previous != current => ctx.notify(
+                HostEvent::Step,
+                &[
+                    ("step", Some(current.id())),
+                    ("previous", Some(previous.id())),
+                ],
+            ),
+            Some(_) => {}
+        }
+        current
+    });
     let uses_extract = Memo::new(move |_| ctx.draft.with(Draft::uses_data_extract));
     view! {
         <p class="sis-live" role="status" aria-live="polite" data-testid="announcer">

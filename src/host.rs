@@ -43,12 +43,45 @@ pub fn save(key: &str, value: &str) {
     }
 }
 
+/// What the wizard tells the page around it (see docs/embedding.md for each detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostEvent {
+    /// The session loaded and the first step is on screen.
+    Ready,
+    /// The administrator moved to another step.
+    Step,
+    /// A "Validate Configuration" finished.
+    Validation,
+    /// The connection is stored.
+    Success,
+    /// The administrator left (Exit), or the wizard was removed before finishing.
+    Exit,
+    /// The wizard cannot go on (configuration, session, network).
+    Error,
+}
+
+impl HostEvent {
+    /// The event's name after `sis-onboard:`, and the host's callback property.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            HostEvent::Ready => ("ready", "onReady"),
+            HostEvent::Step => ("step", "onStepChange"),
+            HostEvent::Validation => ("validation", "onValidation"),
+            HostEvent::Success => ("success", "onSuccess"),
+            HostEvent::Exit => ("exit", "onExit"),
+            HostEvent::Error => ("error", "onError"),
+        }
+    }
+}
+
 /// Tells the page: a bubbling, composed `sis-onboard:<name>` event on the host element with
-/// `detail`, then the host's `on<Name>` callback property, if it is a function.
-pub fn notify(host: &HtmlElement, name: &str, callback: &str, detail: &[(&str, &str)]) {
+/// `detail` (None values are `null`), then the host's callback property, if it is a function.
+pub fn notify(host: &HtmlElement, event: HostEvent, detail: &[(&str, Option<&str>)]) {
+    let (name, callback) = event.names();
     let object = js_sys::Object::new();
     for (key, value) in detail {
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+        let value = value.map_or(JsValue::NULL, JsValue::from_str);
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
     }
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);

@@ -21,6 +21,14 @@ pub enum OptionsError {
 }
 
 impl OptionsError {
+    /// The code of the host's `sis-onboard:error` event.
+    pub fn code(self) -> &'static str {
+        match self {
+            OptionsError::MissingSession => "missing_session",
+            OptionsError::BadApi => "bad_api",
+        }
+    }
+
     /// What the administrator (and the vendor's developer) reads.
     pub fn message(self) -> Key {
         match self {

@@ -1,29 +1,88 @@
-//! Serves the wizard's built assets (the output of `trunk build`) under [`ASSETS_PATH`].
+//! Serves the wizard's built assets (the output of `cargo xtask build`) under
+//! [`ASSETS_PATH`]: content-hashed files may be cached forever, the stable loader and the
+//! other files are revalidated on every load.
 
 use std::path::Path;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Where the wizard's files are served: the script tag points at `/sis-onboard/sis-onboard.js`.
 pub const ASSETS_PATH: &str = "/sis-onboard";
 
+/// True for a file name with trunk's content hash, 8 to 16 hex digits
+/// (`sis-onboard-wizard-<hash>.js`, `…-<hash>_bg.wasm`, `sis-onboard-<hash>.css`): its
+/// content never changes.
+pub fn is_content_hashed(name: &str) -> bool {
+    let stem = name
+        .strip_suffix("_bg.wasm")
+        .or_else(|| name.strip_suffix(".js"))
+        .or_else(|| name.strip_suffix(".css"));
+    stem.and_then(|s| s.rsplit_once('-'))
+        .is_some_and(|(_, hash)| {
+            (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+async fn cache_control(request: Request, next: Next) -> Response {
+    let name = request.uri().path().rsplit('/').next().unwrap_or_default();
+    let policy = if is_content_hashed(name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
+}
+
 /// A router serving the files of `dir` under [`ASSETS_PATH`].
 pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
-    Router::new().nest_service(
-        ASSETS_PATH,
-        tower::ServiceBuilder::new()
-            // The wizard may be embedded from another origin (the vendor's app).
-            .layer(SetResponseHeaderLayer::overriding(
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            ))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            .service(ServeDir::new(dir)),
-    )
+    Router::new()
+        .nest_service(
+            ASSETS_PATH,
+            tower::ServiceBuilder::new()
+                // The wizard may be embedded from another origin (the vendor's app).
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .service(ServeDir::new(dir)),
+        )
+        .layer(axum::middleware::from_fn(cache_control))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_content_hashed("sis-onboard-wizard-8b37e05f6638ecbc.js"));
+        assert!(is_content_hashed(
+            "sis-onboard-wizard-8b37e05f6638ecbc_bg.wasm"
+        ));
+        assert!(is_content_hashed("sis-onboard-cfdf040f3a5e0b8e.css"));
+        assert!(
+            is_content_hashed("sis-onboard-3d3b1657ff42e.css"),
+            "no leading zeros"
+        );
+        assert!(!is_content_hashed("sis-onboard.js"));
+        assert!(!is_content_hashed("sis-onboard.d.ts"));
+        assert!(!is_content_hashed("sis-onboard-wizard-8b37e0.js"));
+        assert!(!is_content_hashed("sis-onboard-wizard-zzzzzzzzzzzzzzzz.js"));
+    }
 }

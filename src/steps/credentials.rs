@@ -10,6 +10,7 @@ use sis_onboard_protocol::{
 use crate::api::{self, ApiFailure};
 use crate::app::{Ctx, ctx};
 use crate::components::frame::{Frame, back_button};
+use crate::host::HostEvent;
 use crate::i18n::Key;
 use crate::messages;
 use crate::state::{Completed, Step};
@@ -146,6 +147,12 @@ pub fn CredentialsStep() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::validate(&options, &request).await {
                 Ok(report) => {
+                    let code = report.error.as_ref().map(|e| wire_name(&e.code));
+                    let outcome_name = if report.passed { "passed" } else { "failed" };
+                    ctx.notify(
+                        HostEvent::Validation,
+                        &[("outcome", Some(outcome_name)), ("code", code.as_deref())],
+                    );
                     if let Some(error) = &report.error {
                         let field = messages::error_field(error.code, error.field);
                         let text = ctx.tv(messages::validation_error(error.code));
@@ -162,6 +169,10 @@ pub fn CredentialsStep() -> impl IntoView {
                     outcome.set(Outcome::Report(Box::new((request, report))));
                 }
                 Err(failure) => {
+                    ctx.notify(
+                        HostEvent::Validation,
+                        &[("outcome", Some("failed")), ("code", Some(failure.code()))],
+                    );
                     ctx.announcement.set(ctx.tv(failure.message()));
                     outcome.set(Outcome::Failed(failure));
                 }
@@ -185,6 +196,12 @@ pub fn CredentialsStep() -> impl IntoView {
         let data_sets = draft
             .uses_data_extract()
             .then(|| draft.chosen_data_sets().to_vec());
+        // What the page hears on success: never a credential.
+        let told = [
+            ("source", source.clone()),
+            ("strategy", strategy.as_str().to_owned()),
+            ("region", region.clone()),
+        ];
         let request = CompleteRequest {
             credentials: sent,
             region,
@@ -206,14 +223,9 @@ pub fn CredentialsStep() -> impl IntoView {
                         });
                         d.step = Step::Done;
                     });
-                    ctx.notify(
-                        "complete",
-                        "onComplete",
-                        &[
-                            ("connectionId", &done.connection_id),
-                            ("district", &district),
-                        ],
-                    );
+                    let mut detail = vec![("connectionId", Some(done.connection_id.as_str()))];
+                    detail.extend(told.iter().map(|(k, v)| (*k, Some(v.as_str()))));
+                    ctx.notify(HostEvent::Success, &detail);
                 }
                 Err(failure) => {
                     ctx.announcement.set(ctx.tv(failure.message()));

@@ -12,17 +12,17 @@ const env = proxyAndBrowser();
 const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
 
 /** Opens the demo page in a fresh context (its own cookies, so its own session). */
-async function openDemo({ locale = "en-US", permissions = [] } = {}) {
-  const context = await env.browser.newContext({ locale, permissions });
+async function openDemo({ locale = "en-US", permissions = [], reducedMotion = "no-preference" } = {}) {
+  const context = await env.browser.newContext({ locale, permissions, reducedMotion });
   const { page, problems } = await watchedPage(context);
   await page.addInitScript(() => {
     window.__events = [];
-    for (const name of ["sis-onboard:complete", "sis-onboard:exit"]) {
+    for (const name of ["ready", "step", "validation", "success", "exit", "error"].map((n) => `sis-onboard:${n}`)) {
       document.addEventListener(name, (event) => window.__events.push({ name, detail: event.detail }));
     }
     // The vendor's optional callback, set as a property of the element.
     document.addEventListener("DOMContentLoaded", () => {
-      document.querySelector("sis-onboard").onComplete = (detail) => (window.__callback = detail);
+      document.querySelector("sis-onboard").onSuccess = (detail) => (window.__callback = detail);
     });
   });
   await page.goto(`${env.proxy.url}/`);
@@ -112,12 +112,31 @@ test("a newcomer completes the OneRoster path with the keyboard and the page is 
   assert.match(await $(page, "done-support").innerText(), /support@acme-learning.example/);
 
   const events = await page.evaluate(() => window.__events);
-  assert.equal(events.length, 1);
-  assert.equal(events[0].name, "sis-onboard:complete");
-  assert.match(events[0].detail.connectionId, /^conn_/);
+  // The page heard every step of the way, in order, and the success once.
+  assert.deepEqual(
+    events.map((e) => [e.name.replace("sis-onboard:", ""), e.detail.step ?? e.detail.outcome ?? ""]),
+    [
+      ["ready", "start"],
+      ["step", "source"],
+      ["step", "region"],
+      ["step", "strategy"],
+      ["step", "generate-connection"],
+      ["step", "credentials"],
+      ["validation", "passed"],
+      ["success", ""],
+      ["step", "done"],
+    ],
+  );
+  assert.equal(events[6].detail.code, null);
+  const success = events[7].detail;
+  assert.match(success.connectionId, /^conn_/);
+  assert.deepEqual(
+    { source: success.source, strategy: success.strategy, region: success.region },
+    { source: "infinite_campus", strategy: "oneroster_api", region: "us" },
+  );
   assert.ok(!JSON.stringify(events).includes(SECRET));
   const callback = await page.evaluate(() => window.__callback);
-  assert.equal(callback.connectionId, events[0].detail.connectionId, "the callback hears it too");
+  assert.equal(callback.connectionId, success.connectionId, "the callback hears it too");
 
   const storage = await secretIsNowhere(page, context);
   assert.match(storage.session, /conn_/, "the draft remembers the completed connection");
@@ -150,6 +169,15 @@ test("a wrong secret is explained at the secret; a 1.1 connection has its own me
   await $(page, "failure").waitFor();
   assert.match(await $(page, "failure").innerText(), /You are offline/);
   assert.equal(await $(page, "client-id").inputValue(), "sandbox-oneroster-1p1");
+  // The page heard each outcome with its code only.
+  const validations = (await page.evaluate(() => window.__events))
+    .filter((e) => e.name === "sis-onboard:validation")
+    .map((e) => e.detail);
+  assert.deepEqual(validations, [
+    { outcome: "failed", code: "invalid_client" },
+    { outcome: "failed", code: "one_roster11" },
+    { outcome: "failed", code: "offline" },
+  ]);
   await context.setOffline(false);
   await context.close();
 });
@@ -180,7 +208,8 @@ test("progress survives a reload, except the secret; local checks catch swapped 
   await $(page, "exit").click();
   await $(page, "exited").waitFor();
   const events = await page.evaluate(() => window.__events);
-  assert.deepEqual(events.map((e) => [e.name, e.detail.step]), [["sis-onboard:exit", "strategy"]]);
+  const exits = events.filter((e) => e.name === "sis-onboard:exit").map((e) => e.detail);
+  assert.deepEqual(exits, [{ step: "strategy", reason: "exit_button" }]);
   await context.close();
 });
 
@@ -206,43 +235,47 @@ test("a Spanish-speaking administrator completes the path with the keyboard", as
   await context.close();
 });
 
-test("text in the wizard meets WCAG AA contrast", async () => {
-  const { context, page } = await openDemo();
+test("text in the wizard meets WCAG AA contrast, light and dark", async () => {
+  // Reduced motion: no colour transitions to wait for when the theme changes.
+  const { context, page } = await openDemo({ reducedMotion: "reduce" });
   await walkToCredentials(page);
   await fillCredentials(page, { secret: "not-the-secret" });
   await $(page, "validate").click();
   await $(page, "report-error").waitFor();
-  // Every element with its own text: foreground against the nearest opaque background.
-  const failures = await page.evaluate(() => {
-    const parse = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
-    const luminance = ([r, g, b]) => {
-      const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-    };
-    const background = (el) => {
-      for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
-        const c = parse(getComputedStyle(e).backgroundColor);
-        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+  for (const theme of ["light", "dark"]) {
+    await page.locator("sis-onboard").evaluate((el, theme) => el.setAttribute("theme", theme), theme);
+    // Every element with its own text: foreground against the nearest opaque background.
+    const failures = await page.evaluate(() => {
+      const parse = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const luminance = ([r, g, b]) => {
+        const lin = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      };
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement ?? e.getRootNode().host) {
+          const c = parse(getComputedStyle(e).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const root = document.querySelector("sis-onboard").shadowRoot;
+      const out = [];
+      let checked = 0;
+      for (const el of root.querySelectorAll("*")) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || el.closest("[disabled]") || el.closest(".sis-live, .sis-visually-hidden")) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === "hidden" || style.display === "none") continue;
+        const [l1, l2] = [luminance(parse(style.color)), luminance(background(el))].sort((a, b) => b - a);
+        const ratio = (l1 + 0.05) / (l2 + 0.05);
+        checked += 1;
+        if (ratio < 4.5) out.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
       }
-      return [255, 255, 255];
-    };
-    const root = document.querySelector("sis-onboard").shadowRoot;
-    const out = [];
-    let checked = 0;
-    for (const el of root.querySelectorAll("*")) {
-      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (!own || el.closest("[disabled]") || el.closest(".sis-live, .sis-visually-hidden")) continue;
-      const style = getComputedStyle(el);
-      if (style.visibility === "hidden" || style.display === "none") continue;
-      const [l1, l2] = [luminance(parse(style.color)), luminance(background(el))].sort((a, b) => b - a);
-      const ratio = (l1 + 0.05) / (l2 + 0.05);
-      checked += 1;
-      if (ratio < 4.5) out.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
-    }
-    return { out, checked };
-  });
-  assert.ok(failures.checked > 20, `only ${failures.checked} texts checked`);
-  assert.deepEqual(failures.out, []);
+      return { out, checked };
+    });
+    assert.ok(failures.checked > 20, `only ${failures.checked} texts checked`);
+    assert.deepEqual(failures.out, [], theme);
+  }
   await context.close();
 });
 
@@ -305,8 +338,9 @@ test("the Custom Data Extract path: pick, copy, tick, reload, finish; the plan i
   await $(page, "step-done").waitFor();
 
   // The vendor's backend reads which extracts to expect, and the query given is the one stored.
-  const [event] = await page.evaluate(() => window.__events);
-  const stored = await storedConnection(event.detail.connectionId);
+  const success = (await page.evaluate(() => window.__events)).find((e) => e.name === "sis-onboard:success");
+  assert.equal(success.detail.strategy, "custom_data_extract");
+  const stored = await storedConnection(success.detail.connectionId);
   assert.equal(stored.strategy, "custom_data_extract");
   assert.equal(stored.extract_plan.required_value, "AcmeLearningDataExtracts");
   assert.deepEqual(

@@ -12,14 +12,6 @@ use crate::setup;
 /// Everything a page downloads to show the wizard, gzip, must fit in this (120 KB).
 const BUDGET_GZIP_BYTES: usize = 120_000;
 
-/// The files a page loads, in load order.
-const BUNDLE: [&str; 4] = [
-    "sis-onboard.js",
-    "sis-onboard-wizard.js",
-    "sis-onboard-wizard_bg.wasm",
-    "sis-onboard.css",
-];
-
 fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes).map_err(|e| e.to_string())?;
@@ -32,9 +24,10 @@ pub fn run() -> Result<(), String> {
     build_wizard()?;
     let dist = root().join("dist");
     let mut rows = Vec::new();
-    for name in BUNDLE {
-        let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))?;
-        rows.push((name, bytes.len(), gzip_len(&bytes)?));
+    for name in crate::package::bundle(&dist)? {
+        let bytes = std::fs::read(dist.join(&name)).map_err(|e| format!("dist/{name}: {e}"))?;
+        let size = gzip_len(&bytes)?;
+        rows.push((name, bytes.len(), size));
     }
     let total_raw: usize = rows.iter().map(|r| r.1).sum();
     let total_gzip: usize = rows.iter().map(|r| r.2).sum();
@@ -46,7 +39,9 @@ pub fn run() -> Result<(), String> {
 
     let mut table = String::from("| file | raw bytes | gzip -9 bytes |\n|---|---:|---:|\n");
     for (name, raw, gz) in &rows {
-        table.push_str(&format!("| `{name}` | {raw} | {gz} |\n"));
+        // The content hash changes with every build; the table names the file's role.
+        let shown = without_hash(name);
+        table.push_str(&format!("| `{shown}` | {raw} | {gz} |\n"));
     }
     table.push_str(&format!(
         "| **total** | **{total_raw}** | **{total_gzip}** |\n"
@@ -95,4 +90,17 @@ fn validation(dir: &std::path::Path) -> Result<(), String> {
          sis-onboard-proxy --bench validation`, 2 cores, sandbox on loopback).\n\n{table}\n"
     );
     std::fs::write(dir.join("validation.md"), report).map_err(|e| e.to_string())
+}
+
+/// `name` with its content hash shown as `<hash>`.
+fn without_hash(name: &str) -> String {
+    let hashed = name.char_indices().find_map(|(i, c)| {
+        let rest = &name[i + 1..];
+        let end = rest.find(['.', '_'])?;
+        (c == '-' && crate::package::is_hash(&rest[..end])).then_some((i, i + 1 + end))
+    });
+    match hashed {
+        Some((start, end)) => format!("{}-<hash>{}", &name[..start], &name[end..]),
+        None => name.to_owned(),
+    }
 }

@@ -65,7 +65,8 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 /// Builds the release wizard into `dist/` with trunk (offline; tools from `setup`).
 pub fn build_wizard() -> Result<(), String> {
     // The target comes before --release: --release takes an optional value.
-    exec(command("trunk", &["build", "index.html", "--release"]))
+    exec(command("trunk", &["build", "index.html", "--release"]))?;
+    crate::package::run(&root().join("dist"))
 }
 
 /// Rewrites `proxy/openapi.json` with the document the proxy serves.

@@ -1,7 +1,7 @@
 //! `cargo xtask …`: the one entry point for humans and CI.
 //!
 //! - `setup`: installs what is missing, from the package registries only.
-//! - `build`: builds the release wizard into `dist/`.
+//! - `build`: builds the release wizard into `dist/` (content-hashed assets, stable loader).
 //! - `demo`:  setup + build, then the proxy with the demo vendor page and sandbox district.
 //! - `test`:  setup + every check and test; exits non-zero when any part fails.
 //! - `bench`: builds the release wizard and reports its size against the budget.
@@ -10,6 +10,7 @@
 mod bench;
 mod cmd;
 mod demo;
+mod package;
 mod setup;
 mod test;
 
