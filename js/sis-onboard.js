@@ -22,14 +22,24 @@ const CALLBACKS = ["onReady", "onStepChange", "onValidation", "onSuccess", "onEx
 
 let ready;
 function loadWizard() {
-  ready ??= init({ module_or_path: wasm });
+  // A failed load (a network blip) is tried again by the next wizard, not remembered.
+  ready ??= init({ module_or_path: wasm }).catch((error) => {
+    ready = undefined;
+    throw error;
+  });
   return ready;
 }
 
 /** Tells the page, as the wizard itself does: a bubbling, composed event and the callback. */
 function emit(element, name, callback, detail) {
   element.dispatchEvent(new CustomEvent(`sis-onboard:${name}`, { bubbles: true, composed: true, detail }));
-  if (typeof element[callback] === "function") element[callback](detail);
+  if (typeof element[callback] !== "function") return;
+  try {
+    element[callback](detail);
+  } catch (error) {
+    // The vendor's callback failing must not stop the wizard from cleaning up.
+    reportError(error);
+  }
 }
 
 class SisOnboardElement extends HTMLElement {
@@ -40,12 +50,19 @@ class SisOnboardElement extends HTMLElement {
   }
 
   disconnectedCallback() {
-    // Left before finishing: the page hears where, as it would from Exit.
-    if (this._step && !this._finished) {
-      emit(this, "exit", "onExit", { step: this._step, reason: "removed" });
-    }
+    // Removed directly, the element is already out of the document: `onExit` and listeners
+    // on the element itself hear it (`destroy()` tells the page while still attached).
+    this._left();
     this._stop();
     this.shadowRoot?.replaceChildren();
+  }
+
+  /** Left before finishing: the page hears where, as it would from Exit. Once only. */
+  _left() {
+    if (this._step && this._step !== "done" && !this._finished) {
+      this._finished = true;
+      emit(this, "exit", "onExit", { step: this._step, reason: "removed" });
+    }
   }
 
   attributeChangedCallback(name, previous, value) {
@@ -56,7 +73,8 @@ class SisOnboardElement extends HTMLElement {
   }
 
   _start() {
-    if (this._handle || this._loading || !this.isConnected) return;
+    // A start while loading replaces the previous one: only the newest container mounts.
+    if (this._handle || !this.isConnected) return;
     const root = this.shadowRoot ?? this.attachShadow({ mode: "open" });
     const link = document.createElement("link");
     link.rel = "stylesheet";
@@ -71,7 +89,7 @@ class SisOnboardElement extends HTMLElement {
       link.addEventListener("load", resolve, { once: true });
       link.addEventListener("error", resolve, { once: true });
     });
-    this._loading = Promise.all([loadWizard(), styled])
+    Promise.all([loadWizard(), styled])
       .then(() => {
         if (this.isConnected && !this._handle && container.isConnected) {
           this._handle = mount(this, container);
@@ -82,9 +100,6 @@ class SisOnboardElement extends HTMLElement {
         container.textContent =
           "The onboarding wizard could not be loaded. Check your internet connection and reload the page.";
         emit(this, "error", "onError", { code: "load_failed", message: String(error) });
-      })
-      .finally(() => {
-        this._loading = null;
       });
   }
 
@@ -124,6 +139,8 @@ const api = Object.freeze({
     return Object.freeze({
       element,
       destroy() {
+        // Told while still in the page, so document-level listeners hear the exit too.
+        element._left?.();
         element.remove();
       },
     });

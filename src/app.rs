@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sis_onboard_protocol::SessionConfig;
 use web_sys::HtmlElement;
 
-use crate::api::fetch_session;
+use crate::api::{ApiFailure, fetch_session};
 use crate::components::notice::Notice;
 use crate::components::stepper::Stepper;
 use crate::host::{self, HostEvent};
@@ -67,7 +67,11 @@ impl Ctx {
     /// The text of `key` with the vendor's name filled in.
     #[inline(never)]
     pub fn tv(&self, key: Key) -> String {
-        let vendor = self.session.with_value(|s| s.display_name.clone());
+        // `try_`: an answer may arrive after the wizard was removed; it must not panic.
+        let vendor = self
+            .session
+            .try_with_value(|s| s.display_name.clone())
+            .unwrap_or_default();
         self.lang.format(key, &[("vendor", &vendor)])
     }
 
@@ -90,11 +94,27 @@ impl Ctx {
 
     /// Tells the host page: the `sis-onboard:<name>` event and the `on<Name>` callback.
     pub fn notify(&self, event: HostEvent, detail: &[(&str, Option<&str>)]) {
-        self.host.with_value(|h| {
+        // Nothing to tell once the wizard is gone (an answer that arrived after removal).
+        let _ = self.host.try_with_value(|h| {
             if let Some(h) = h {
                 host::notify(h, event, detail);
             }
         });
+    }
+
+    /// Tells the page of a failure it must act on whatever the step: the session is unknown
+    /// or has expired (`sis-onboard:error`). Other failures are the step's own business.
+    pub fn report(&self, failure: ApiFailure) {
+        if matches!(
+            failure,
+            ApiFailure::InvalidSession | ApiFailure::SessionExpired
+        ) {
+            let message = Lang::En.format(failure.message(), &[("vendor", "")]);
+            self.notify(
+                HostEvent::Error,
+                &[("code", Some(failure.code())), ("message", Some(&message))],
+            );
+        }
     }
 }
 
@@ -128,9 +148,9 @@ pub fn App(
     };
     let content = match options {
         Err(error) => {
-            let message = lang.text(error.message());
-            fail(error.code(), message);
-            view! { <Notice message=message.to_owned()/> }.into_any()
+            // The page's developer reads the event (English); the administrator the notice.
+            fail(error.code(), Lang::En.text(error.message()));
+            view! { <Notice message=lang.text(error.message()).to_owned()/> }.into_any()
         }
         Ok(options) => {
             // A plain task and a signal: Leptos's async resources would cost the bundle ~8 KB.
@@ -139,10 +159,8 @@ pub fn App(
             leptos::task::spawn_local(async move {
                 let loaded = fetch_session(&for_fetch).await;
                 if let Err(failure) = &loaded {
-                    fail(
-                        failure.code(),
-                        &lang.format(failure.message(), &[("vendor", "")]),
-                    );
+                    let message = Lang::En.format(failure.message(), &[("vendor", "")]);
+                    fail(failure.code(), &message);
                 }
                 session.set(Some(loaded));
             });

@@ -243,12 +243,18 @@ impl Draft {
     /// not in `order` are dropped.
     pub fn choose_data_set(&mut self, id: &str, on: bool, order: &[String]) {
         let chosen = self.chosen_data_sets();
+        let added = on && !chosen.iter().any(|c| c == id);
         let next = order
             .iter()
             .filter(|o| if *o == id { on } else { chosen.contains(o) })
             .cloned()
             .collect();
         self.data_sets = Some(next);
+        // A new extract is neither created nor scheduled yet, whatever was ticked before.
+        if added {
+            self.tick(&format!("extract:{id}"), false);
+            self.tick("schedule", false);
+        }
     }
 
     /// Whether checklist item `item` is ticked.
@@ -496,11 +502,22 @@ mod tests {
         }
         draft.tick("schedule", true);
         assert!(draft.may_leave(Step::DataExtract));
-        // A second data set adds its own item, which is not ticked yet.
+        // A second data set adds its own item, and must be scheduled too.
         draft.choose_data_set("attendance", true, &order);
         assert!(!draft.may_leave(Step::DataExtract));
+        assert!(
+            !draft.ticked("schedule"),
+            "the new extract is not scheduled yet"
+        );
         draft.tick("extract:attendance", true);
+        draft.tick("schedule", true);
         assert!(draft.may_leave(Step::DataExtract));
+        // Dropped and chosen again, a data set starts unticked.
+        draft.choose_data_set("attendance", false, &order);
+        draft.choose_data_set("attendance", true, &order);
+        assert!(!draft.ticked("extract:attendance"));
+        draft.tick("extract:attendance", true);
+        draft.tick("schedule", true);
         // Unticking takes it back; ticking twice keeps one tick.
         draft.tick("open", true);
         draft.tick("open", false);

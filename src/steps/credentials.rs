@@ -173,6 +173,7 @@ pub fn CredentialsStep() -> impl IntoView {
                         HostEvent::Validation,
                         &[("outcome", Some("failed")), ("code", Some(failure.code()))],
                     );
+                    ctx.report(failure);
                     ctx.announcement.set(ctx.tv(failure.message()));
                     outcome.set(Outcome::Failed(failure));
                 }
@@ -228,6 +229,7 @@ pub fn CredentialsStep() -> impl IntoView {
                     ctx.notify(HostEvent::Success, &detail);
                 }
                 Err(failure) => {
+                    ctx.report(failure);
                     ctx.announcement.set(ctx.tv(failure.message()));
                     outcome.set(Outcome::Failed(failure));
                 }

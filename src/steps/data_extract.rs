@@ -42,6 +42,9 @@ pub fn DataExtractStep() -> impl IntoView {
                 }
             });
         }
+        if let Err(failure) = &result {
+            ctx.report(*failure);
+        }
         catalog.set(Some(result));
     });
     view! {

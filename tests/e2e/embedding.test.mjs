@@ -170,6 +170,8 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
     { name: "step", detail: { step: "source", previous: "start" } },
     { name: "exit", detail: { step: "source", reason: "removed" } },
   ]);
+  const exits = await events(page, "exit");
+  assert.deepEqual(exits.map((e) => [e.target, e.detail.reason]), [["mounted", "removed"]], "the page hears it too");
   await page.evaluate(() => window.__handle.destroy()); // twice is harmless
 
   // Mounted again with the same session, the administrator resumes where they were.
@@ -185,9 +187,21 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
   });
   await within(page, "nosession")("notice").waitFor();
   await within(page, "unknown")("notice").waitFor();
+  // A proxy that cannot be reached (the network drops the request): its own message.
+  await page.route(`${env.proxy.url}/v1/session`, (route) => route.abort("connectionrefused"));
+  await page.evaluate((session) => {
+    window.SisOnboard.mount(document.getElementById("other"), { session }).element.id = "unreachable";
+  }, session);
+  await within(page, "unreachable")("notice").waitFor();
+  assert.match(await within(page, "unreachable")("notice").innerText(), /could not reach|reach/i);
+  await page.unroute(`${env.proxy.url}/v1/session`);
   assert.match(await within(page, "nosession")("notice").innerText(), /did not start an onboarding session/);
   const errors = await events(page, "error");
-  assert.deepEqual(errors.map((e) => [e.target, e.detail.code]).sort(), [["nosession", "missing_session"], ["unknown", "invalid_session"]]);
+  assert.deepEqual(errors.map((e) => [e.target, e.detail.code]).sort(), [
+    ["nosession", "missing_session"],
+    ["unknown", "invalid_session"],
+    ["unreachable", "unreachable"],
+  ]);
   const thrown = await page.evaluate(() => {
     try {
       window.SisOnboard.mount("not an element", {});
@@ -197,8 +211,10 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
     }
   });
   assert.equal(thrown, "TypeError");
-  // The browser logs the proxy's 401 for the unknown session; nothing else may go wrong.
-  assert.deepEqual(problems.filter((p) => !p.includes("status of 401")), []);
+  // The browser logs the proxy's 401 for the unknown session and the dropped request;
+  // nothing else may go wrong.
+  const expected = (p) => p.includes("status of 401") || p.includes("ERR_CONNECTION_REFUSED");
+  assert.deepEqual(problems.filter((p) => !expected(p)), []);
   await context.close();
 });
 
@@ -363,6 +379,33 @@ test("the demo page shows its integration code, switches theme and language, and
   await page.locator('sis-onboard [data-testid="step-title"]:has-text("Dónde guarda su distrito")').waitFor();
   await $("step-source").waitFor();
   assert.match(await page.locator('[data-testid="integration-code"]').innerText(), /lang="es"/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("removing a wizard while it waits for the proxy leaves the page's other wizards working", async () => {
+  const session = await newSession();
+  const { context, page, problems } = await vendorPage(`<div id="slot"></div>`);
+  await page.evaluate((session) => {
+    window.__handle = window.SisOnboard.mount(document.getElementById("slot"), { session });
+    window.__handle.element.id = "first";
+  }, session);
+  await complete(page, "first", { upTo: "credentials" });
+  const $ = within(page, "first");
+  const sandbox = `${env.proxy.url}/sandbox/campus`;
+  await $("base-url").fill(`${sandbox}/api/ims/oneroster/rostering/v1p2`);
+  await $("token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
+  await $("client-id").fill("sandbox-client-id");
+  await $("client-secret").fill("sandbox-client-secret");
+  // The answer arrives after the wizard is gone; the shared wasm must shrug it off.
+  const answered = page.waitForResponse(`${env.proxy.url}/v1/validate`);
+  await $("validate").click();
+  await page.evaluate(() => window.__handle.destroy());
+  await answered;
+  await page.evaluate((session) => {
+    window.SisOnboard.mount(document.getElementById("slot"), { session }).element.id = "second";
+  }, await newSession());
+  await complete(page, "second");
   assert.deepEqual(problems, []);
   await context.close();
 });
