@@ -128,15 +128,16 @@ fn ensure_npm_tools() -> Result<(), String> {
         &["--version"],
     )
     .is_some_and(|v| v.contains(WASM_OPT_VERSION));
-    let has_playwright = root
-        .join("node_modules/playwright-core/package.json")
-        .is_file();
-    if has_wasm_opt && has_playwright {
+    let has_packages = ["playwright-core", "typescript"].iter().all(|p| {
+        root.join(format!("node_modules/{p}/package.json"))
+            .is_file()
+    });
+    if has_wasm_opt && has_packages {
         return Ok(());
     }
     if output("npm", &["--version"]).is_none() {
         return Err(
-            "npm is needed for wasm-opt (binaryen) and playwright-core; install Node.js 20 and npm"
+            "npm is needed for wasm-opt (binaryen), playwright-core and typescript; install Node.js 20 and npm"
                 .into(),
         );
     }
