@@ -251,48 +251,7 @@ declare global {
   }
 
   // The events bubble and are composed, so listeners anywhere up the tree get them typed.
-  interface HTMLElementEventMap {
-    /** sis-onboard: the session loaded and the first step is on screen. */
-    "sis-onboard:ready": CustomEvent<ReadyDetail>;
-    /** sis-onboard: the administrator moved to another step. */
-    "sis-onboard:step": CustomEvent<StepDetail>;
-    /** sis-onboard: a "Validate Configuration" finished. */
-    "sis-onboard:validation": CustomEvent<ValidationDetail>;
-    /** sis-onboard: the connection is stored. */
-    "sis-onboard:success": CustomEvent<SuccessDetail>;
-    /** sis-onboard: the wizard was left before it finished. */
-    "sis-onboard:exit": CustomEvent<ExitDetail>;
-    /** sis-onboard: something kept the wizard from working. */
-    "sis-onboard:error": CustomEvent<ErrorDetail>;
-  }
-
-  interface DocumentEventMap {
-    /** sis-onboard: the session loaded and the first step is on screen. */
-    "sis-onboard:ready": CustomEvent<ReadyDetail>;
-    /** sis-onboard: the administrator moved to another step. */
-    "sis-onboard:step": CustomEvent<StepDetail>;
-    /** sis-onboard: a "Validate Configuration" finished. */
-    "sis-onboard:validation": CustomEvent<ValidationDetail>;
-    /** sis-onboard: the connection is stored. */
-    "sis-onboard:success": CustomEvent<SuccessDetail>;
-    /** sis-onboard: the wizard was left before it finished. */
-    "sis-onboard:exit": CustomEvent<ExitDetail>;
-    /** sis-onboard: something kept the wizard from working. */
-    "sis-onboard:error": CustomEvent<ErrorDetail>;
-  }
-
-  interface WindowEventMap {
-    /** sis-onboard: the session loaded and the first step is on screen. */
-    "sis-onboard:ready": CustomEvent<ReadyDetail>;
-    /** sis-onboard: the administrator moved to another step. */
-    "sis-onboard:step": CustomEvent<StepDetail>;
-    /** sis-onboard: a "Validate Configuration" finished. */
-    "sis-onboard:validation": CustomEvent<ValidationDetail>;
-    /** sis-onboard: the connection is stored. */
-    "sis-onboard:success": CustomEvent<SuccessDetail>;
-    /** sis-onboard: the wizard was left before it finished. */
-    "sis-onboard:exit": CustomEvent<ExitDetail>;
-    /** sis-onboard: something kept the wizard from working. */
-    "sis-onboard:error": CustomEvent<ErrorDetail>;
-  }
+  interface HTMLElementEventMap extends SisOnboardEventMap {}
+  interface DocumentEventMap extends SisOnboardEventMap {}
+  interface WindowEventMap extends SisOnboardEventMap {}
 }

@@ -45,6 +45,16 @@ function emit(element, name, callback, detail) {
 class SisOnboardElement extends HTMLElement {
   static observedAttributes = CONFIG;
 
+  constructor() {
+    super();
+    // Follows the wizard's own events: where the administrator is, and whether they finished.
+    this.addEventListener("sis-onboard:ready", (e) => (this._step = e.detail.step));
+    this.addEventListener("sis-onboard:step", (e) => (this._step = e.detail.step));
+    for (const name of ["sis-onboard:success", "sis-onboard:exit"]) {
+      this.addEventListener(name, () => (this._finished = true));
+    }
+  }
+
   connectedCallback() {
     this._start();
   }
@@ -82,7 +92,6 @@ class SisOnboardElement extends HTMLElement {
     const container = document.createElement("div");
     container.className = "sis-root";
     root.replaceChildren(link, container);
-    this._track ??= this._tracker();
     // Render once the stylesheet is in: no flash of unstyled content, no transitions from
     // the browser's default look. A stylesheet that fails still lets the wizard work.
     const styled = new Promise((resolve) => {
@@ -108,16 +117,6 @@ class SisOnboardElement extends HTMLElement {
     this._handle = null;
     this._step = null;
     this._finished = false;
-  }
-
-  /** Follows the wizard's own events: where the administrator is, and whether they finished. */
-  _tracker() {
-    this.addEventListener("sis-onboard:ready", (e) => (this._step = e.detail.step));
-    this.addEventListener("sis-onboard:step", (e) => (this._step = e.detail.step));
-    for (const name of ["sis-onboard:success", "sis-onboard:exit"]) {
-      this.addEventListener(name, () => (this._finished = true));
-    }
-    return true;
   }
 }
 

@@ -54,6 +54,11 @@ impl ApiFailure {
         }
     }
 
+    /// The message in English, for the vendor's logs (the `sis-onboard:error` event).
+    pub fn english(self) -> String {
+        crate::i18n::Lang::En.format(self.message(), &[("vendor", "")])
+    }
+
     /// The failure an error body of the proxy stands for.
     pub fn from_code(code: ErrorCode) -> Self {
         match code {

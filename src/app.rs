@@ -109,11 +109,11 @@ impl Ctx {
             failure,
             ApiFailure::InvalidSession | ApiFailure::SessionExpired
         ) {
-            let message = Lang::En.format(failure.message(), &[("vendor", "")]);
-            self.notify(
-                HostEvent::Error,
-                &[("code", Some(failure.code())), ("message", Some(&message))],
-            );
+            let _ = self.host.try_with_value(|h| {
+                if let Some(h) = h {
+                    host::notify_error(h, failure.code(), &failure.english());
+                }
+            });
         }
     }
 }
@@ -138,11 +138,7 @@ pub fn App(
         let host = host.clone();
         move |code: &str, message: &str| {
             if let Some(host) = &host {
-                host::notify(
-                    host,
-                    HostEvent::Error,
-                    &[("code", Some(code)), ("message", Some(message))],
-                );
+                host::notify_error(host, code, message);
             }
         }
     };
@@ -159,8 +155,7 @@ pub fn App(
             leptos::task::spawn_local(async move {
                 let loaded = fetch_session(&for_fetch).await;
                 if let Err(failure) = &loaded {
-                    let message = Lang::En.format(failure.message(), &[("vendor", "")]);
-                    fail(failure.code(), &message);
+                    fail(failure.code(), &failure.english());
                 }
                 session.set(Some(loaded));
             });

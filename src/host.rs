@@ -74,6 +74,16 @@ impl HostEvent {
     }
 }
 
+/// Tells the page that the wizard cannot go on: `sis-onboard:error` with a stable `code`
+/// and an English `message` for the vendor's logs.
+pub fn notify_error(host: &HtmlElement, code: &str, message: &str) {
+    notify(
+        host,
+        HostEvent::Error,
+        &[("code", Some(code)), ("message", Some(message))],
+    );
+}
+
 /// Tells the page: a bubbling, composed `sis-onboard:<name>` event on the host element with
 /// `detail` (None values are `null`), then the host's callback property, if it is a function.
 pub fn notify(host: &HtmlElement, event: HostEvent, detail: &[(&str, Option<&str>)]) {

@@ -257,6 +257,20 @@ impl Draft {
         }
     }
 
+    /// Fits the data sets to a loaded catalog (ids in `order`, `defaults` chosen for the
+    /// administrator): a first visit gets the defaults; a stored choice keeps only what the
+    /// catalog still has, in its order.
+    pub fn fit_data_sets(&mut self, order: &[String], defaults: Vec<String>) {
+        self.data_sets = Some(match &self.data_sets {
+            None => defaults,
+            Some(chosen) => order
+                .iter()
+                .filter(|id| chosen.contains(id))
+                .cloned()
+                .collect(),
+        });
+    }
+
     /// Whether checklist item `item` is ticked.
     pub fn ticked(&self, item: &str) -> bool {
         self.ticks
@@ -484,6 +498,21 @@ mod tests {
         );
         draft.choose_data_set("extended_rostering", false, &order);
         assert_eq!(draft.chosen_data_sets(), ids(&["historical"]));
+    }
+
+    #[test]
+    fn a_loaded_catalog_chooses_its_defaults_or_trims_a_stored_choice() {
+        let order = ids(&["extended_rostering", "attendance", "historical"]);
+        let mut fresh = Draft::new(&session());
+        fresh.fit_data_sets(&order, ids(&["extended_rostering"]));
+        assert_eq!(fresh.chosen_data_sets(), ids(&["extended_rostering"]));
+        let mut stored = Draft::new(&session());
+        stored.data_sets = Some(ids(&["historical", "gone", "attendance"]));
+        stored.fit_data_sets(&order, ids(&["extended_rostering"]));
+        assert_eq!(
+            stored.chosen_data_sets(),
+            ids(&["attendance", "historical"])
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the extract plan a completion stores and the vendor's admin API returns, on every store.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sis_onboard_sandbox::DEMO_SECRET;
@@ -70,12 +70,7 @@ async fn a_vendor_name_that_is_not_a_safe_name_cannot_break_the_extracts() {
         json!({ "tenant_id": "d2", "display_name": hostile }),
     )
     .await;
-    let response = reqwest::Client::new()
-        .get(format!("{}/v1/extracts", h.proxy))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = h.wizard_get_as(&token, "/v1/extracts").await;
     let catalog: Value = response.json().await.unwrap();
     let prefix = catalog["name_prefix"].as_str().unwrap();
     assert_eq!(prefix, "OBrienEdDROPTABLExLearning");
@@ -98,12 +93,7 @@ async fn a_session_without_custom_data_extract_has_no_catalog() {
         json!({ "tenant_id": "d3", "display_name": "Acme", "strategies": ["oneroster_api"] }),
     )
     .await;
-    let response = reqwest::Client::new()
-        .get(format!("{}/v1/extracts", h.proxy))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let response = h.wizard_get_as(&token, "/v1/extracts").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["field"], "strategy", "{error}");
@@ -161,16 +151,8 @@ async fn completing_the_extract_path_stores_the_plan_the_vendor_reads() {
             ))
             .await;
         assert_eq!(done.status(), StatusCode::OK, "{backend}");
-        let id = done.json::<Value>().await.unwrap()["connection_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let stored: Value = h
-            .admin(Method::GET, &format!("/v1/connections/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let id = Harness::connection_id(done).await;
+        let stored = h.admin_json(&format!("/v1/connections/{id}")).await;
         assert_eq!(stored["strategy"], "custom_data_extract", "{backend}");
         let plan = &stored["extract_plan"];
         assert_eq!(plan["required_value"], "AcmeDataExtracts", "{backend}");
@@ -196,12 +178,7 @@ async fn completing_the_extract_path_stores_the_plan_the_vendor_reads() {
             })
             .collect();
         assert_eq!(plan["extracts"], json!(expected), "{backend}");
-        let listed: Value = h
-            .admin(Method::GET, "/v1/connections")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let listed = h.admin_json("/v1/connections").await;
         assert_eq!(
             listed[0]["extract_plan"], *plan,
             "{backend}: the list shows it too"
@@ -213,17 +190,7 @@ async fn completing_the_extract_path_stores_the_plan_the_vendor_reads() {
 async fn the_oneroster_path_stores_no_plan() {
     let h = Harness::start(|_| {}).await;
     assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    let done = h.complete(h.credentials(DEMO_SECRET)).await;
-    assert_eq!(done.status(), StatusCode::OK);
-    let id = done.json::<Value>().await.unwrap()["connection_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let stored: Value = h
-        .admin(Method::GET, &format!("/v1/connections/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+    let stored = h.admin_json(&format!("/v1/connections/{id}")).await;
     assert!(stored["extract_plan"].is_null(), "{stored}");
 }

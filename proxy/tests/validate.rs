@@ -591,17 +591,8 @@ async fn completing_holds_the_administrator_to_the_sessions_offer() {
             "oneroster_api",
         )
         .await;
-    assert_eq!(done.status(), StatusCode::OK);
-    let id = done.json::<Value>().await.unwrap()["connection_id"].clone();
-    let record: Value = h
-        .admin(
-            reqwest::Method::GET,
-            &format!("/v1/connections/{}", id.as_str().unwrap()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let id = Harness::connection_id(done).await;
+    let record = h.admin_json(&format!("/v1/connections/{id}")).await;
     assert_eq!(record["region"], "eu");
     assert_eq!(record["strategy"], "oneroster_api");
 }
@@ -640,11 +631,7 @@ async fn a_region_with_its_own_database_keeps_its_connections_there() {
             "oneroster_api",
         )
         .await;
-    assert_eq!(done.status(), StatusCode::OK);
-    let id = done.json::<Value>().await.unwrap()["connection_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = Harness::connection_id(done).await;
     assert!(regional_store.connection(&id).await.unwrap().is_some());
     assert!(
         h.store.connection(&id).await.unwrap().is_none(),
@@ -665,23 +652,12 @@ async fn a_region_with_its_own_database_keeps_its_connections_there() {
         .unwrap();
     assert_eq!(again["connection_id"], id.as_str());
 
-    let listed: Value = h
-        .admin(reqwest::Method::GET, "/v1/connections")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = h.admin_json("/v1/connections").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     assert_eq!(listed[0]["region"], "eu");
-    let credentials: Value = h
-        .admin(
-            reqwest::Method::GET,
-            &format!("/v1/connections/{id}/credentials"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let credentials = h
+        .admin_json(&format!("/v1/connections/{id}/credentials"))
+        .await;
     assert_eq!(credentials["client_secret"], DEMO_SECRET);
     let revoked = h
         .admin(reqwest::Method::DELETE, &format!("/v1/connections/{id}"))
@@ -828,12 +804,9 @@ async fn a_session_without_a_stored_offer_offers_the_defaults() {
         )
         .await
         .unwrap();
-    let session: Value = reqwest::Client::new()
-        .get(format!("{}/v1/session", h.proxy))
-        .bearer_auth(token)
-        .send()
+    let session: Value = h
+        .wizard_get_as(token, "/v1/session")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

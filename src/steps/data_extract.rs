@@ -24,23 +24,10 @@ pub fn DataExtractStep() -> impl IntoView {
         let result = api::extracts(&options, ctx.lang.tag()).await;
         if let Ok(loaded) = &result {
             let order: Vec<String> = loaded.data_sets.iter().map(|d| d.id.clone()).collect();
-            ctx.draft.update(|draft| match draft.data_sets.clone() {
-                // First visit: the catalog's defaults (Extended Rostering) are chosen.
-                None => {
-                    let defaults = loaded.data_sets.iter().filter(|d| d.default);
-                    draft.data_sets = Some(defaults.map(|d| d.id.clone()).collect());
-                }
-                // A stored choice keeps only what the catalog still has, in its order.
-                Some(chosen) => {
-                    draft.data_sets = Some(
-                        order
-                            .iter()
-                            .filter(|id| chosen.contains(id))
-                            .cloned()
-                            .collect(),
-                    );
-                }
-            });
+            let defaults = loaded.data_sets.iter().filter(|d| d.default);
+            let defaults = defaults.map(|d| d.id.clone()).collect();
+            ctx.draft
+                .update(|draft| draft.fit_data_sets(&order, defaults));
         }
         if let Err(failure) = &result {
             ctx.report(*failure);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { API_KEY, proxyAndBrowser, watchedPage } from "./harness.mjs";
+import { API_KEY, fillCredentials, proxyAndBrowser, watchedPage } from "./harness.mjs";
 
 const env = proxyAndBrowser();
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'";
@@ -88,11 +88,7 @@ async function complete(page, host, { from = "start", upTo = "done" } = {}) {
     await $(`step-${PATH[PATH.findIndex(([s]) => s === step) + 1]?.[0] ?? "credentials"}`).waitFor();
   }
   if (upTo === "credentials") return;
-  const sandbox = `${env.proxy.url}/sandbox/campus`;
-  await $("base-url").fill(`${sandbox}/api/ims/oneroster/rostering/v1p2`);
-  await $("token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
-  await $("client-id").fill("sandbox-client-id");
-  await $("client-secret").fill("sandbox-client-secret");
+  await fillCredentials($, env.proxy.url);
   await $("validate").click();
   await $("district-name").waitFor();
   await $("continue").click();
@@ -392,11 +388,7 @@ test("removing a wizard while it waits for the proxy leaves the page's other wiz
   }, session);
   await complete(page, "first", { upTo: "credentials" });
   const $ = within(page, "first");
-  const sandbox = `${env.proxy.url}/sandbox/campus`;
-  await $("base-url").fill(`${sandbox}/api/ims/oneroster/rostering/v1p2`);
-  await $("token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
-  await $("client-id").fill("sandbox-client-id");
-  await $("client-secret").fill("sandbox-client-secret");
+  await fillCredentials($, env.proxy.url);
   // The answer arrives after the wizard is gone; the shared wasm must shrug it off.
   const answered = page.waitForResponse(`${env.proxy.url}/v1/validate`);
   await $("validate").click();

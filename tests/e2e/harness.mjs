@@ -63,6 +63,25 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
   };
 }
 
+/** The sandbox district's client secret. */
+export const SANDBOX_SECRET = "sandbox-client-secret";
+
+/**
+ * Types the sandbox district's credentials into a wizard's credentials step; `$` finds a
+ * field by its test id. `baseUrl` replaces the plain OneRoster API URL.
+ */
+export async function fillCredentials(
+  $,
+  proxyUrl,
+  { baseUrl, clientId = "sandbox-client-id", secret = SANDBOX_SECRET } = {},
+) {
+  const sandbox = `${proxyUrl}/sandbox/campus`;
+  await $("base-url").fill(baseUrl ?? `${sandbox}/api/ims/oneroster/rostering/v1p2`);
+  await $("token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
+  await $("client-id").fill(clientId);
+  await $("client-secret").fill(secret);
+}
+
 /** Headless Debian Chromium with the flags this offline machine needs. */
 export async function launchBrowser() {
   return chromium.launch({

@@ -3,9 +3,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { API_KEY, proxyAndBrowser, watchedPage } from "./harness.mjs";
+import { API_KEY, fillCredentials as fillSandbox, proxyAndBrowser, SANDBOX_SECRET as SECRET, watchedPage } from "./harness.mjs";
 
-const SECRET = "sandbox-client-secret";
 // One proxy and one browser for the file, started before and stopped after its tests.
 const env = proxyAndBrowser();
 
@@ -61,12 +60,10 @@ async function walkToCredentials(page) {
   assert.equal(await $(page, "step-title").evaluate((h) => h.getRootNode().activeElement === h), true);
 }
 
-async function fillCredentials(page, { clientId = "sandbox-client-id", secret = SECRET } = {}) {
-  const sandbox = `${env.proxy.url}/sandbox/campus`;
-  await $(page, "base-url").fill(` ${sandbox}/api/ims/oneroster/rostering/v1p2/ `);
-  await $(page, "token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
-  await $(page, "client-id").fill(clientId);
-  await $(page, "client-secret").fill(secret);
+/** The sandbox's credentials, the base URL pasted with spaces and a trailing slash. */
+async function fillCredentials(page, options = {}) {
+  const baseUrl = ` ${env.proxy.url}/sandbox/campus/api/ims/oneroster/rostering/v1p2/ `;
+  await fillSandbox((testId) => $(page, testId), env.proxy.url, { baseUrl, ...options });
 }
 
 /** The secret is in no storage, cookie, URL or markup; nor in any input unless still typed. */

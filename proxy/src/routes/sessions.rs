@@ -23,7 +23,7 @@ const TOKEN_PREFIX: &str = "sos_";
 /// Longest display name accepted; it has to fit a heading.
 const MAX_DISPLAY_NAME_CHARS: usize = 100;
 /// Longest extract name prefix accepted; Infinite Campus names must stay readable.
-const MAX_EXTRACT_PREFIX_CHARS: usize = extracts::MAX_PREFIX_CHARS;
+use extracts::MAX_PREFIX_CHARS as MAX_EXTRACT_PREFIX_CHARS;
 
 /// The session routes: the vendor's (server to server) and the wizard's (CORS).
 pub fn router() -> Router<AppState> {
@@ -157,10 +157,8 @@ fn session_offer(
     let extract_name_prefix = match &request.extract_name_prefix {
         Some(prefix) => {
             let prefix = prefix.trim();
-            let valid = !prefix.is_empty()
-                && prefix.len() <= MAX_EXTRACT_PREFIX_CHARS
-                && prefix.bytes().all(|b| b.is_ascii_alphanumeric());
-            if !valid {
+            // Accepted exactly when the extracts would use it as given.
+            if prefix.is_empty() || extracts::sanitize_prefix(prefix) != prefix {
                 return Err(ProxyError::bad_request(
                     "extract_name_prefix",
                     format!(

@@ -175,10 +175,33 @@ impl Harness {
 
     /// `GET` of a wizard endpoint with the session's token.
     pub async fn wizard_get(&self, path: &str) -> reqwest::Response {
+        self.wizard_get_as(&self.session, path).await
+    }
+
+    /// `GET` of a wizard endpoint with another session's token.
+    pub async fn wizard_get_as(&self, token: &str, path: &str) -> reqwest::Response {
         reqwest::Client::new()
             .get(format!("{}{path}", self.proxy))
-            .bearer_auth(&self.session)
+            .bearer_auth(token)
             .send()
+            .await
+            .unwrap()
+    }
+
+    /// The connection id a completion answered; the completion must have succeeded.
+    pub async fn connection_id(completion: reqwest::Response) -> String {
+        assert_eq!(completion.status(), StatusCode::OK);
+        completion.json::<Value>().await.unwrap()["connection_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The JSON of a `GET` of the vendor's admin API.
+    pub async fn admin_json(&self, path: &str) -> Value {
+        self.admin(reqwest::Method::GET, path)
+            .await
+            .json()
             .await
             .unwrap()
     }
