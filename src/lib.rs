@@ -38,6 +38,10 @@ impl WizardHandle {
 /// (`session`: the session token; `api`: the proxy's base URL).
 #[wasm_bindgen]
 pub fn mount(host: web_sys::HtmlElement, container: web_sys::HtmlElement) -> WizardHandle {
+    // A readable panic message where panics unwind or abort (tests, debug builds). The
+    // shipped build traps at once instead (`-Cpanic=immediate-abort`), so a hook there would
+    // be dead weight.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     let options =
         MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));

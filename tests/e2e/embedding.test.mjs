@@ -331,6 +331,17 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
     assert.equal(response.status, 200, name);
     assert.equal(response.headers.get("cache-control"), "public, max-age=31536000, immutable", name);
   }
+  // Each file a page loads goes out as its precompressed gzip copy, which unpacks to the file.
+  for (const name of ["sis-onboard.js", ...hashed]) {
+    const url = `${env.proxy.url}/sis-onboard/${name}`;
+    const packed = await fetch(url, { headers: { "accept-encoding": "gzip" } });
+    assert.equal(packed.headers.get("content-encoding"), "gzip", name);
+    const plain = await fetch(url, { headers: { "accept-encoding": "identity" } });
+    assert.equal(plain.headers.get("content-encoding"), null, name);
+    const [unpacked, original] = [Buffer.from(await packed.arrayBuffer()), Buffer.from(await plain.arrayBuffer())];
+    assert.ok(unpacked.equals(original), `${name}: the gzip copy unpacks to the file`);
+    assert.ok(Number(packed.headers.get("content-length")) < original.length / 2, `${name} is sent compressed`);
+  }
   const integrity = (await (await fetch(`${env.proxy.url}/sis-onboard/sis-onboard.sri.txt`)).text()).trim();
   const digest = createHash("sha384").update(source).digest("base64");
   assert.equal(integrity, `sha384-${digest}`);

@@ -62,10 +62,30 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// Builds the release wizard into `dist/` with trunk (offline; tools from `setup`).
+/// The shipped wizard's compiler flags (README, "Bundle size"): Leptos's type erasure, and a
+/// panic that traps at once instead of formatting a message nobody sees, with no file and
+/// line or `Debug` output compiled in. They go with a standard library rebuilt the same way.
+const WIZARD_RUSTFLAGS: &str = "--cfg erase_components -Cpanic=immediate-abort \
+    -Zunstable-options -Zlocation-detail=none -Zfmt-debug=none";
+
+/// Builds the release wizard into `dist/` with trunk (offline; tools from `setup`), then
+/// packages it (`package::run`).
+///
+/// The standard library is rebuilt for the wizard's size (`-Zbuild-std` from the toolchain's
+/// own `rust-src`): the one place the project uses unstable compiler options, allowed on the
+/// pinned stable toolchain by `RUSTC_BOOTSTRAP=1`. Only this build is affected; the tests'
+/// wasm and the native crates build as usual. The release wasm gets its own target directory
+/// so the two sets of flags do not rebuild each other's dependencies.
 pub fn build_wizard() -> Result<(), String> {
     // The target comes before --release: --release takes an optional value.
-    exec(command("trunk", &["build", "index.html", "--release"]))?;
+    let mut trunk = command("trunk", &["build", "index.html", "--release"]);
+    trunk
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env("RUSTFLAGS", WIZARD_RUSTFLAGS)
+        .env("CARGO_TARGET_DIR", root().join("target/wizard-release"));
+    exec(trunk)?;
     crate::package::run(&root().join("dist"))
 }
 
