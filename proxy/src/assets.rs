@@ -15,7 +15,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Where the wizard's files are served: the script tag points at `/sis-onboard/sis-onboard.js`.
 pub const ASSETS_PATH: &str = "/sis-onboard";
 
-/// True for a file name with trunk's content hash, 8 to 16 hex digits
+/// True for a file name with a content hash (from `cargo xtask build`), 8 to 16 hex digits
 /// (`sis-onboard-wizard-<hash>.js`, `…-<hash>_bg.wasm`, `sis-onboard-<hash>.css`): its
 /// content never changes.
 pub fn is_content_hashed(name: &str) -> bool {

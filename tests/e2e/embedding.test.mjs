@@ -331,6 +331,14 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
     assert.equal(response.status, 200, name);
     assert.equal(response.headers.get("cache-control"), "public, max-age=31536000, immutable", name);
   }
+  // The glue and the wasm are named by their final bytes, so no change can hide under a name
+  // that browsers cache forever.
+  const bytesOf = async (name) => Buffer.from(await (await fetch(`${env.proxy.url}/sis-onboard/${name}`)).arrayBuffer());
+  const glue = hashed.find((n) => n.endsWith(".js"));
+  const wasm = hashed.find((n) => n.endsWith("_bg.wasm"));
+  const contentHash = createHash("sha256").update(await bytesOf(wasm)).update(await bytesOf(glue)).digest("hex").slice(0, 16);
+  assert.equal(glue, `sis-onboard-wizard-${contentHash}.js`);
+  assert.equal(wasm, `sis-onboard-wizard-${contentHash}_bg.wasm`);
   // Each file a page loads goes out as its precompressed gzip copy, which unpacks to the file.
   for (const name of ["sis-onboard.js", ...hashed]) {
     const url = `${env.proxy.url}/sis-onboard/${name}`;

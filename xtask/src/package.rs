@@ -5,7 +5,7 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use sha2::{Digest, Sha384};
+use sha2::{Digest, Sha256, Sha384};
 
 use crate::cmd::{command, exec};
 
@@ -25,8 +25,9 @@ pub const LOADER: &str = "sis-onboard.js";
 /// Where the loader's `sha384-…` integrity value is written.
 pub const SRI_FILE: &str = "sis-onboard.sri.txt";
 
-/// Trunk's content hash: a 64-bit hash in hex, without leading zeros (so 8 to 16 digits but
-/// for a one-in-four-billion chance, which fails the build loudly rather than mis-caching).
+/// A content hash in a file name: ours ([`content_hash`], 16 digits) or trunk's for the
+/// stylesheet (a 64-bit hash in hex without leading zeros, so 8 to 16 digits but for a
+/// one-in-four-billion chance, which fails the build loudly rather than mis-caching).
 pub fn is_hash(text: &str) -> bool {
     (8..=16).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -65,10 +66,15 @@ pub fn sri(bytes: &[u8]) -> String {
     format!("sha384-{}", STANDARD.encode(Sha384::digest(bytes)))
 }
 
-/// Finishes `dist/` after trunk: points `sis-onboard.js` at the hashed files, minifies the
-/// JavaScript, writes the loader's SRI value, and writes a gzip copy of every file a page
-/// loads (see [`precompress`]).
+/// Finishes `dist/` after trunk: minifies the JavaScript, names the glue and the wasm by
+/// their final content, points `sis-onboard.js` at the hashed files, writes the loader's SRI
+/// value, and writes a gzip copy of every file a page loads (see [`precompress`]).
 pub fn run(dist: &Path) -> Result<(), String> {
+    // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
+    let glue = hashed(dist, ASSETS[0].1, ASSETS[0].2)?;
+    minify(&dist.join(&glue))?;
+    rename_by_content(dist)?;
+
     let loader_path = dist.join(LOADER);
     let mut loader = std::fs::read_to_string(&loader_path)
         .map_err(|e| format!("{}: {e}", loader_path.display()))?;
@@ -81,11 +87,7 @@ pub fn run(dist: &Path) -> Result<(), String> {
         loader = loader.replace(&quoted, &format!("\"./{file}\""));
     }
     std::fs::write(&loader_path, &loader).map_err(|e| format!("{}: {e}", loader_path.display()))?;
-    // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
-    let glue = hashed(dist, ASSETS[0].1, ASSETS[0].2)?;
-    for file in [LOADER, glue.as_str()] {
-        minify(&dist.join(file))?;
-    }
+    minify(&loader_path)?;
     let loader =
         std::fs::read(&loader_path).map_err(|e| format!("{}: {e}", loader_path.display()))?;
     let integrity = sri(&loader);
@@ -95,6 +97,40 @@ pub fn run(dist: &Path) -> Result<(), String> {
         precompress(&dist.join(file))?;
     }
     eprintln!("packaged dist/{LOADER} ({integrity})");
+    Ok(())
+}
+
+/// The hash in the glue's and the wasm's names, from their final bytes: the first 16 hex
+/// digits of the SHA-256 of the wasm followed by the glue.
+pub fn content_hash(wasm: &[u8], glue: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(wasm)
+        .chain_update(glue)
+        .finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Renames the glue and the wasm after [`content_hash`]. Trunk names both by the hash of
+/// cargo's wasm, before wasm-bindgen, wasm-opt and our minifier: a change to any of those
+/// (a tool upgrade, other wasm-opt options) would ship new bytes under a name that browsers
+/// were told to cache forever.
+fn rename_by_content(dist: &Path) -> Result<(), String> {
+    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
+    let [
+        (_, glue_prefix, glue_suffix),
+        (_, wasm_prefix, wasm_suffix),
+        _,
+    ] = ASSETS;
+    let glue = hashed(dist, glue_prefix, glue_suffix)?;
+    let wasm = hashed(dist, wasm_prefix, wasm_suffix)?;
+    let hash = content_hash(&read(&wasm)?, &read(&glue)?);
+    for (old, new) in [
+        (glue, format!("{glue_prefix}{hash}{glue_suffix}")),
+        (wasm, format!("{wasm_prefix}{hash}{wasm_suffix}")),
+    ] {
+        std::fs::rename(dist.join(&old), dist.join(&new))
+            .map_err(|e| format!("dist/{old} -> {new}: {e}"))?;
+    }
     Ok(())
 }
 
@@ -137,6 +173,18 @@ fn precompress(path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_content_hash_changes_with_either_file_and_reads_as_a_hash() {
+        let hash = content_hash(b"wasm", b"glue");
+        assert_eq!(hash.len(), 16);
+        assert!(is_hash(&hash));
+        assert_eq!(hash, content_hash(b"wasm", b"glue"));
+        assert_ne!(hash, content_hash(b"wasm!", b"glue"));
+        assert_ne!(hash, content_hash(b"wasm", b"glue!"));
+        // `printf wasmglue | sha256sum | cut -c1-16`
+        assert_eq!(hash, "66b80f8d6e4fb713");
+    }
 
     #[test]
     fn sri_is_sha384_in_base64() {
