@@ -12,6 +12,7 @@ mod cmd;
 mod demo;
 mod package;
 mod setup;
+mod short_names;
 mod test;
 
 use std::process::ExitCode;

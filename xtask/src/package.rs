@@ -66,12 +66,15 @@ pub fn sri(bytes: &[u8]) -> String {
     format!("sha384-{}", STANDARD.encode(Sha384::digest(bytes)))
 }
 
-/// Finishes `dist/` after trunk: minifies the JavaScript, names the glue and the wasm by
+/// Finishes `dist/` after trunk: shortens the names the glue and the wasm call each other by
+/// (`short_names`), minifies the JavaScript, names the glue and the wasm by
 /// their final content, points `sis-onboard.js` at the hashed files, writes the loader's SRI
 /// value, and writes a gzip copy of every file a page loads (see [`precompress`]).
 pub fn run(dist: &Path) -> Result<(), String> {
-    // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
     let glue = hashed(dist, ASSETS[0].1, ASSETS[0].2)?;
+    let wasm = hashed(dist, ASSETS[1].1, ASSETS[1].2)?;
+    crate::short_names::run(dist, &wasm, &glue)?;
+    // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
     minify(&dist.join(&glue))?;
     rename_by_content(dist)?;
 
