@@ -82,7 +82,7 @@ pub fn run() -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("bundle.md"), report).map_err(|e| e.to_string())?;
     validation(&dir)?;
-    if total_gzip > BUDGET_GZIP_BYTES {
+    if total_served > BUDGET_GZIP_BYTES {
         return Err(format!("the bundle is over budget: {summary}"));
     }
     Ok(())

@@ -65,8 +65,27 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
 /// The shipped wizard's compiler flags (README, "Bundle size"): Leptos's type erasure, and a
 /// panic that traps at once instead of formatting a message nobody sees, with no file and
 /// line or `Debug` output compiled in. They go with a standard library rebuilt the same way.
+/// `RUSTFLAGS` replaces `.cargo/config.toml`'s wasm32 `rustflags`, so those are repeated here.
 const WIZARD_RUSTFLAGS: &str = "--cfg erase_components -Cpanic=immediate-abort \
     -Zunstable-options -Zlocation-detail=none -Zfmt-debug=none";
+
+/// The compiler the unstable options above were checked with. Another release may rename or
+/// change them, so the build stops and says so rather than ship something different.
+const WIZARD_RUSTC: &str = "rustc 1.95.";
+
+/// Stops unless the compiler is the release [`WIZARD_RUSTFLAGS`] were checked with.
+fn check_wizard_rustc() -> Result<(), String> {
+    let version = output("rustc", &["--version"]).unwrap_or_default();
+    if version.starts_with(WIZARD_RUSTC) {
+        return Ok(());
+    }
+    Err(format!(
+        "the release wizard is built with unstable compiler options checked on {WIZARD_RUSTC}x, \
+         but this is `{version}`. Check that the options in xtask/src/cmd.rs (WIZARD_RUSTFLAGS \
+         and the build-std settings in build_wizard) still exist and mean the same, then update \
+         WIZARD_RUSTC"
+    ))
+}
 
 /// Builds the release wizard into `dist/` with trunk (offline; tools from `setup`), then
 /// packages it (`package::run`).
@@ -77,6 +96,7 @@ const WIZARD_RUSTFLAGS: &str = "--cfg erase_components -Cpanic=immediate-abort \
 /// wasm and the native crates build as usual. The release wasm gets its own target directory
 /// so the two sets of flags do not rebuild each other's dependencies.
 pub fn build_wizard() -> Result<(), String> {
+    check_wizard_rustc()?;
     // The target comes before --release: --release takes an optional value.
     let mut trunk = command("trunk", &["build", "index.html", "--release"]);
     trunk

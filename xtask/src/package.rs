@@ -73,6 +73,13 @@ pub fn sri(bytes: &[u8]) -> String {
 pub fn run(dist: &Path) -> Result<(), String> {
     let glue = hashed(dist, ASSETS[0].1, ASSETS[0].2)?;
     let wasm = hashed(dist, ASSETS[1].1, ASSETS[1].2)?;
+    let wasm_bytes = std::fs::read(dist.join(&wasm)).map_err(|e| format!("dist/{wasm}: {e}"))?;
+    if let Some(path) = source_file_named(&wasm_bytes) {
+        return Err(format!(
+            "dist/{wasm} names the source file `{path}`: the size options of the release \
+             build (immediate-abort panics, no location detail) did not take effect"
+        ));
+    }
     crate::short_names::run(dist, &wasm, &glue)?;
     // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
     minify(&dist.join(&glue))?;
@@ -157,6 +164,28 @@ fn minify(path: &Path) -> Result<(), String> {
 /// gzip (every browser does).
 pub const GZIP_SUFFIX: &str = ".gz";
 
+/// The first Rust source file path `bytes` names (`…/lazy.rs`), if any. Panic locations name
+/// them; the release build compiles none in, so one here means its size options were lost
+/// (they are worth about 18 KB, and these paths also tell the world the build machine's
+/// directories).
+pub fn source_file_named(bytes: &[u8]) -> Option<String> {
+    let is_path_byte = |b: u8| b.is_ascii_alphanumeric() || b"_-/.".contains(&b);
+    bytes.windows(4).enumerate().find_map(|(i, w)| {
+        let ends_path = bytes.get(i + 4).is_none_or(|&b| !is_path_byte(b));
+        if &w[1..] != b".rs" || !(w[0].is_ascii_alphanumeric() || w[0] == b'_') || !ends_path {
+            return None;
+        }
+        let start = bytes[..i]
+            .iter()
+            .rposition(|&b| !is_path_byte(b))
+            .map_or(0, |p| p + 1);
+        // Panic locations are paths (`src/app.rs`); a bare `x.rs` is more likely chance bytes.
+        let path = &bytes[start..i + 4];
+        path.contains(&b'/')
+            .then(|| String::from_utf8_lossy(path).into_owned())
+    })
+}
+
 /// Writes `<file>.gz`: gzip made with zopfli, which packs the same format about 5% tighter
 /// than `gzip -9` at a cost paid once per build instead of on every request.
 fn precompress(path: &Path) -> Result<(), String> {
@@ -187,6 +216,24 @@ mod tests {
         assert_ne!(hash, content_hash(b"wasm", b"glue!"));
         // `printf wasmglue | sha256sum | cut -c1-16`
         assert_eq!(hash, "66b80f8d6e4fb713");
+    }
+
+    #[test]
+    fn a_source_file_name_is_found_and_nothing_else() {
+        let with = b"\0\x01/rustc/59807616e1/library/core/src/cell/lazy.rs\0more";
+        assert_eq!(
+            source_file_named(with).as_deref(),
+            Some("/rustc/59807616e1/library/core/src/cell/lazy.rs")
+        );
+        assert_eq!(
+            source_file_named(b"src/steps/strategy.rs").as_deref(),
+            Some("src/steps/strategy.rs")
+        );
+        // Words and names that merely contain ".rs" are not source files.
+        assert_eq!(
+            source_file_named(b"\0users.rsvp\0 .rs \0hrs.rs2\0main.rs\0"),
+            None
+        );
     }
 
     #[test]
