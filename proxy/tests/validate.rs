@@ -597,6 +597,16 @@ async fn completing_holds_the_administrator_to_the_sessions_offer() {
     assert_eq!(record["strategy"], "oneroster_api");
 }
 
+/// A database for the region "eu", on the server of `regional`: with PostgreSQL, that
+/// server; without it, a second SQLite file stands for the region's server.
+async fn regional_store(regional: &common::TestStore) -> sis_onboard_proxy::Store {
+    let url = match &regional.dir {
+        Some(dir) => format!("sqlite://{}", dir.path().join("eu.sqlite").display()),
+        None => regional.url.clone(),
+    };
+    sis_onboard_proxy::Store::open(&url).await.unwrap()
+}
+
 /// Data residency: a region with its own database keeps its connections there, and only
 /// there; the admin API finds them wherever they are. With PostgreSQL configured, the
 /// region's database is PostgreSQL and the default one SQLite.
@@ -604,15 +614,7 @@ async fn completing_holds_the_administrator_to_the_sessions_offer() {
 async fn a_region_with_its_own_database_keeps_its_connections_there() {
     let mut stores = test_stores().await;
     let regional = stores.pop().unwrap();
-    let regional_store = if regional.backend == "sqlite" {
-        // No PostgreSQL: a second SQLite file stands for the region's server.
-        let path = regional.dir.as_ref().unwrap().path().join("eu.sqlite");
-        sis_onboard_proxy::Store::open(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap()
-    } else {
-        sis_onboard_proxy::Store::open(&regional.url).await.unwrap()
-    };
+    let regional_store = regional_store(&regional).await;
     let default_store = test_stores().await.into_iter().next().unwrap();
     let eu = regional_store.clone();
     let h = Harness::start_with(
@@ -676,21 +678,7 @@ async fn a_region_with_its_own_database_keeps_its_connections_there() {
 async fn concurrent_completions_for_different_regions_store_one_connection() {
     let mut stores = test_stores().await;
     let regional = stores.pop().unwrap();
-    let eu_url = if regional.backend == "sqlite" {
-        format!(
-            "sqlite://{}",
-            regional
-                .dir
-                .as_ref()
-                .unwrap()
-                .path()
-                .join("eu.sqlite")
-                .display()
-        )
-    } else {
-        regional.url.clone()
-    };
-    let eu = sis_onboard_proxy::Store::open(&eu_url).await.unwrap();
+    let eu = regional_store(&regional).await;
     let default_store = test_stores().await.into_iter().next().unwrap();
     let for_state = eu.clone();
     let h = Harness::start_with(
@@ -729,18 +717,15 @@ async fn concurrent_completions_for_different_regions_store_one_connection() {
 async fn revoking_happens_in_the_database_that_holds_the_connection() {
     let h = Harness::start(|_| {}).await;
     assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    let done: Value = h
+    let done = h
         .complete_as(
             h.credentials(DEMO_SECRET),
             "eu",
             "infinite_campus",
             "oneroster_api",
         )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = done["connection_id"].as_str().unwrap().to_owned();
+        .await;
+    let id = Harness::connection_id(done).await;
 
     // The operator now gives eu a database of its own; the old connection stays put.
     let dir = tempfile::tempdir().unwrap();

@@ -23,7 +23,7 @@ fn gzip_len(bytes: &[u8]) -> Result<usize, String> {
 /// unpack to exactly the file.
 fn served_len(dist: &std::path::Path, name: &str, bytes: &[u8]) -> Result<usize, String> {
     let gz_name = format!("{name}{}", crate::package::GZIP_SUFFIX);
-    let gz = std::fs::read(dist.join(&gz_name)).map_err(|e| format!("dist/{gz_name}: {e}"))?;
+    let gz = crate::package::read(dist, &gz_name)?;
     let mut unpacked = Vec::new();
     flate2::read::GzDecoder::new(gz.as_slice())
         .read_to_end(&mut unpacked)
@@ -41,7 +41,7 @@ pub fn run() -> Result<(), String> {
     let dist = root().join("dist");
     let mut rows = Vec::new();
     for name in crate::package::bundle(&dist)? {
-        let bytes = std::fs::read(dist.join(&name)).map_err(|e| format!("dist/{name}: {e}"))?;
+        let bytes = crate::package::read(&dist, &name)?;
         let served = served_len(&dist, &name, &bytes)?;
         rows.push((name, bytes.len(), gzip_len(&bytes)?, served));
     }

@@ -73,8 +73,7 @@ pub fn sri(bytes: &[u8]) -> String {
 pub fn run(dist: &Path) -> Result<(), String> {
     let glue = hashed(dist, ASSETS[0].1, ASSETS[0].2)?;
     let wasm = hashed(dist, ASSETS[1].1, ASSETS[1].2)?;
-    let wasm_bytes = std::fs::read(dist.join(&wasm)).map_err(|e| format!("dist/{wasm}: {e}"))?;
-    if let Some(path) = source_file_named(&wasm_bytes) {
+    if let Some(path) = source_file_named(&read(dist, &wasm)?) {
         return Err(format!(
             "dist/{wasm} names the source file `{path}`: the size options of the release \
              build (immediate-abort panics, no location detail) did not take effect"
@@ -83,7 +82,7 @@ pub fn run(dist: &Path) -> Result<(), String> {
     crate::short_names::run(dist, &wasm, &glue)?;
     // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
     minify(&dist.join(&glue))?;
-    rename_by_content(dist)?;
+    rename_by_content(dist, &glue, &wasm)?;
 
     let loader_path = dist.join(LOADER);
     let mut loader = std::fs::read_to_string(&loader_path)
@@ -98,13 +97,11 @@ pub fn run(dist: &Path) -> Result<(), String> {
     }
     std::fs::write(&loader_path, &loader).map_err(|e| format!("{}: {e}", loader_path.display()))?;
     minify(&loader_path)?;
-    let loader =
-        std::fs::read(&loader_path).map_err(|e| format!("{}: {e}", loader_path.display()))?;
-    let integrity = sri(&loader);
+    let integrity = sri(&read(dist, LOADER)?);
     std::fs::write(dist.join(SRI_FILE), format!("{integrity}\n"))
         .map_err(|e| format!("{SRI_FILE}: {e}"))?;
     for file in bundle(dist)? {
-        precompress(&dist.join(file))?;
+        precompress(dist, &file)?;
     }
     eprintln!("packaged dist/{LOADER} ({integrity})");
     Ok(())
@@ -124,24 +121,26 @@ pub fn content_hash(wasm: &[u8], glue: &[u8]) -> String {
 /// cargo's wasm, before wasm-bindgen, wasm-opt and our minifier: a change to any of those
 /// (a tool upgrade, other wasm-opt options) would ship new bytes under a name that browsers
 /// were told to cache forever.
-fn rename_by_content(dist: &Path) -> Result<(), String> {
-    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
+fn rename_by_content(dist: &Path, glue: &str, wasm: &str) -> Result<(), String> {
     let [
         (_, glue_prefix, glue_suffix),
         (_, wasm_prefix, wasm_suffix),
         _,
     ] = ASSETS;
-    let glue = hashed(dist, glue_prefix, glue_suffix)?;
-    let wasm = hashed(dist, wasm_prefix, wasm_suffix)?;
-    let hash = content_hash(&read(&wasm)?, &read(&glue)?);
+    let hash = content_hash(&read(dist, wasm)?, &read(dist, glue)?);
     for (old, new) in [
         (glue, format!("{glue_prefix}{hash}{glue_suffix}")),
         (wasm, format!("{wasm_prefix}{hash}{wasm_suffix}")),
     ] {
-        std::fs::rename(dist.join(&old), dist.join(&new))
+        std::fs::rename(dist.join(old), dist.join(&new))
             .map_err(|e| format!("dist/{old} -> {new}: {e}"))?;
     }
     Ok(())
+}
+
+/// The bytes of `dist/<name>`.
+pub fn read(dist: &Path, name: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))
 }
 
 /// Minifies an ES module in place with terser (from npm, installed by `setup`).
@@ -188,8 +187,8 @@ pub fn source_file_named(bytes: &[u8]) -> Option<String> {
 
 /// Writes `<file>.gz`: gzip made with zopfli, which packs the same format about 5% tighter
 /// than `gzip -9` at a cost paid once per build instead of on every request.
-fn precompress(path: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn precompress(dist: &Path, name: &str) -> Result<(), String> {
+    let bytes = read(dist, name)?;
     let mut gz = Vec::new();
     zopfli::compress(
         zopfli::Options::default(),
@@ -197,9 +196,9 @@ fn precompress(path: &Path) -> Result<(), String> {
         bytes.as_slice(),
         &mut gz,
     )
-    .map_err(|e| format!("{}: gzip: {e}", path.display()))?;
-    let out = format!("{}{GZIP_SUFFIX}", path.display());
-    std::fs::write(&out, gz).map_err(|e| format!("{out}: {e}"))
+    .map_err(|e| format!("dist/{name}: gzip: {e}"))?;
+    let out = format!("{name}{GZIP_SUFFIX}");
+    std::fs::write(dist.join(&out), gz).map_err(|e| format!("dist/{out}: {e}"))
 }
 
 #[cfg(test)]
