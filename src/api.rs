@@ -1,7 +1,7 @@
 //! The wizard's client for the proxy: one function per endpoint, one failure type. Requests
 //! go through the browser's `fetch`; JSON is parsed and printed by the browser.
 
-use miniserde::{Deserialize, Serialize};
+use miniserde::Deserialize;
 use sis_onboard_protocol::{
     ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, EXTRACTS_PATH, ErrorCode,
     ExtractCatalog, SESSION_PATH, SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Key;
+use crate::json::{from_json, to_json};
 use crate::options::MountOptions;
 
 /// Why a call to the proxy failed; each has its own message.
@@ -68,16 +69,6 @@ impl ApiFailure {
             _ => ApiFailure::Other,
         }
     }
-}
-
-/// `value` as JSON text.
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    miniserde::json::to_string(value)
-}
-
-/// JSON text read into `T` (None when it does not fit).
-pub fn from_json<T: Deserialize>(text: &str) -> Option<T> {
-    miniserde::json::from_str(text).ok()
 }
 
 /// One request to the proxy; the answer's text on success. Not generic, so the browser

@@ -44,7 +44,7 @@ impl Ctx {
         host: Option<HtmlElement>,
     ) -> Self {
         let stored = host::load(&storage_key(&session.session_id))
-            .and_then(|json| crate::api::from_json::<Draft>(&json));
+            .and_then(|json| crate::json::from_json::<Draft>(&json));
         let draft = Draft::restore(&session, stored);
         Self {
             lang,
@@ -190,7 +190,7 @@ pub fn Flow(
     // Everything but the secret is kept for a reload; the secret is not in the draft.
     Effect::new(move |_| {
         let draft = ctx.draft.get();
-        host::save(&key, &crate::api::to_json(&draft));
+        host::save(&key, &crate::json::to_json(&draft));
     });
     let exited = RwSignal::new(false);
     let exit = move |_| {

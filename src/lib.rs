@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod host;
 pub mod i18n;
+pub mod json;
 pub mod messages;
 pub mod options;
 pub mod state;

@@ -402,3 +402,66 @@ async fn generate_lists_the_infinite_campus_menu_path() {
     }
     assert!(w.continue_enabled());
 }
+
+/// The wizard's JSON goes through the browser's parser and printer (`wizard::json`); what it
+/// writes must be what the proxy (serde) reads, and what the proxy writes must read back.
+#[wasm_bindgen_test]
+fn json_reads_and_writes_the_wire_types_as_the_proxy_does() {
+    use sis_onboard_protocol::{ApiError, ErrorCode, ValidateRequest, ValidationReport};
+    use wizard::json::{from_json, to_json};
+
+    // Quotes, backslashes, control characters, non-ASCII and astral characters.
+    let request = ValidateRequest {
+        base_url: "https://ic.example.org/campus/api/oneroster/v1p2/district".into(),
+        token_url: "https://ic.example.org/campus/oauth2/token?appName=district".into(),
+        client_id: "id \"quoted\" \\ back\tslash\n".into(),
+        client_secret: "s\u{0}é€😀\u{7f}".into(),
+    };
+    let written = to_json(&request);
+    assert_eq!(written, serde_json::to_string(&request).unwrap());
+    let read: ValidateRequest = serde_json::from_str(&written).unwrap();
+    assert!(read == request);
+
+    let session = SessionConfig {
+        expires_at: 1_900_000_000,
+        ..session("sos_json", 3)
+    };
+    assert_eq!(to_json(&session), serde_json::to_string(&session).unwrap());
+    assert_eq!(
+        from_json::<SessionConfig>(&serde_json::to_string(&session).unwrap()),
+        Some(session)
+    );
+
+    // A report as the proxy sends it: nested options, lists, counts, codes.
+    let report_text = r#"{"passed":false,"checks":[{"id":"token","passed":true,"millis":12},
+        {"id":"district","passed":false,"millis":3}],"district":{"name":"Springfield USD ☃",
+        "schools":{"value":12,"exact":true},"students":{"value":3200,"exact":false},
+        "teachers":{"value":0,"exact":true},"classes":{"value":9007199254740991,"exact":true},
+        "academic_session":null},"warnings":["counts_are_lower_bounds"],
+        "error":{"code":"one_roster11","field":"base_url","message":"1.1"}}"#;
+    let report: ValidationReport = from_json(report_text).unwrap();
+    let expected: ValidationReport = serde_json::from_str(report_text).unwrap();
+    assert_eq!(report, expected);
+    assert_eq!(to_json(&report), serde_json::to_string(&expected).unwrap());
+
+    // A field the wizard does not know is skipped; one it needs and lacks fails.
+    let error: ApiError =
+        from_json(r#"{"code":"session_expired","message":"gone","field":null,"extra":[1,{}]}"#)
+            .unwrap();
+    assert_eq!(error.code, ErrorCode::SessionExpired);
+    assert_eq!(from_json::<ApiError>(r#"{"message":"no code"}"#), None);
+    // Not JSON, the wrong shape, and numbers that do not fit are refused, not guessed.
+    for bad in [
+        "",
+        "{",
+        "<html>",
+        "[]",
+        r#"{"id":"token","passed":true,"millis":-1}"#,
+        r#"{"id":"token","passed":true,"millis":1.5}"#,
+        r#"{"id":"token","passed":"yes","millis":1}"#,
+        // 2^53 + 1: a JavaScript number cannot hold it, so it is not taken as 2^53.
+        r#"{"id":"token","passed":true,"millis":9007199254740993}"#,
+    ] {
+        assert_eq!(from_json::<sis_onboard_protocol::Check>(bad), None, "{bad}");
+    }
+}

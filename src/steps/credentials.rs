@@ -97,9 +97,7 @@ fn check_locally(ctx: &Ctx) -> Vec<(CredentialField, String, bool)> {
 
 /// The snake_case wire name of a code (`one_roster11`), as the README's error table lists it.
 fn wire_name<T: miniserde::Serialize>(value: &T) -> String {
-    miniserde::json::to_string(value)
-        .trim_matches('"')
-        .to_owned()
+    crate::json::to_json(value).trim_matches('"').to_owned()
 }
 
 fn count_text(ctx: &Ctx, count: Count) -> String {
