@@ -3,7 +3,7 @@
 use super::{COUNT, Key::*};
 
 /// Every string, in key order.
-pub static TABLE: [(super::Key, &str); COUNT] = [
+pub const TABLE: [(super::Key, &str); COUNT] = [
     (
         OptMissingSession,
         "This page did not start an onboarding session. Ask the app for a new onboarding link. (Developers: set the `session` attribute to a session token from POST /v1/sessions.)",

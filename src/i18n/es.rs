@@ -3,7 +3,7 @@
 use super::{COUNT, Key::*};
 
 /// Every string, in key order.
-pub static TABLE: [(super::Key, &str); COUNT] = [
+pub const TABLE: [(super::Key, &str); COUNT] = [
     (
         OptMissingSession,
         "Esta página no inició una sesión de incorporación. Pida a la aplicación un nuevo enlace de incorporación. (Desarrolladores: ponga en el atributo `session` un token de sesión de POST /v1/sessions.)",

@@ -60,6 +60,8 @@ impl Lang {
         grouped
     }
 
+    /// The readable table (the tests read it; the bundle holds the packed form).
+    #[cfg(test)]
     fn table(self) -> &'static [(Key, &'static str); COUNT] {
         match self {
             Lang::En => &en::TABLE,
@@ -70,7 +72,15 @@ impl Lang {
     /// The text of `key`.
     #[inline(never)]
     pub fn text(self, key: Key) -> &'static str {
-        self.table()[key as usize].1
+        let (text, ends) = match self {
+            Lang::En => (EN_TEXT, &EN.ends),
+            Lang::Es => (ES_TEXT, &ES.ends),
+        };
+        let index = key as usize;
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |before| ends[before] as usize);
+        text.get(start..ends[index] as usize).unwrap_or_default()
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
@@ -83,6 +93,61 @@ impl Lang {
         text
     }
 }
+
+/// A language's strings as the bundle holds them: every text back to back, and where each
+/// one ends. Built at compile time from the readable tables, which stay out of the wasm: a
+/// table entry (key, pointer, length) costs 12 bytes that hardly compress, an end 2.
+struct Packed<const LEN: usize> {
+    text: [u8; LEN],
+    ends: [u16; COUNT],
+}
+
+const fn packed_len(table: &[(Key, &str); COUNT]) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < COUNT {
+        len += table[i].1.len();
+        i += 1;
+    }
+    assert!(
+        len <= u16::MAX as usize,
+        "a language's strings outgrew u16 offsets"
+    );
+    len
+}
+
+const fn pack<const LEN: usize>(table: &[(Key, &str); COUNT]) -> Packed<LEN> {
+    let mut packed = Packed {
+        text: [0; LEN],
+        ends: [0; COUNT],
+    };
+    let (mut at, mut i) = (0, 0);
+    while i < COUNT {
+        let bytes = table[i].1.as_bytes();
+        let mut j = 0;
+        while j < bytes.len() {
+            packed.text[at] = bytes[j];
+            at += 1;
+            j += 1;
+        }
+        packed.ends[i] = at as u16;
+        i += 1;
+    }
+    packed
+}
+
+/// `bytes` as text, at compile time (they are whole strings laid end to end).
+const fn utf8(bytes: &'static [u8]) -> &'static str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("packed strings are not UTF-8"),
+    }
+}
+
+static EN: Packed<{ packed_len(&en::TABLE) }> = pack(&en::TABLE);
+static ES: Packed<{ packed_len(&es::TABLE) }> = pack(&es::TABLE);
+static EN_TEXT: &str = utf8(&EN.text);
+static ES_TEXT: &str = utf8(&ES.text);
 
 macro_rules! keys {
     ($($key:ident),* $(,)?) => {
@@ -166,6 +231,15 @@ mod tests {
             for (index, (key, text)) in lang.table().iter().enumerate() {
                 assert_eq!(*key as usize, index, "{lang:?}: {key:?} is out of place");
                 assert!(!text.trim().is_empty(), "{lang:?}: {key:?} is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn the_packed_strings_are_the_tables() {
+        for lang in [Lang::En, Lang::Es] {
+            for (key, text) in lang.table() {
+                assert_eq!(lang.text(*key), *text, "{lang:?}: {key:?}");
             }
         }
     }
