@@ -10,10 +10,13 @@
 mod bench;
 mod cmd;
 mod demo;
+mod function_order;
 mod package;
 mod setup;
 mod short_names;
 mod test;
+mod unused_exports;
+mod wasm;
 
 use std::process::ExitCode;
 

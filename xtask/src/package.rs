@@ -66,7 +66,9 @@ pub fn sri(bytes: &[u8]) -> String {
     format!("sha384-{}", STANDARD.encode(Sha384::digest(bytes)))
 }
 
-/// Finishes `dist/` after trunk: shortens the names the glue and the wasm call each other by
+/// Finishes `dist/` after trunk: drops what a dependency exports that no page can reach
+/// (`unused_exports`), puts similar functions together (`function_order`),
+/// shortens the names the glue and the wasm call each other by
 /// (`short_names`), minifies the JavaScript, names the glue and the wasm by
 /// their final content, points `sis-onboard.js` at the hashed files, writes the loader's SRI
 /// value, and writes a gzip copy of every file a page loads (see [`precompress`]).
@@ -79,6 +81,8 @@ pub fn run(dist: &Path) -> Result<(), String> {
              build (immediate-abort panics, no location detail) did not take effect"
         ));
     }
+    crate::unused_exports::run(dist, &wasm, &glue)?;
+    crate::function_order::run(dist, &wasm)?;
     crate::short_names::run(dist, &wasm, &glue)?;
     // Trunk minifies the stylesheet; its JavaScript minifier cannot read wasm-bindgen's glue.
     minify(&dist.join(&glue))?;

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use crate::cmd::command;
+use crate::wasm::wasm_opt;
 
 /// The module name binaryen gives every import when it minifies modules.
 const MINIFIED_MODULE: &str = "a";
@@ -137,27 +137,11 @@ pub fn rewrite_glue(glue: &str, mapping: &Mapping) -> Result<String, String> {
 /// Shortens the names in `dist/<wasm>` and `dist/<glue>` in place.
 pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
     let wasm_path = dist.join(wasm).display().to_string();
-    let out = command(
-        "wasm-opt",
-        &[
-            &wasm_path,
-            "--minify-imports-and-exports-and-modules",
-            // The features the wizard's wasm uses (wasm-opt refuses a module using others).
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-reference-types",
-            "-o",
-            &wasm_path,
-        ],
-    )
-    .output()
-    .map_err(|e| format!("could not run wasm-opt: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "wasm-opt could not shorten the names: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let out = wasm_opt(
+        &wasm_path,
+        &["--minify-imports-and-exports-and-modules"],
+        "shorten the names",
+    )?;
     let mapping = parse_mapping(&String::from_utf8_lossy(&out.stdout))?;
     let glue_path = dist.join(glue);
     let text =
