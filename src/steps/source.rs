@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::ctx;
-use crate::components::frame::{Choices, Frame, Nav};
+use crate::components::frame::{ChoiceList, Choices, Frame, Nav};
 use crate::i18n::Key;
 use crate::state::Step;
 
@@ -29,7 +29,7 @@ pub fn SourceStep() -> impl IntoView {
     let searchable = sources.len() > SEARCH_FROM;
     let query = RwSignal::new(String::new());
     let unavailable = ctx.t(Key::SourceUnavailable);
-    let options = Signal::derive(move || {
+    let options: ChoiceList = std::sync::Arc::new(move || {
         query.with(|q| {
             sources
                 .iter()
@@ -41,14 +41,17 @@ pub fn SourceStep() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let no_match = move || {
-        options.with(Vec::is_empty).then(|| {
-            view! {
-                <p class="sis-hint" role="status" data-testid="no-match">
-                    {ctx.lang.format(Key::SourceNoMatch, &[("query", &query.get())])}
-                </p>
-            }
-        })
+    let no_match = {
+        let options = options.clone();
+        move || {
+            options().is_empty().then(|| {
+                view! {
+                    <p class="sis-hint" role="status" data-testid="no-match">
+                        {ctx.lang.format(Key::SourceNoMatch, &[("query", &query.get())])}
+                    </p>
+                }
+            })
+        }
     };
     view! {
         <Frame step=Step::Source title=ctx.t(Key::SourceTitle).to_owned()>

@@ -34,7 +34,7 @@ pub fn StrategyStep() -> impl IntoView {
             <p>{ctx.t(Key::StrategyIntro)}</p>
             <Choices
                 legend=ctx.t(Key::StrategyTitle).to_owned()
-                options=Signal::derive(move || options.clone())
+                options=std::sync::Arc::new(move || options.clone())
                 step=Step::Strategy
             />
             <Nav/>
