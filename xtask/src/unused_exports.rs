@@ -175,9 +175,11 @@ pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
     let bytes = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
     let pruned = keep_exports(&bytes, &named_exports(&text))?;
     std::fs::write(&wasm_path, pruned).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    // `-Oz` rather than only removing what is unreachable: with the exports gone, it also
+    // simplifies what they shared with the rest (0.2 KB more).
     wasm_opt(
         &wasm_path.display().to_string(),
-        &["--remove-unused-module-elements"],
+        &["-Oz"],
         "remove the unused code",
     )?;
     let bytes = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
