@@ -180,6 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn the_order_is_spelled_in_names_that_replace_the_old_ones() {
+        let wasm = crate::wasm::sample_module();
+        let (imported, bodies) = read_functions(&wasm).expect("read");
+        assert_eq!(imported, 1);
+        assert_eq!(bodies.len(), 3);
+        assert_ne!(bodies[0], bodies[1]);
+        // Function 2 (index 3) first, then 0 (index 1), then 1 (index 2).
+        let named = name_by_rank(&wasm, imported, &[2, 0, 1]).expect("named");
+        assert_eq!(
+            crate::wasm::function_names(&named),
+            [vec![
+                (1, "1".to_owned()),
+                (2, "2".to_owned()),
+                (3, "0".to_owned())
+            ]]
+        );
+        // Nothing but the names changed.
+        assert_eq!(read_functions(&named).expect("read"), (imported, bodies));
+    }
+
+    #[test]
     fn shared_counts_common_values_of_sorted_lists() {
         assert_eq!(shared(&[1, 2, 3, 7], &[2, 3, 4, 7, 9]), 3);
         assert_eq!(shared(&[], &[1]), 0);

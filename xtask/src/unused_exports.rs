@@ -266,6 +266,31 @@ const WizardHandleFinalization = (typeof FinalizationRegistry === 'undefined')
     }
 
     #[test]
+    fn only_the_exports_the_glue_names_stay() {
+        let wasm = crate::wasm::sample_module();
+        let keep: BTreeSet<&str> = ["a", "memory"].into_iter().collect();
+        let pruned = keep_exports(&wasm, &keep).expect("pruned");
+        let mut exports = Vec::new();
+        for payload in Parser::new(0).parse_all(&pruned) {
+            if let Ok(Payload::ExportSection(section)) = payload {
+                for export in section.into_iter().flatten() {
+                    exports.push((export.name.to_owned(), export.index));
+                }
+            }
+        }
+        assert_eq!(exports, [("a".to_owned(), 1), ("memory".to_owned(), 0)]);
+        assert_eq!(
+            imported_functions(&pruned).expect("read"),
+            BTreeSet::from(["f".to_owned()])
+        );
+        // The rest of the module is as it was (its names included).
+        assert_eq!(
+            crate::wasm::function_names(&pruned),
+            crate::wasm::function_names(&wasm)
+        );
+    }
+
+    #[test]
     fn functions_for_imports_that_went_are_dropped() {
         let imported: BTreeSet<String> = ["__wbg_focus_1", "__wbindgen_init_externref_table"]
             .into_iter()

@@ -39,3 +39,76 @@ pub fn wasm_opt(path: &str, passes: &[&str], doing: &str) -> Result<Output, Stri
         ))
     }
 }
+
+/// A small module for the passes' tests: one imported function (`env.f`), three defined
+/// ones with distinct bodies and names (`zero`, `one`, `two`), exports `a` and `b` (the
+/// first two) and `memory`.
+#[cfg(test)]
+pub fn sample_module() -> Vec<u8> {
+    use wasm_encoder::{
+        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+        ImportSection, MemorySection, MemoryType, Module, NameMap, NameSection, TypeSection,
+    };
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    types.ty().function([], []);
+    module.section(&types);
+    let mut imports = ImportSection::new();
+    imports.import("env", "f", EntityType::Function(0));
+    module.section(&imports);
+    let mut functions = FunctionSection::new();
+    let mut code = CodeSection::new();
+    for n in 0..3 {
+        functions.function(0);
+        let mut body = Function::new([]);
+        body.instructions().i32_const(n).drop().call(0).end();
+        code.function(&body);
+    }
+    module.section(&functions);
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    module.section(&memories);
+    let mut exports = ExportSection::new();
+    exports.export("a", ExportKind::Func, 1);
+    exports.export("b", ExportKind::Func, 2);
+    exports.export("memory", ExportKind::Memory, 0);
+    module.section(&exports);
+    module.section(&code);
+    let mut names = NameMap::new();
+    for (index, name) in [(1, "zero"), (2, "one"), (3, "two")] {
+        names.append(index, name);
+    }
+    let mut section = NameSection::new();
+    section.functions(&names);
+    module.section(&section);
+    module.finish()
+}
+
+/// The function names of `wasm`'s name sections, by index (for the passes' tests).
+#[cfg(test)]
+pub fn function_names(wasm: &[u8]) -> Vec<Vec<(u32, String)>> {
+    use wasmparser::{KnownCustom, Name};
+    let mut sections = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let Ok(wasmparser::Payload::CustomSection(custom)) = payload
+            && let KnownCustom::Name(reader) = custom.as_known()
+        {
+            let mut names = Vec::new();
+            for subsection in reader.into_iter().flatten() {
+                if let Name::Function(map) = subsection {
+                    for naming in map.into_iter().flatten() {
+                        names.push((naming.index, naming.name.to_owned()));
+                    }
+                }
+            }
+            sections.push(names);
+        }
+    }
+    sections
+}
