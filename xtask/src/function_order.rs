@@ -6,7 +6,7 @@
 //! beyond each other's reach. [`similarity_order`] chains them so that each function follows
 //! the one it shares most with; binaryen then moves the bodies (its
 //! `--reorder-functions-by-name`, fed names that spell our order) and fixes every reference.
-//! The code is unchanged, function for function; the wasm served shrinks by about 6 KB.
+//! The code is unchanged, function for function; the wasm served shrinks by about 7 KB.
 
 use std::cmp::Ordering;
 use std::path::Path;
@@ -46,8 +46,10 @@ fn shared(a: &[u32], b: &[u32]) -> u64 {
 
 /// An order of `bodies` (indices into it) in which each function follows the one it has
 /// most in common with: starting from the bytewise-smallest body, the next is always the
-/// unplaced body with the largest share of its 4-byte sequences also found in the last one
-/// placed (ties go to the bytewise-smaller body). Deterministic: the same bodies always give
+/// unplaced body most like the last one placed, by the Jaccard index of their sets of
+/// 4-byte sequences (ties go to the bytewise-smaller body). Measured on the wizard, the
+/// Jaccard index beat the shared share of the candidate alone by 0.9 KB, and 4-byte
+/// sequences beat 3, 6 and 8. Deterministic: the same bodies always give
 /// the same order, so a rebuild gives the same bytes.
 pub fn similarity_order(bodies: &[&[u8]]) -> Vec<usize> {
     let mut by_bytes: Vec<usize> = (0..bodies.len()).collect();
@@ -62,12 +64,13 @@ pub fn similarity_order(bodies: &[&[u8]]) -> Vec<usize> {
     let mut last = unplaced.remove(0);
     order.push(last);
     while !unplaced.is_empty() {
-        // Best by shared / (1 + own), compared without division: s1 * (1 + n2) > s2 * (1 + n1).
+        // Best by shared / (1 + union), compared without division: s1 * u2 > s2 * u1.
         let mut best = 0;
         let mut best_score = (0u64, 1u64);
         for (at, &candidate) in unplaced.iter().enumerate() {
-            let own = 1 + grams[candidate].len() as u64;
-            let score = (shared(&grams[last], &grams[candidate]), own);
+            let common = shared(&grams[last], &grams[candidate]);
+            let union = 1 + (grams[last].len() + grams[candidate].len()) as u64 - common;
+            let score = (common, union);
             if score.0 * best_score.1 > best_score.0 * score.1 {
                 best = at;
                 best_score = score;
