@@ -94,12 +94,13 @@ impl Ctx {
 
     /// Tells the host page: the `sis-onboard:<name>` event and the `on<Name>` callback.
     pub fn notify(&self, event: HostEvent, detail: &[(&str, Option<&str>)]) {
-        // Nothing to tell once the wizard is gone (an answer that arrived after removal).
-        let _ = self.host.try_with_value(|h| {
-            if let Some(h) = h {
-                host::notify(h, event, detail);
-            }
-        });
+        self.with_host(|h| host::notify(h, event, detail));
+    }
+
+    /// Runs `tell` with the host element, if there is one and the wizard is still mounted
+    /// (an answer may arrive after removal: then there is nobody to tell).
+    fn with_host(&self, tell: impl FnOnce(&HtmlElement)) {
+        let _ = self.host.try_with_value(|h| h.as_ref().map(tell));
     }
 
     /// Tells the page of a failure it must act on whatever the step: the session is unknown
@@ -109,11 +110,7 @@ impl Ctx {
             failure,
             ApiFailure::InvalidSession | ApiFailure::SessionExpired
         ) {
-            let _ = self.host.try_with_value(|h| {
-                if let Some(h) = h {
-                    host::notify_error(h, failure.code(), &failure.english());
-                }
-            });
+            self.with_host(|h| host::notify_error(h, failure.code(), &failure.english()));
         }
     }
 }

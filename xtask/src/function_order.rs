@@ -11,10 +11,11 @@
 use std::cmp::Ordering;
 use std::path::Path;
 
-use wasm_encoder::{IndirectNameMap, Module, NameMap, NameSection, RawSection};
+use wasm_encoder::{IndirectNameMap, NameMap, NameSection};
 use wasmparser::{Parser, Payload, TypeRef};
 
-use crate::wasm::{part, wasm_opt};
+use crate::package::{read, write};
+use crate::wasm::{part, rewrite, wasm_opt};
 
 /// The distinct 4-byte sequences of `body`, sorted: what gzip could reuse of it.
 fn grams(body: &[u8]) -> Vec<u32> {
@@ -86,21 +87,10 @@ pub fn similarity_order(bodies: &[&[u8]]) -> Vec<usize> {
 /// …, one per defined function, in `order`), so that sorting functions by name applies
 /// the order.
 fn name_by_rank(wasm: &[u8], imported: u32, order: &[usize]) -> Result<Vec<u8>, String> {
-    let mut module = Module::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(|e| format!("reading the wasm: {e}"))?;
-        if let Payload::CustomSection(custom) = &payload
-            && custom.name() == "name"
-        {
-            continue;
-        }
-        if let Some((id, range)) = payload.as_section() {
-            module.section(&RawSection {
-                id,
-                data: part(wasm, range)?,
-            });
-        }
-    }
+    // The old names go (binaryen would read them first).
+    let mut module = rewrite(wasm, |payload, _| {
+        Ok(matches!(payload, Payload::CustomSection(custom) if custom.name() == "name"))
+    })?;
     let width = order.len().to_string().len();
     let mut ranked: Vec<(u32, String)> = order
         .iter()
@@ -142,14 +132,16 @@ fn read_functions(wasm: &[u8]) -> Result<(u32, Vec<&[u8]>), String> {
 
 /// Reorders the functions of `dist/<wasm>` in place.
 pub fn run(dist: &Path, wasm: &str) -> Result<(), String> {
-    let path = dist.join(wasm);
-    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = read(dist, wasm)?;
     let (imported, bodies) = read_functions(&bytes)?;
-    let named = name_by_rank(&bytes, imported, &similarity_order(&bodies))?;
-    std::fs::write(&path, named).map_err(|e| format!("{}: {e}", path.display()))?;
+    write(
+        dist,
+        wasm,
+        &name_by_rank(&bytes, imported, &similarity_order(&bodies))?,
+    )?;
+    let path = dist.join(wasm).display().to_string();
     // First move the bodies, keeping the names (`-g`) that say where; then write the module
     // again without names (they are ours, not Rust's, and only cost bytes).
-    let path = path.display().to_string();
     wasm_opt(
         &path,
         &["-g", "--reorder-functions-by-name"],

@@ -147,6 +147,16 @@ pub fn read(dist: &Path, name: &str) -> Result<Vec<u8>, String> {
     std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"))
 }
 
+/// The text of `dist/<name>`.
+pub fn read_text(dist: &Path, name: &str) -> Result<String, String> {
+    String::from_utf8(read(dist, name)?).map_err(|e| format!("dist/{name}: {e}"))
+}
+
+/// Replaces `dist/<name>` with `bytes`.
+pub fn write(dist: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(dist.join(name), bytes).map_err(|e| format!("dist/{name}: {e}"))
+}
+
 /// Minifies an ES module in place with terser (from npm, installed by `setup`).
 fn minify(path: &Path) -> Result<(), String> {
     let file = path.display().to_string();

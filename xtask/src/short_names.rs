@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use crate::package::{read_text, write};
 use crate::wasm::wasm_opt;
 
 /// The module name binaryen gives every import when it minifies modules.
@@ -143,11 +144,8 @@ pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
         "shorten the names",
     )?;
     let mapping = parse_mapping(&String::from_utf8_lossy(&out.stdout))?;
-    let glue_path = dist.join(glue);
-    let text =
-        std::fs::read_to_string(&glue_path).map_err(|e| format!("{}: {e}", glue_path.display()))?;
-    let rewritten = rewrite_glue(&text, &mapping)?;
-    std::fs::write(&glue_path, rewritten).map_err(|e| format!("{}: {e}", glue_path.display()))
+    let rewritten = rewrite_glue(&read_text(dist, glue)?, &mapping)?;
+    write(dist, glue, rewritten.as_bytes())
 }
 
 #[cfg(test)]

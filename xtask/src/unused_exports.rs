@@ -15,10 +15,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wasm_encoder::{ExportKind, ExportSection, Module, RawSection};
+use wasm_encoder::{ExportKind, ExportSection};
 use wasmparser::{ExternalKind, Parser, Payload};
 
-use crate::wasm::{part, wasm_opt};
+use crate::package::{read, read_text, write};
+use crate::wasm::{rewrite, wasm_opt};
 
 /// The classes wasm-streams exports (`IntoUnderlyingSource` and kin), for JavaScript's
 /// streams to call back into Rust; only a server function's streamed body uses them.
@@ -119,38 +120,33 @@ pub fn remove_unimported(glue: &str, imported: &BTreeSet<String>) -> Result<Stri
 
 /// `wasm` with only the exports named in `keep`.
 fn keep_exports(wasm: &[u8], keep: &BTreeSet<&str>) -> Result<Vec<u8>, String> {
-    let mut module = Module::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(|e| format!("reading the wasm: {e}"))?;
-        if let Payload::ExportSection(exports) = &payload {
-            let mut kept = ExportSection::new();
-            for export in exports.clone() {
-                let export = export.map_err(|e| format!("reading the wasm's exports: {e}"))?;
-                if !keep.contains(export.name) {
-                    continue;
-                }
-                let kind = match export.kind {
-                    ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
-                    ExternalKind::Table => ExportKind::Table,
-                    ExternalKind::Memory => ExportKind::Memory,
-                    ExternalKind::Global => ExportKind::Global,
-                    ExternalKind::Tag => ExportKind::Tag,
-                };
-                kept.export(export.name, kind, export.index);
+    let module = rewrite(wasm, |payload, module| {
+        let Payload::ExportSection(exports) = payload else {
+            return Ok(false);
+        };
+        let mut kept = ExportSection::new();
+        for export in exports.clone() {
+            let export = export.map_err(|e| format!("reading the wasm's exports: {e}"))?;
+            if !keep.contains(export.name) {
+                continue;
             }
-            module.section(&kept);
-        } else if let Some((id, range)) = payload.as_section() {
-            module.section(&RawSection {
-                id,
-                data: part(wasm, range)?,
-            });
+            let kind = match export.kind {
+                ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
+                ExternalKind::Table => ExportKind::Table,
+                ExternalKind::Memory => ExportKind::Memory,
+                ExternalKind::Global => ExportKind::Global,
+                ExternalKind::Tag => ExportKind::Tag,
+            };
+            kept.export(export.name, kind, export.index);
         }
-    }
+        module.section(&kept);
+        Ok(true)
+    })?;
     Ok(module.finish())
 }
 
-/// The names of the functions `wasm` imports.
-fn imported_functions(wasm: &[u8]) -> Result<BTreeSet<String>, String> {
+/// The names of everything `wasm` imports (the keys of the glue's import object).
+fn imported_names(wasm: &[u8]) -> Result<BTreeSet<String>, String> {
     let mut names = BTreeSet::new();
     for payload in Parser::new(0).parse_all(wasm) {
         if let Payload::ImportSection(imports) = payload.map_err(|e| format!("reading: {e}"))? {
@@ -165,26 +161,24 @@ fn imported_functions(wasm: &[u8]) -> Result<BTreeSet<String>, String> {
 
 /// Prunes `dist/<glue>` and `dist/<wasm>` in place.
 pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
-    let glue_path = dist.join(glue);
-    let mut text =
-        std::fs::read_to_string(&glue_path).map_err(|e| format!("{}: {e}", glue_path.display()))?;
+    let mut text = read_text(dist, glue)?;
     for class in UNREACHABLE_CLASSES {
         text = remove_class(&text, class)?;
     }
-    let wasm_path = dist.join(wasm);
-    let bytes = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let pruned = keep_exports(&bytes, &named_exports(&text))?;
-    std::fs::write(&wasm_path, pruned).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    write(
+        dist,
+        wasm,
+        &keep_exports(&read(dist, wasm)?, &named_exports(&text))?,
+    )?;
     // `-Oz` rather than only removing what is unreachable: with the exports gone, it also
     // simplifies what they shared with the rest (0.2 KB more).
     wasm_opt(
-        &wasm_path.display().to_string(),
+        &dist.join(wasm).display().to_string(),
         &["-Oz"],
         "remove the unused code",
     )?;
-    let bytes = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
-    let text = remove_unimported(&text, &imported_functions(&bytes)?)?;
-    std::fs::write(&glue_path, text).map_err(|e| format!("{}: {e}", glue_path.display()))
+    let text = remove_unimported(&text, &imported_names(&read(dist, wasm)?)?)?;
+    write(dist, glue, text.as_bytes())
 }
 
 #[cfg(test)]
@@ -280,7 +274,7 @@ const WizardHandleFinalization = (typeof FinalizationRegistry === 'undefined')
         }
         assert_eq!(exports, [("a".to_owned(), 1), ("memory".to_owned(), 0)]);
         assert_eq!(
-            imported_functions(&pruned).expect("read"),
+            imported_names(&pruned).expect("read"),
             BTreeSet::from(["f".to_owned()])
         );
         // The rest of the module is as it was (its names included).

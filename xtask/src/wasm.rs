@@ -2,6 +2,9 @@
 
 use std::process::Output;
 
+use wasm_encoder::{Module, RawSection};
+use wasmparser::{Parser, Payload};
+
 use crate::cmd::command;
 
 /// The WebAssembly features the wizard's wasm uses (wasm-opt refuses a module using others).
@@ -18,6 +21,29 @@ pub fn part(wasm: &[u8], range: std::ops::Range<u64>) -> Result<&[u8], String> {
         .zip(usize::try_from(range.end).ok())
         .and_then(|(start, end)| wasm.get(start..end))
         .ok_or(format!("reading the wasm: no bytes at {range:?}"))
+}
+
+/// `wasm` rebuilt section by section: `change` may write its own version of a section into
+/// the module (or none, to drop it) and return true; when it returns false the section is
+/// copied as it is.
+pub fn rewrite(
+    wasm: &[u8],
+    mut change: impl FnMut(&Payload, &mut Module) -> Result<bool, String>,
+) -> Result<Module, String> {
+    let mut module = Module::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| format!("reading the wasm: {e}"))?;
+        if change(&payload, &mut module)? {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            module.section(&RawSection {
+                id,
+                data: part(wasm, range)?,
+            });
+        }
+    }
+    Ok(module)
 }
 
 /// Runs wasm-opt's `passes` over the module at `path`, in place; its output on success.
