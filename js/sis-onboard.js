@@ -8,26 +8,56 @@
 //
 // Each element gets its own shadow root, so the wizard's styles and the page's styles
 // cannot reach each other. The wasm module is loaded once and shared by every element.
-// The build (`cargo xtask build`) rewrites the three asset names below to their
-// content-hashed names, which may be cached forever; this file itself is revalidated.
+// The build (`cargo xtask build`) rewrites the asset names below to their content-hashed
+// names, which may be cached forever; this file itself is revalidated.
 import init, { mount } from "./sis-onboard-wizard.js";
 
 const wasm = new URL("./sis-onboard-wizard_bg.wasm", import.meta.url);
 const stylesheet = new URL("./sis-onboard.css", import.meta.url).href;
+/** Each language's strings, one per line: a page fetches only the one it shows. */
+const STRINGS = {
+  en: new URL("./sis-onboard-en.txt", import.meta.url),
+  es: new URL("./sis-onboard-es.txt", import.meta.url),
+};
 const VERSION = "0.1.0";
 /** Attributes whose change re-renders the wizard (`theme` is CSS only). */
 const CONFIG = ["session", "api", "lang"];
 /** The callbacks a vendor may set, as element properties or `mount` options. */
 const CALLBACKS = ["onReady", "onStepChange", "onValidation", "onSuccess", "onExit", "onError"];
 
-let ready;
-function loadWizard() {
+/** Loads shared by every wizard on the page: the wasm, and each language's strings. */
+const loads = new Map();
+function shared(name, load) {
   // A failed load (a network blip) is tried again by the next wizard, not remembered.
-  ready ??= init({ module_or_path: wasm }).catch((error) => {
-    ready = undefined;
-    throw error;
+  if (!loads.has(name)) {
+    loads.set(name, load().catch((error) => {
+      loads.delete(name);
+      throw error;
+    }));
+  }
+  return loads.get(name);
+}
+
+const loadWizard = () => shared("wasm", () => init({ module_or_path: wasm }));
+
+const loadStrings = (lang) =>
+  shared(lang, async () => {
+    const response = await fetch(STRINGS[lang]);
+    if (!response.ok) throw new Error(`${response.status} ${response.url}`);
+    return response.text();
   });
-  return ready;
+
+/**
+ * The language to speak: the element's own `lang`, else the browser's first language the
+ * wizard speaks, else English. (Not the page's: a vendor page in English may well be read by
+ * a Spanish-speaking administrator.)
+ */
+function language(element) {
+  for (const tag of [element.getAttribute("lang") ?? "", ...navigator.languages]) {
+    const primary = tag.trim().split(/[-_]/)[0].toLowerCase();
+    if (Object.hasOwn(STRINGS, primary)) return primary;
+  }
+  return "en";
 }
 
 /** Tells the page, as the wizard itself does: a bubbling, composed event and the callback. */
@@ -98,10 +128,11 @@ class SisOnboardElement extends HTMLElement {
       link.addEventListener("load", resolve, { once: true });
       link.addEventListener("error", resolve, { once: true });
     });
-    Promise.all([loadWizard(), styled])
-      .then(() => {
+    const lang = language(this);
+    Promise.all([loadWizard(), loadStrings(lang), styled])
+      .then(([, text]) => {
         if (this.isConnected && !this._handle && container.isConnected) {
-          this._handle = mount(this, container);
+          this._handle = mount(this, container, lang, text);
         }
       })
       .catch((error) => {

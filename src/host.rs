@@ -1,26 +1,8 @@
-//! What the wizard asks of the page around it: its language, `sessionStorage`, and the
+//! What the wizard asks of the page around it: `sessionStorage`, and the
 //! events (and callbacks) that tell the vendor's page what happened.
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
-
-use crate::i18n::Lang;
-
-/// The host element's own `lang`, else the browser's languages. (Not the page's: a vendor
-/// page in English may well be read by a Spanish-speaking administrator.)
-pub fn language(host: &HtmlElement) -> Lang {
-    let host_lang = host.get_attribute("lang");
-    let browser: Vec<String> = web_sys::window()
-        .map(|w| {
-            w.navigator()
-                .languages()
-                .iter()
-                .filter_map(|l| l.as_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    Lang::choose(host_lang.as_deref(), browser.iter().map(String::as_str))
-}
 
 /// True when the browser says it has no network.
 pub fn offline() -> bool {
@@ -98,7 +80,7 @@ pub fn notify(host: &HtmlElement, event: HostEvent, detail: &[(&str, Option<&str
     init.set_composed(true);
     init.set_detail(&object);
     if let Ok(event) =
-        web_sys::CustomEvent::new_with_event_init_dict(&format!("sis-onboard:{name}"), &init)
+        web_sys::CustomEvent::new_with_event_init_dict(&["sis-onboard:", name].concat(), &init)
     {
         let _ = host.dispatch_event(&event);
     }

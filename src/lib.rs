@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::app::App;
+use crate::i18n::Lang;
 use crate::options::MountOptions;
 
 /// A mounted wizard; `destroy()` removes it and frees everything it held.
@@ -36,9 +37,17 @@ impl WizardHandle {
 }
 
 /// Mounts a wizard into `container`, configured by the attributes of `host`
-/// (`session`: the session token; `api`: the proxy's base URL).
+/// (`session`: the session token; `api`: the proxy's base URL), speaking `lang` (`en`,
+/// `es`) with `strings`, the text of that language's strings file. The loader chooses the
+/// language (the host's own `lang`, else the browser's) and fetches its file alongside the
+/// wasm.
 #[wasm_bindgen]
-pub fn mount(host: web_sys::HtmlElement, container: web_sys::HtmlElement) -> WizardHandle {
+pub fn mount(
+    host: web_sys::HtmlElement,
+    container: web_sys::HtmlElement,
+    lang: &str,
+    strings: String,
+) -> WizardHandle {
     // A readable panic message where panics unwind or abort (tests, debug builds). The
     // shipped build traps at once instead (`-Cpanic=immediate-abort`), so a hook there would
     // be dead weight.
@@ -46,7 +55,8 @@ pub fn mount(host: web_sys::HtmlElement, container: web_sys::HtmlElement) -> Wiz
     console_error_panic_hook::set_once();
     let options =
         MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));
-    let lang = host::language(&host);
+    let lang = Lang::from_tag(lang).unwrap_or(Lang::En);
+    lang.install(strings);
     let host = Some(host);
     let handle = leptos::mount::mount_to(container, move || view! { <App options lang host/> });
     WizardHandle {

@@ -45,6 +45,15 @@ fn session(id: &str, sources: usize) -> SessionConfig {
     }
 }
 
+/// Installs `lang`'s strings as the loader does, from the file the build would write: the
+/// table's texts, one per line.
+fn install(lang: Lang) {
+    let (_, source) = wizard::i18n::SOURCES[lang as usize];
+    let rows: Vec<(String, String)> = serde_json::from_str(source).unwrap();
+    let texts: Vec<String> = rows.into_iter().map(|(_, text)| text).collect();
+    lang.install(texts.join("\n"));
+}
+
 /// Yields to the browser's event loop until `done` holds (a network answer, say); fails
 /// after 500 turns rather than waiting a fixed time.
 async fn until(what: &str, done: impl Fn() -> bool) {
@@ -75,6 +84,7 @@ impl Mounted {
     }
 
     fn with_api(session: SessionConfig, lang: Lang, api: Option<&str>) -> Self {
+        install(lang);
         let document = document();
         let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
         document.body().unwrap().append_child(&root).unwrap();

@@ -16,13 +16,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const ASSETS_PATH: &str = "/sis-onboard";
 
 /// True for a file name with a content hash (from `cargo xtask build`), 8 to 16 hex digits
-/// (`sis-onboard-wizard-<hash>.js`, `…-<hash>_bg.wasm`, `sis-onboard-<hash>.css`): its
-/// content never changes.
+/// (`sis-onboard-wizard-<hash>.js`, `…-<hash>_bg.wasm`, `sis-onboard-<hash>.css`, the strings
+/// `sis-onboard-en-<hash>.txt`): its content never changes.
 pub fn is_content_hashed(name: &str) -> bool {
     let stem = name
         .strip_suffix("_bg.wasm")
         .or_else(|| name.strip_suffix(".js"))
-        .or_else(|| name.strip_suffix(".css"));
+        .or_else(|| name.strip_suffix(".css"))
+        .or_else(|| name.strip_suffix(".txt"));
     stem.and_then(|s| s.rsplit_once('-'))
         .is_some_and(|(_, hash)| {
             (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
@@ -134,12 +135,14 @@ mod tests {
             "sis-onboard-wizard-8b37e05f6638ecbc_bg.wasm"
         ));
         assert!(is_content_hashed("sis-onboard-cfdf040f3a5e0b8e.css"));
+        assert!(is_content_hashed("sis-onboard-es-4c1f0e2a9b7d3e51.txt"));
         assert!(
             is_content_hashed("sis-onboard-3d3b1657ff42e.css"),
             "no leading zeros"
         );
         assert!(!is_content_hashed("sis-onboard.js"));
         assert!(!is_content_hashed("sis-onboard.d.ts"));
+        assert!(!is_content_hashed("sis-onboard.sri.txt"));
         assert!(!is_content_hashed("sis-onboard-wizard-8b37e0.js"));
         assert!(!is_content_hashed("sis-onboard-wizard-zzzzzzzzzzzzzzzz.js"));
     }

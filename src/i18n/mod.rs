@@ -1,11 +1,13 @@
-//! Every string the administrator reads, in one table per language (`en.rs`, `es.rs`).
+//! Every string the administrator reads, in one table per language: `en.json`, `es.json`,
+//! each a list of `[key, text]` in the order of [`Key`].
 //!
-//! A table is an array as long as [`Key`] has variants, so a missing entry does not compile;
-//! a test checks that each entry sits at its key's index and that both languages use the
-//! same `{placeholders}`.
+//! The tables are not compiled into the wasm: `cargo xtask build` writes each as a file of
+//! its own (`sis-onboard-<lang>-<hash>.txt`, the texts one per line), the loader fetches the
+//! chosen language's file alongside the wasm, and [`Lang::install`] takes it in. A page
+//! downloads one language instead of both (3 KB less gzip). Tests check that both tables
+//! list every key in order, without line breaks, with the same `{placeholders}`.
 
-mod en;
-mod es;
+use std::sync::OnceLock;
 
 /// The languages the wizard speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,14 +27,6 @@ impl Lang {
             "es" => Some(Lang::Es),
             _ => None,
         }
-    }
-
-    /// The host element's `lang`, else the browser's first language we speak, else English.
-    pub fn choose<'a>(host: Option<&str>, browser: impl IntoIterator<Item = &'a str>) -> Self {
-        host.filter(|t| !t.trim().is_empty())
-            .and_then(Lang::from_tag)
-            .or_else(|| browser.into_iter().find_map(Lang::from_tag))
-            .unwrap_or(Lang::En)
     }
 
     /// The BCP 47 tag, for the `lang` attribute of the wizard's root.
@@ -60,27 +54,26 @@ impl Lang {
         grouped
     }
 
-    /// The readable table (the tests read it; the bundle holds the packed form).
-    #[cfg(test)]
-    fn table(self) -> &'static [(Key, &'static str); COUNT] {
-        match self {
-            Lang::En => &en::TABLE,
-            Lang::Es => &es::TABLE,
+    /// Takes in this language's strings: the text of its strings file, one string per line
+    /// in the order of [`Key`]. The first strings a page installs for a language stay (they
+    /// are kept for the page's life, like compiled-in strings).
+    pub fn install(self, strings: String) {
+        let slot = &STRINGS[self as usize];
+        if slot.get().is_none() {
+            let _ = slot.set(strings.leak().split('\n').collect());
         }
     }
 
-    /// The text of `key`.
+    /// The text of `key` (empty before [`Lang::install`]).
     #[inline(never)]
     pub fn text(self, key: Key) -> &'static str {
-        let (text, ends) = match self {
-            Lang::En => (EN_TEXT, &EN.ends),
-            Lang::Es => (ES_TEXT, &ES.ends),
-        };
-        let index = key as usize;
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |before| ends[before] as usize);
-        text.get(start..ends[index] as usize).unwrap_or_default()
+        #[cfg(not(target_arch = "wasm32"))]
+        native::install(self);
+        STRINGS[self as usize]
+            .get()
+            .and_then(|texts| texts.get(key as usize))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
@@ -94,60 +87,39 @@ impl Lang {
     }
 }
 
-/// A language's strings as the bundle holds them: every text back to back, and where each
-/// one ends. Built at compile time from the readable tables, which stay out of the wasm: a
-/// table entry (key, pointer, length) costs 12 bytes that hardly compress, an end 2.
-struct Packed<const LEN: usize> {
-    text: [u8; LEN],
-    ends: [u16; COUNT],
+/// Each language's strings once installed, by [`Lang`].
+static STRINGS: [OnceLock<Vec<&'static str>>; 2] = [OnceLock::new(), OnceLock::new()];
+
+/// The tables as the source holds them, `[key, text]` in key order.
+pub const SOURCES: [(Lang, &str); 2] = [
+    (Lang::En, include_str!("en.json")),
+    (Lang::Es, include_str!("es.json")),
+];
+
+/// The table `source` as its `(key, text)` pairs.
+#[cfg(any(test, not(target_arch = "wasm32")))]
+pub fn pairs(source: &str) -> Vec<(String, String)> {
+    let rows: Vec<Vec<String>> =
+        miniserde::json::from_str(source).expect("a string table is a list of [key, text]");
+    rows.into_iter()
+        .map(|row| match <[String; 2]>::try_from(row) {
+            Ok([key, text]) => (key, text),
+            Err(row) => panic!("not a [key, text] pair: {row:?}"),
+        })
+        .collect()
 }
 
-const fn packed_len(table: &[(Key, &str); COUNT]) -> usize {
-    let mut len = 0;
-    let mut i = 0;
-    while i < COUNT {
-        len += table[i].1.len();
-        i += 1;
-    }
-    assert!(
-        len <= u16::MAX as usize,
-        "a language's strings outgrew u16 offsets"
-    );
-    len
-}
+/// Outside the browser (the unit tests) the strings come from the source tables.
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::{Lang, SOURCES, pairs};
 
-const fn pack<const LEN: usize>(table: &[(Key, &str); COUNT]) -> Packed<LEN> {
-    let mut packed = Packed {
-        text: [0; LEN],
-        ends: [0; COUNT],
-    };
-    let (mut at, mut i) = (0, 0);
-    while i < COUNT {
-        let bytes = table[i].1.as_bytes();
-        let mut j = 0;
-        while j < bytes.len() {
-            packed.text[at] = bytes[j];
-            at += 1;
-            j += 1;
-        }
-        packed.ends[i] = at as u16;
-        i += 1;
-    }
-    packed
-}
-
-/// `bytes` as text, at compile time (they are whole strings laid end to end).
-const fn utf8(bytes: &'static [u8]) -> &'static str {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(_) => panic!("packed strings are not UTF-8"),
+    pub fn install(lang: Lang) {
+        let (_, source) = SOURCES[lang as usize];
+        let texts: Vec<String> = pairs(source).into_iter().map(|(_, text)| text).collect();
+        lang.install(texts.join("\n"));
     }
 }
-
-static EN: Packed<{ packed_len(&en::TABLE) }> = pack(&en::TABLE);
-static ES: Packed<{ packed_len(&es::TABLE) }> = pack(&es::TABLE);
-static EN_TEXT: &str = utf8(&EN.text);
-static ES_TEXT: &str = utf8(&ES.text);
 
 macro_rules! keys {
     ($($key:ident),* $(,)?) => {
@@ -226,20 +198,31 @@ mod tests {
     }
 
     #[test]
-    fn every_key_has_its_entry_in_both_languages() {
-        for lang in [Lang::En, Lang::Es] {
-            for (index, (key, text)) in lang.table().iter().enumerate() {
-                assert_eq!(*key as usize, index, "{lang:?}: {key:?} is out of place");
-                assert!(!text.trim().is_empty(), "{lang:?}: {key:?} is empty");
+    fn each_table_lists_every_key_in_order_on_one_line() {
+        for (lang, source) in SOURCES {
+            let pairs = pairs(source);
+            let keys: Vec<String> = pairs.iter().map(|(key, _)| key.clone()).collect();
+            let expected: Vec<String> = ALL_KEYS.iter().map(|key| format!("{key:?}")).collect();
+            assert_eq!(
+                keys, expected,
+                "{lang:?}: keys missing, extra or out of order"
+            );
+            for (key, text) in &pairs {
+                assert!(!text.trim().is_empty(), "{lang:?}: {key} is empty");
+                // The shipped file holds one string per line.
+                assert!(
+                    !text.contains(['\n', '\r']),
+                    "{lang:?}: {key} has a line break"
+                );
             }
         }
     }
 
     #[test]
-    fn the_packed_strings_are_the_tables() {
-        for lang in [Lang::En, Lang::Es] {
-            for (key, text) in lang.table() {
-                assert_eq!(lang.text(*key), *text, "{lang:?}: {key:?}");
+    fn the_installed_strings_are_the_tables() {
+        for (lang, source) in SOURCES {
+            for (key, (_, text)) in ALL_KEYS.iter().zip(pairs(source)) {
+                assert_eq!(lang.text(*key), text, "{lang:?}: {key:?}");
             }
         }
     }
@@ -263,15 +246,6 @@ mod tests {
             .filter(|k| !matches!(k, Key::BaseUrlLabel | Key::ClientIdLabel | Key::StrategyApi))
             .collect();
         assert!(same.len() <= 3, "untranslated: {same:?}");
-    }
-
-    #[test]
-    fn the_language_follows_the_host_then_the_browser() {
-        assert_eq!(Lang::choose(Some("es-MX"), ["en-US"]), Lang::Es);
-        assert_eq!(Lang::choose(Some("en"), ["es"]), Lang::En);
-        assert_eq!(Lang::choose(None, ["fr-FR", "es-419"]), Lang::Es);
-        assert_eq!(Lang::choose(Some(""), ["de"]), Lang::En);
-        assert_eq!(Lang::choose(Some("fr"), ["es"]), Lang::Es);
     }
 
     #[test]

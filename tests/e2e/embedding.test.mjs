@@ -325,7 +325,7 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
   assert.equal(loader.headers.get("cache-control"), "no-cache");
   const source = await loader.text();
   const hashed = [...source.matchAll(/"\.\/(sis-onboard[\w-]*-[0-9a-f]{8,16}[\w.]*)"/g)].map((m) => m[1]);
-  assert.equal(hashed.length, 3, `the glue, the wasm and the stylesheet: ${hashed}`);
+  assert.equal(hashed.length, 5, `the glue, the wasm, the stylesheet and two languages' strings: ${hashed}`);
   for (const name of hashed) {
     const response = await fetch(`${env.proxy.url}/sis-onboard/${name}`);
     assert.equal(response.status, 200, name);
@@ -339,6 +339,15 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
   const contentHash = createHash("sha256").update(await bytesOf(wasm)).update(await bytesOf(glue)).digest("hex").slice(0, 16);
   assert.equal(glue, `sis-onboard-wizard-${contentHash}.js`);
   assert.equal(wasm, `sis-onboard-wizard-${contentHash}_bg.wasm`);
+  // So are the strings: one per line, as many lines in each language.
+  const lines = [];
+  for (const lang of ["en", "es"]) {
+    const name = hashed.find((n) => n.startsWith(`sis-onboard-${lang}-`) && n.endsWith(".txt"));
+    const text = await bytesOf(name);
+    assert.equal(name, `sis-onboard-${lang}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.txt`);
+    lines.push(text.toString("utf8").split("\n").length);
+  }
+  assert.equal(lines[0], lines[1]);
   // Each file a page loads goes out as its precompressed gzip copy, which unpacks to the file.
   for (const name of ["sis-onboard.js", ...hashed]) {
     const url = `${env.proxy.url}/sis-onboard/${name}`;

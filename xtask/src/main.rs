@@ -14,6 +14,7 @@ mod function_order;
 mod package;
 mod setup;
 mod short_names;
+mod strings;
 mod test;
 mod unused_exports;
 mod wasm;

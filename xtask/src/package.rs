@@ -51,14 +51,23 @@ fn hashed(dist: &Path, prefix: &str, suffix: &str) -> Result<String, String> {
     }
 }
 
-/// The files a page loads to show the wizard, in load order: the loader, the wasm-bindgen
-/// glue, the wasm, the stylesheet.
+/// The files every page loads to show the wizard, in load order: the loader, the
+/// wasm-bindgen glue, the wasm, the stylesheet. (And one of the [`strings_files`].)
 pub fn bundle(dist: &Path) -> Result<Vec<String>, String> {
     let mut files = vec![LOADER.to_owned()];
     for (_, prefix, suffix) in ASSETS {
         files.push(hashed(dist, prefix, suffix)?);
     }
     Ok(files)
+}
+
+/// Each language's strings file in `dist`, in [`crate::strings::LANGUAGES`] order: a page
+/// loads one of them, besides the [`bundle`].
+pub fn strings_files(dist: &Path) -> Result<Vec<String>, String> {
+    let languages = crate::strings::LANGUAGES.iter();
+    languages
+        .map(|lang| hashed(dist, &crate::strings::prefix(lang), crate::strings::SUFFIX))
+        .collect()
 }
 
 /// `sha384-<base64>` of `bytes`, as the `integrity` attribute wants it.
@@ -88,15 +97,22 @@ pub fn run(dist: &Path) -> Result<(), String> {
     minify(&dist.join(&glue))?;
     rename_by_content(dist, &glue, &wasm)?;
 
+    let strings = crate::strings::run(dist)?;
+
     let loader_path = dist.join(LOADER);
     let mut loader = std::fs::read_to_string(&loader_path)
         .map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    let mut files = Vec::new();
     for (source_name, prefix, suffix) in ASSETS {
+        files.push((source_name.to_owned(), hashed(dist, prefix, suffix)?));
+    }
+    let languages = crate::strings::LANGUAGES.iter().zip(strings);
+    files.extend(languages.map(|(lang, file)| (crate::strings::source_name(lang), file)));
+    for (source_name, file) in files {
         let quoted = format!("\"{source_name}\"");
         if loader.matches(&quoted).count() != 1 {
             return Err(format!("{LOADER} must name {quoted} exactly once"));
         }
-        let file = hashed(dist, prefix, suffix)?;
         loader = loader.replace(&quoted, &format!("\"./{file}\""));
     }
     std::fs::write(&loader_path, &loader).map_err(|e| format!("{}: {e}", loader_path.display()))?;
@@ -104,7 +120,7 @@ pub fn run(dist: &Path) -> Result<(), String> {
     let integrity = sri(&read(dist, LOADER)?);
     std::fs::write(dist.join(SRI_FILE), format!("{integrity}\n"))
         .map_err(|e| format!("{SRI_FILE}: {e}"))?;
-    for file in bundle(dist)? {
+    for file in bundle(dist)?.into_iter().chain(strings_files(dist)?) {
         precompress(dist, &file)?;
     }
     eprintln!("packaged dist/{LOADER} ({integrity})");

@@ -1,0 +1,133 @@
+//! Writes each language's strings file: the wizard's string table (`src/i18n/<lang>.json`, a
+//! list of `[key, text]` in the order of the wizard's `Key`) as its texts, one per line.
+//! The loader fetches only the language it shows, so the wasm carries no strings and a page
+//! downloads one language instead of both.
+
+use std::path::Path;
+
+use crate::cmd::root;
+use crate::package::{content_hash, write};
+
+/// The languages the wizard speaks, as the loader names them.
+pub const LANGUAGES: [&str; 2] = ["en", "es"];
+
+/// The end of every strings file's name.
+pub const SUFFIX: &str = ".txt";
+
+/// The start of `lang`'s strings file's name, before its content hash.
+pub fn prefix(lang: &str) -> String {
+    format!("sis-onboard-{lang}-")
+}
+
+/// The strings file of `lang` as the loader's source names it.
+pub fn source_name(lang: &str) -> String {
+    format!("./sis-onboard-{lang}{SUFFIX}")
+}
+
+/// The keys and texts of a string table.
+fn table(json: &str, name: &str) -> Result<Vec<(String, String)>, String> {
+    let rows: Vec<(String, String)> = serde_json::from_str(json)
+        .map_err(|e| format!("{name}: not a list of [key, text] pairs: {e}"))?;
+    if let Some((key, _)) = rows.iter().find(|(_, text)| text.contains(['\n', '\r'])) {
+        return Err(format!(
+            "{name}: {key} has a line break (the shipped file holds one string per line)"
+        ));
+    }
+    Ok(rows)
+}
+
+/// Each language's file contents, in [`LANGUAGES`] order, from its table's JSON; every
+/// table must list the first one's keys in the same order.
+pub fn files(tables: &[(&str, String)]) -> Result<Vec<String>, String> {
+    let mut keys: Option<Vec<String>> = None;
+    let mut files = Vec::new();
+    for (name, json) in tables {
+        let (these, texts): (Vec<String>, Vec<String>) = table(json, name)?.into_iter().unzip();
+        match &keys {
+            Some(first) if *first != these => {
+                return Err(format!(
+                    "{name} does not list the same keys in the same order as {}",
+                    tables[0].0
+                ));
+            }
+            Some(_) => {}
+            None => keys = Some(these),
+        }
+        files.push(texts.join("\n"));
+    }
+    Ok(files)
+}
+
+/// Writes `dist/sis-onboard-<lang>-<hash>.txt` for every language; returns the names, in
+/// [`LANGUAGES`] order.
+pub fn run(dist: &Path) -> Result<Vec<String>, String> {
+    let dir = root().join("src/i18n");
+    let mut tables = Vec::new();
+    for lang in LANGUAGES {
+        let path = dir.join(format!("{lang}.json"));
+        let json =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        tables.push((lang, json));
+    }
+    let mut names = Vec::new();
+    for (lang, text) in LANGUAGES.iter().zip(files(&tables)?) {
+        let name = format!(
+            "{}{}{SUFFIX}",
+            prefix(lang),
+            content_hash(text.as_bytes(), &[])
+        );
+        write(dist, &name, text.as_bytes())?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::files;
+
+    fn tables(en: &str, es: &str) -> Vec<(&'static str, String)> {
+        vec![("en.json", en.to_owned()), ("es.json", es.to_owned())]
+    }
+
+    #[test]
+    fn each_file_is_the_texts_one_per_line() {
+        let written = files(&tables(
+            r#"[["Back", "Back"], ["StepOf", "Step {n} of {total}"]]"#,
+            r#"[["Back", "Atrás"], ["StepOf", "Paso {n} de {total}"]]"#,
+        ))
+        .expect("files");
+        assert_eq!(
+            written,
+            ["Back\nStep {n} of {total}", "Atrás\nPaso {n} de {total}"]
+        );
+    }
+
+    #[test]
+    fn a_table_out_of_step_or_with_a_line_break_fails_the_build() {
+        let missing = files(&tables(
+            r#"[["Back", "Back"], ["Exit", "Exit"]]"#,
+            r#"[["Back", "Atrás"]]"#,
+        ));
+        assert!(
+            missing
+                .expect_err("refused")
+                .contains("es.json does not list the same keys")
+        );
+        let swapped = files(&tables(
+            r#"[["Back", "Back"], ["Exit", "Exit"]]"#,
+            r#"[["Exit", "Salir"], ["Back", "Atrás"]]"#,
+        ));
+        assert!(swapped.is_err());
+        let broken = files(&tables(
+            r#"[["Back", "Back\nnow"]]"#,
+            r#"[["Back", "Atrás"]]"#,
+        ));
+        assert!(
+            broken
+                .expect_err("refused")
+                .contains("Back has a line break")
+        );
+        assert!(files(&tables(r#"{"Back": "Back"}"#, "[]")).is_err());
+    }
+}
