@@ -82,7 +82,7 @@ async fn call_text(
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Other)?;
-    let bearer = format!("Bearer {}", options.session_token);
+    let bearer = ["Bearer ", &options.session_token].concat();
     headers
         .set("Authorization", &bearer)
         .map_err(|_| ApiFailure::Other)?;
@@ -147,7 +147,7 @@ pub async fn validate(
 /// The Custom Data Extract catalog with the session's extracts, its texts in `lang`
 /// (`GET /v1/extracts?lang=`).
 pub async fn extracts(options: &MountOptions, lang: &str) -> Result<ExtractCatalog, ApiFailure> {
-    let path = format!("{EXTRACTS_PATH}?lang={lang}");
+    let path = [EXTRACTS_PATH, "?lang=", lang].concat();
     call(options, "GET", &path, None).await
 }
 

@@ -98,8 +98,13 @@ mod browser {
             Fragment::Null => out.push_str("null"),
             Fragment::Bool(b) => out.push_str(if b { "true" } else { "false" }),
             Fragment::Str(s) => push_json(&JsValue::from_str(&s), out),
-            Fragment::U64(n) => out.push_str(&n.to_string()),
-            Fragment::I64(n) => out.push_str(&n.to_string()),
+            Fragment::U64(n) => out.push_str(&crate::i18n::decimal(n)),
+            Fragment::I64(n) => {
+                if n < 0 {
+                    out.push('-');
+                }
+                out.push_str(&crate::i18n::decimal(n.unsigned_abs()));
+            }
             Fragment::F64(n) => push_json(&JsValue::from_f64(n), out),
             Fragment::Seq(mut seq) => {
                 out.push('[');

@@ -62,7 +62,7 @@ impl MountOptions {
 
     /// The full URL of a proxy endpoint such as `/v1/session`.
     pub fn endpoint(&self, path: &str) -> String {
-        format!("{}{path}", self.api_base)
+        [&self.api_base, path].concat()
     }
 }
 

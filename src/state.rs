@@ -133,7 +133,7 @@ pub struct Draft {
 /// Extract Utility, one extract per data set, then scheduling them.
 pub fn checklist(data_sets: &[String]) -> Vec<String> {
     let mut items = vec!["open".to_owned()];
-    items.extend(data_sets.iter().map(|id| format!("extract:{id}")));
+    items.extend(data_sets.iter().map(|id| ["extract:", id].concat()));
     items.push("schedule".to_owned());
     items
 }
@@ -252,7 +252,7 @@ impl Draft {
         self.data_sets = Some(next);
         // A new extract is neither created nor scheduled yet, whatever was ticked before.
         if added {
-            self.tick(&format!("extract:{id}"), false);
+            self.tick(&["extract:", id].concat(), false);
             self.tick("schedule", false);
         }
     }
@@ -314,7 +314,7 @@ impl Draft {
 
 /// The `sessionStorage` key of a session's draft.
 pub fn storage_key(session_id: &str) -> String {
-    format!("sis-onboard:{session_id}")
+    ["sis-onboard:", session_id].concat()
 }
 
 #[cfg(test)]

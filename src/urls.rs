@@ -226,11 +226,15 @@ pub fn derive_token_url(base: &str) -> Option<String> {
         return None;
     }
     let origin_end = checked.value.len() - parts.path.len();
-    Some(format!(
-        "{}{}/campus/oauth2/token?appName={app}",
-        &checked.value[..origin_end],
-        &parts.path[..at]
-    ))
+    Some(
+        [
+            &checked.value[..origin_end],
+            &parts.path[..at],
+            "/campus/oauth2/token?appName=",
+            app,
+        ]
+        .concat(),
+    )
 }
 
 #[cfg(test)]

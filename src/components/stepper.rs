@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::ctx;
-use crate::i18n::Key;
+use crate::i18n::{Key, decimal};
 use crate::state::Step;
 
 /// An ordered list of the steps on the administrator's path, the current one marked.
@@ -26,7 +26,10 @@ pub fn Stepper(
         let n = steps.iter().position(|s| *s == current).unwrap_or(0) + 1;
         let position = ctx.lang.format(
             Key::StepOf,
-            &[("n", &n.to_string()), ("total", &steps.len().to_string())],
+            &[
+                ("n", &decimal(n as u64)),
+                ("total", &decimal(steps.len() as u64)),
+            ],
         );
         let items = steps
             .into_iter()
@@ -40,7 +43,7 @@ pub fn Stepper(
                     <li
                         class="sis-stepper-item"
                         data-status=status
-                        data-testid=format!("stepper-{}", step.id())
+                        data-testid=["stepper-", step.id()].concat()
                         aria-current=(status == "current").then_some("step")
                     >
                         {ctx.t(step.label())}

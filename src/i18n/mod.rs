@@ -43,7 +43,7 @@ impl Lang {
             Lang::En => ',',
             Lang::Es => '.',
         };
-        let digits = n.to_string();
+        let digits = decimal(n);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, digit) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -79,12 +79,44 @@ impl Lang {
     /// The text of `key` with each `{name}` replaced by its value.
     #[inline(never)]
     pub fn format(self, key: Key, values: &[(&str, &str)]) -> String {
-        let mut text = self.text(key).to_owned();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), value);
+        let mut rest = self.text(key);
+        let mut text = String::with_capacity(rest.len());
+        while let Some(open) = rest.find('{') {
+            text.push_str(&rest[..open]);
+            rest = &rest[open..];
+            let known = rest.find('}').and_then(|close| {
+                let name = &rest[1..close];
+                let (_, value) = values.iter().find(|(n, _)| *n == name)?;
+                Some((*value, close))
+            });
+            match known {
+                Some((value, close)) => {
+                    text.push_str(value);
+                    rest = &rest[close + 1..];
+                }
+                None => {
+                    text.push('{');
+                    rest = &rest[1..];
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
+}
+
+/// `n` in decimal digits. The wizard writes text with this and `concat` rather than
+/// `to_string` or `format!`, so `core::fmt`'s machinery stays out of the wasm.
+pub fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 /// Each language's strings once installed, by [`Lang`].
@@ -263,5 +295,29 @@ mod tests {
             Lang::En.format(Key::StartTitle, &[("vendor", "Acme")]),
             "Connect your student information system to Acme"
         );
+        assert_eq!(
+            Lang::Es.format(Key::StepOf, &[("n", "2"), ("total", "7")]),
+            "Paso 2 de 7"
+        );
+    }
+
+    #[test]
+    fn a_value_is_written_as_it_is_and_unknown_braces_stay() {
+        // A vendor named like a placeholder is not filled in again.
+        assert_eq!(
+            Lang::En.format(Key::StartTitle, &[("vendor", "{vendor} {n}")]),
+            "Connect your student information system to {vendor} {n}"
+        );
+        assert_eq!(
+            Lang::En.format(Key::StepOf, &[("n", "2")]),
+            Lang::En.text(Key::StepOf).replace("{n}", "2")
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 7, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 }

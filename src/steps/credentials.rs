@@ -273,10 +273,10 @@ pub fn CredentialsStep() -> impl IntoView {
         };
         view! {
             <div class="sis-field">
-                <label class="sis-label" for=format!("sis-{id}")>{ctx.t(label)}</label>
+                <label class="sis-label" for=["sis-", id].concat()>{ctx.t(label)}</label>
                 <div class="sis-input-row">
                     <input
-                        id=format!("sis-{id}")
+                        id=["sis-", id].concat()
                         class="sis-input"
                         data-testid=id
                         type=kind
@@ -284,7 +284,7 @@ pub fn CredentialsStep() -> impl IntoView {
                         spellcheck="false"
                         autocapitalize="off"
                         aria-invalid=move || invalid().then_some("true")
-                        aria-describedby=format!("sis-{id}-help sis-{id}-note")
+                        aria-describedby=["sis-", id, "-help sis-", id, "-note"].concat()
                         prop:value=value
                         on:input=move |ev| set(event_target_value(&ev))
                     />
@@ -293,7 +293,7 @@ pub fn CredentialsStep() -> impl IntoView {
                             type="button"
                             class="sis-button"
                             data-testid="toggle-secret"
-                            aria-controls=format!("sis-{id}")
+                            aria-controls=["sis-", id].concat()
                             aria-pressed=move || if show_secret.get() { "true" } else { "false" }
                             on:click=move |_| show_secret.update(|s| *s = !*s)
                         >
@@ -301,10 +301,10 @@ pub fn CredentialsStep() -> impl IntoView {
                         </button>
                     })}
                 </div>
-                <p class="sis-hint" id=format!("sis-{id}-help")>{help}</p>
+                <p class="sis-hint" id=["sis-", id, "-help"].concat()>{help}</p>
                 <p
-                    id=format!("sis-{id}-note")
-                    data-testid=format!("{id}-note")
+                    id=["sis-", id, "-note"].concat()
+                    data-testid=[id, "-note"].concat()
                     class=move || if invalid() { "sis-error" } else { "sis-repaired" }
                 >
                     {move || note().into_iter().map(|(text, _)| text).collect::<Vec<_>>().join(" ")}
@@ -398,7 +398,7 @@ fn report_view(report: ValidationReport) -> impl IntoView {
                 Key::CheckFailed
             });
             view! {
-                <li data-passed=passed.to_string()>{ctx.t(name)}": "{status}</li>
+                <li data-passed=if passed { "true" } else { "false" }>{ctx.t(name)}": "{status}</li>
             }
         })
         .collect_view();
