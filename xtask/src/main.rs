@@ -9,6 +9,7 @@
 
 mod bench;
 mod cmd;
+mod dead_table_entries;
 mod demo;
 mod function_order;
 mod package;

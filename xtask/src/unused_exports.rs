@@ -6,8 +6,10 @@
 //! calls no server function and the loader reaches the glue only through `init` and
 //! `mount`, so the classes, the wasm exports behind them and the code only they reach are
 //! dead weight (about 2.5 KB of the bundle as served). This removes the classes from the
-//! glue, then every wasm export the glue no longer names, then — binaryen — the code and
-//! imports nothing reaches any more, then the glue's functions for the imports that went.
+//! glue, then every wasm export the glue no longer names, then the function table's entries
+//! that only wasm-streams could reach ([`crate::dead_table_entries`], another 2.7 KB), then
+//! runs the release build's wasm-opt, which drops the code and imports nothing reaches any
+//! more, then removes the glue's functions for the imports that went.
 //!
 //! It reads wasm-bindgen's glue by its layout, which is fixed with wasm-bindgen's exact
 //! version pin; a glue laid out otherwise fails the build rather than ship half-pruned.
@@ -170,12 +172,14 @@ pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
         wasm,
         &keep_exports(&read(dist, wasm)?, &named_exports(&text))?,
     )?;
-    // `-Oz` rather than only removing what is unreachable: with the exports gone, it also
-    // simplifies what they shared with the rest (0.2 KB more).
+    let emptied = crate::dead_table_entries::run(dist, wasm, &["wasm_streams"])?;
+    eprintln!("emptied {emptied} unreachable function table entries");
+    // Trunk runs no wasm-opt (our passes need the names it would drop): this is the
+    // optimisation of the release build, and it removes what nothing reaches any more.
     wasm_opt(
         &dist.join(wasm).display().to_string(),
-        &["-Oz"],
-        "remove the unused code",
+        &["-Oz", "--converge"],
+        "optimise the wasm",
     )?;
     let text = remove_unimported(&text, &imported_names(&read(dist, wasm)?)?)?;
     write(dist, glue, text.as_bytes())

@@ -1,0 +1,403 @@
+//! Empties the function table's entries that nothing can reach any more.
+//!
+//! Rust takes a function's address (a closure's call shim, a vtable's method) as its index
+//! in the wasm's function table, and every such function is listed in the table for good.
+//! Binaryen keeps whatever the table lists, since the table is exported to the glue. So
+//! when [`crate::unused_exports`] drops wasm-streams' classes, the closures and vtables
+//! only they used stay, and with them what those reach: the formatting machinery of
+//! `core::fmt` and `std::io::Error`'s messages, among others.
+//!
+//! A table index reaches code only as a constant: an `i32.const` in a function's body or a
+//! word in a data segment (a vtable, a static closure). The glue never makes one up; it
+//! calls only indices the wasm hands it. So an entry is kept when its index appears in any
+//! data segment, at any byte offset, or as an `i32.const` in a function that is itself kept
+//! (an export, the start function, a global's initializer, or reached from one of those
+//! by a call, a `ref.func` or a kept entry). Any other entry becomes `ref.null`, which
+//! traps if called, and wasm-opt then drops the code that only it reached. Constants that
+//! merely equal an index (a length, an offset) keep that entry too: the analysis only errs
+//! on the side of keeping.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use wasm_encoder::RefType;
+use wasm_encoder::{ConstExpr, ElementMode, ElementSection, ElementSegment, Elements, HeapType};
+use wasmparser::{
+    DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom, Name, Operator, Parser,
+    Payload, TypeRef,
+};
+
+use crate::package::{read, write};
+use crate::wasm::rewrite;
+
+/// What the analysis reads of a module.
+#[derive(Default)]
+struct Module {
+    /// Imported functions come first in the function index space.
+    imported: u32,
+    /// Functions kept whatever happens: exports, the start function.
+    roots: BTreeSet<u32>,
+    /// Every constant in a data segment or a global's initializer, as a possible index.
+    static_words: BTreeSet<u32>,
+    /// Per defined function: the functions it calls or names, and its `i32.const`s.
+    bodies: Vec<(BTreeSet<u32>, BTreeSet<u32>)>,
+    /// The function table: index → function.
+    table: BTreeMap<u32, u32>,
+    /// Functions whose name says they serve a crate that cannot run (see [`run`]).
+    unreachable: BTreeSet<u32>,
+}
+
+/// The value of an `i32.const N` offset expression.
+fn const_offset(expr: &wasmparser::ConstExpr) -> Result<u32, String> {
+    let mut ops = expr.get_operators_reader();
+    match (ops.read(), ops.read()) {
+        (Ok(Operator::I32Const { value }), Ok(Operator::End)) => Ok(value as u32),
+        _ => Err("an active segment's offset is not an i32.const".into()),
+    }
+}
+
+fn read_module(wasm: &[u8], unreachable_crates: &[&str]) -> Result<Module, String> {
+    let error = |e: wasmparser::BinaryReaderError| format!("reading the wasm: {e}");
+    let mut module = Module::default();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(error)? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if let TypeRef::Func(_) | TypeRef::FuncExact(_) = import.map_err(error)?.ty {
+                        module.imported += 1;
+                    }
+                }
+            }
+            Payload::ExportSection(exports) => {
+                for export in exports {
+                    let export = export.map_err(error)?;
+                    if let ExternalKind::Func | ExternalKind::FuncExact = export.kind {
+                        module.roots.insert(export.index);
+                    }
+                }
+            }
+            Payload::StartSection { func, .. } => {
+                module.roots.insert(func);
+            }
+            Payload::GlobalSection(globals) => {
+                for global in globals {
+                    let mut ops = global.map_err(error)?.init_expr.get_operators_reader();
+                    while !ops.eof() {
+                        match ops.read().map_err(error)? {
+                            Operator::I32Const { value } => {
+                                module.static_words.insert(value as u32);
+                            }
+                            Operator::RefFunc { function_index } => {
+                                module.roots.insert(function_index);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            Payload::ElementSection(elements) => {
+                for element in elements {
+                    let element = element.map_err(error)?;
+                    let ElementKind::Active {
+                        table_index: None | Some(0),
+                        offset_expr,
+                    } = element.kind
+                    else {
+                        return Err("the wasm has an element segment other than the \
+                                    function table's"
+                            .into());
+                    };
+                    let ElementItems::Functions(functions) = element.items else {
+                        return Err("the function table's segment is not a list of \
+                                    functions"
+                            .into());
+                    };
+                    let offset = const_offset(&offset_expr)?;
+                    for (at, function) in (offset..).zip(functions) {
+                        module.table.insert(at, function.map_err(error)?);
+                    }
+                }
+            }
+            Payload::DataSection(segments) => {
+                for segment in segments {
+                    let segment = segment.map_err(error)?;
+                    if let DataKind::Active { offset_expr, .. } = &segment.kind {
+                        const_offset(offset_expr)?;
+                    }
+                    // Every byte offset, aligned or not: a word is a possible index.
+                    for word in segment.data.windows(4) {
+                        let word = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+                        module.static_words.insert(word);
+                    }
+                }
+            }
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(names) = custom.as_known() {
+                    for subsection in names {
+                        let Name::Function(map) = subsection.map_err(error)? else {
+                            continue;
+                        };
+                        for naming in map {
+                            let naming = naming.map_err(error)?;
+                            if unreachable_crates
+                                .iter()
+                                .any(|krate| naming.name.contains(&format!("{krate}[")))
+                            {
+                                module.unreachable.insert(naming.index);
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let (mut named, mut constants) = (BTreeSet::new(), BTreeSet::new());
+                let mut ops = body.get_operators_reader().map_err(error)?;
+                while !ops.eof() {
+                    match ops.read().map_err(error)? {
+                        Operator::Call { function_index }
+                        | Operator::ReturnCall { function_index }
+                        | Operator::RefFunc { function_index } => {
+                            named.insert(function_index);
+                        }
+                        Operator::I32Const { value } => {
+                            constants.insert(value as u32);
+                        }
+                        _ => {}
+                    }
+                }
+                module.bodies.push((named, constants));
+            }
+            _ => {}
+        }
+    }
+    Ok(module)
+}
+
+/// The table indices some kept code or data can name.
+fn kept_entries(module: &Module) -> BTreeSet<u32> {
+    let mut entries: BTreeSet<u32> = module
+        .static_words
+        .iter()
+        .filter(|w| {
+            module
+                .table
+                .get(w)
+                .is_some_and(|f| !module.unreachable.contains(f))
+        })
+        .copied()
+        .collect();
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
+    let mut todo: Vec<u32> = module.roots.iter().copied().collect();
+    todo.extend(entries.iter().map(|at| module.table[at]));
+    while let Some(function) = todo.pop() {
+        if !seen.insert(function) {
+            continue;
+        }
+        let Some(defined) = function.checked_sub(module.imported) else {
+            continue;
+        };
+        let Some((named, constants)) = module.bodies.get(defined as usize) else {
+            continue;
+        };
+        todo.extend(named.iter().copied());
+        for at in constants {
+            if let Some(&target) = module.table.get(at)
+                && entries.insert(*at)
+            {
+                todo.push(target);
+            }
+        }
+    }
+    entries
+}
+
+/// `wasm` with every table entry outside `kept` made `ref.null`.
+fn empty_entries(
+    wasm: &[u8],
+    table: &BTreeMap<u32, u32>,
+    kept: &BTreeSet<u32>,
+) -> Result<Vec<u8>, String> {
+    let (Some(&first), Some(&last)) = (table.keys().next(), table.keys().next_back()) else {
+        return Ok(wasm.to_vec());
+    };
+    let items: Vec<ConstExpr> = (first..=last)
+        .map(|at| match table.get(&at) {
+            Some(&function) if kept.contains(&at) => ConstExpr::ref_func(function),
+            _ => ConstExpr::ref_null(HeapType::FUNC),
+        })
+        .collect();
+    let offset = ConstExpr::i32_const(first as i32);
+    let module = rewrite(wasm, |payload, module| {
+        if !matches!(payload, Payload::ElementSection(_)) {
+            return Ok(false);
+        }
+        let mut section = ElementSection::new();
+        section.segment(ElementSegment {
+            mode: ElementMode::Active {
+                table: Some(0),
+                offset: &offset,
+            },
+            elements: Elements::Expressions(RefType::FUNCREF, items.as_slice().into()),
+        });
+        module.section(&section);
+        Ok(true)
+    })?;
+    Ok(module.finish())
+}
+
+/// Empties `dist/<wasm>`'s unreachable table entries; returns how many. The next wasm-opt
+/// run drops the code only they reached.
+///
+/// Functions named for one of `unreachable_crates` (their own, or a generic instantiated for
+/// their types) are not kept by a data word, only by a constant in kept code: the caller
+/// knows that crate's code cannot run, so its vtables and static closures, which sit in the
+/// data with everyone else's, name nothing that can be called. This needs the wasm's names,
+/// before any wasm-opt pass merges identical functions under one name.
+pub fn run(dist: &Path, wasm: &str, unreachable_crates: &[&str]) -> Result<usize, String> {
+    let bytes = read(dist, wasm)?;
+    let module = read_module(&bytes, unreachable_crates)?;
+    if !unreachable_crates.is_empty() && module.unreachable.is_empty() {
+        return Err(format!(
+            "dist/{wasm} names no function of {unreachable_crates:?}: it lost its names, or \
+             those crates are gone (then drop them from the list)"
+        ));
+    }
+    let kept = kept_entries(&module);
+    write(dist, wasm, &empty_entries(&bytes, &module.table, &kept)?)?;
+    Ok(module.table.len() - kept.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_encoder::{
+        CodeSection, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+        ImportSection, MemorySection, MemoryType, NameMap, NameSection, TableSection, TableType,
+        TypeSection,
+    };
+
+    /// A module whose table holds functions 1 to 7 at indices 1 to 7: function 1 is
+    /// exported and names entries 2 and 7 as constants, the data holds the words 3 and 6,
+    /// function 5 (named by nothing) names entry 4, and functions 6 and 7 are named for
+    /// `wasm_streams`.
+    fn module() -> Vec<u8> {
+        let mut module = wasm_encoder::Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        module.section(&types);
+        let mut imports = ImportSection::new();
+        imports.import("env", "f", EntityType::Function(0));
+        module.section(&imports);
+        let mut functions = FunctionSection::new();
+        let mut code = CodeSection::new();
+        for index in 1..=7 {
+            functions.function(0);
+            let mut body = Function::new([]);
+            let named: &[i32] = match index {
+                1 => &[2, 7],
+                5 => &[4],
+                _ => &[],
+            };
+            for constant in named {
+                body.instructions().i32_const(*constant).drop();
+            }
+            body.instructions().call(0).end();
+            code.function(&body);
+        }
+        module.section(&functions);
+        let mut tables = TableSection::new();
+        tables.table(TableType {
+            element_type: RefType::FUNCREF,
+            minimum: 8,
+            maximum: None,
+            table64: false,
+            shared: false,
+        });
+        module.section(&tables);
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        module.section(&memories);
+        let mut exports = ExportSection::new();
+        exports.export("run", ExportKind::Func, 1);
+        module.section(&exports);
+        let mut elements = ElementSection::new();
+        let offset = ConstExpr::i32_const(1);
+        elements.active(
+            None,
+            &offset,
+            Elements::Functions((1..=7).collect::<Vec<u32>>().into()),
+        );
+        module.section(&elements);
+        module.section(&code);
+        let mut data = DataSection::new();
+        data.active(0, &ConstExpr::i32_const(16), [3, 0, 0, 0, 6, 0, 0, 0]);
+        module.section(&data);
+        let mut names = NameMap::new();
+        for index in 1..=5 {
+            names.append(index, &format!("wizard[0]::f{index}"));
+        }
+        names.append(6, "<wasm_streams[0]::Sink>::write::{closure#0}");
+        names.append(7, "js_sys[0]::future_to_promise::<wasm_streams[0]::Pull>");
+        let mut section = NameSection::new();
+        section.functions(&names);
+        module.section(&section);
+        module.finish()
+    }
+
+    #[test]
+    fn an_entry_is_kept_when_kept_code_or_any_data_names_it() {
+        let module = read_module(&module(), &[]).expect("module");
+        assert_eq!(module.table.len(), 7);
+        // 1: exported, but no one takes its address. 4: named only by 5, which nothing
+        // keeps. 5: named by nothing.
+        assert_eq!(kept_entries(&module), BTreeSet::from([2, 3, 6, 7]));
+    }
+
+    #[test]
+    fn data_does_not_keep_an_unreachable_crates_entry_but_kept_code_does() {
+        let module = read_module(&module(), &["wasm_streams"]).expect("module");
+        assert_eq!(module.unreachable, BTreeSet::from([6, 7]));
+        assert_eq!(kept_entries(&module), BTreeSet::from([2, 3, 7]));
+    }
+
+    #[test]
+    fn emptied_entries_become_null_and_the_rest_stay_in_place() {
+        let wasm = module();
+        let module = read_module(&wasm, &["wasm_streams"]).expect("module");
+        let kept = kept_entries(&module);
+        let emptied = empty_entries(&wasm, &module.table, &kept).expect("rewritten");
+        wasmparser::Validator::new()
+            .validate_all(&emptied)
+            .expect("a valid module");
+        let mut entries = Vec::new();
+        for payload in Parser::new(0).parse_all(&emptied) {
+            if let Ok(Payload::ElementSection(elements)) = payload {
+                for element in elements {
+                    let element = element.expect("element");
+                    let ElementKind::Active { offset_expr, .. } = &element.kind else {
+                        panic!("not active");
+                    };
+                    assert_eq!(const_offset(offset_expr), Ok(1));
+                    let ElementItems::Expressions(_, items) = element.items else {
+                        panic!("not expressions");
+                    };
+                    for item in items {
+                        let mut ops = item.expect("item").get_operators_reader();
+                        entries.push(match ops.read().expect("operator") {
+                            Operator::RefFunc { function_index } => Some(function_index),
+                            Operator::RefNull { .. } => None,
+                            other => panic!("unexpected {other:?}"),
+                        });
+                    }
+                }
+            }
+        }
+        assert_eq!(entries, [None, Some(2), Some(3), None, None, None, Some(7)]);
+    }
+}
