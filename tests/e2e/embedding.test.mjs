@@ -320,6 +320,32 @@ test("a new language attribute re-renders in that language and keeps the progres
   await context.close();
 });
 
+test("strings that cannot be fetched get the load error, and the next wizard fetches them again", async () => {
+  const { context, page, problems } = await vendorPage("");
+  const spanish = /\/sis-onboard-es-[0-9a-f]{16}\.txt$/;
+  await page.route(spanish, (route) => route.abort("connectionfailed"));
+  const session = await newSession();
+  await page.evaluate((session) => {
+    document.body.insertAdjacentHTML("beforeend", `<sis-onboard id="w" session="${session}" lang="es"></sis-onboard>`);
+  }, session);
+  await page.locator('#w [role="alert"]:has-text("could not be loaded")').waitFor();
+  const errors = await events(page, "error");
+  assert.deepEqual(errors.map((e) => [e.target, e.detail.code]), [["w", "load_failed"]]);
+  assert.match(errors[0].detail.message, /fetch/i);
+  // The failure is not remembered: once the file can be fetched, the next wizard gets it.
+  await page.unroute(spanish);
+  await page.evaluate((session) => {
+    document.querySelector("#w").remove();
+    document.body.insertAdjacentHTML("beforeend", `<sis-onboard id="w2" session="${session}" lang="es-MX"></sis-onboard>`);
+  }, session);
+  await within(page, "w2")("step-start").waitFor();
+  assert.match(await within(page, "w2")("step-title").innerText(), /Conecte su sistema de información estudiantil/);
+  // The one problem is the blocked request itself.
+  assert.deepEqual(problems.filter((p) => !p.includes("net::ERR_CONNECTION_FAILED")), []);
+  assert.equal(problems.length, 1, problems.join("\n"));
+  await context.close();
+});
+
 test("assets: hashed files cache forever, the loader is revalidated and loads with its SRI value", async () => {
   const loader = await fetch(`${env.proxy.url}${LOADER}`);
   assert.equal(loader.headers.get("cache-control"), "no-cache");
