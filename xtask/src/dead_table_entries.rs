@@ -270,10 +270,10 @@ pub fn run(dist: &Path, wasm: &str, unreachable_crates: &[&str]) -> Result<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wasm::{one_page_memory, test_module};
     use wasm_encoder::{
-        CodeSection, DataSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-        ImportSection, MemorySection, MemoryType, NameMap, NameSection, TableSection, TableType,
-        TypeSection,
+        CodeSection, DataSection, ExportKind, ExportSection, Function, FunctionSection, NameMap,
+        NameSection, TableSection, TableType,
     };
 
     /// A module whose table holds functions 1 to 7 at indices 1 to 7: function 1 is
@@ -281,13 +281,7 @@ mod tests {
     /// function 5 (named by nothing) names entry 4, and functions 6 and 7 are named for
     /// `wasm_streams`.
     fn module() -> Vec<u8> {
-        let mut module = wasm_encoder::Module::new();
-        let mut types = TypeSection::new();
-        types.ty().function([], []);
-        module.section(&types);
-        let mut imports = ImportSection::new();
-        imports.import("env", "f", EntityType::Function(0));
-        module.section(&imports);
+        let mut module = test_module();
         let mut functions = FunctionSection::new();
         let mut code = CodeSection::new();
         for index in 1..=7 {
@@ -314,15 +308,7 @@ mod tests {
             shared: false,
         });
         module.section(&tables);
-        let mut memories = MemorySection::new();
-        memories.memory(MemoryType {
-            minimum: 1,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: None,
-        });
-        module.section(&memories);
+        module.section(&one_page_memory());
         let mut exports = ExportSection::new();
         exports.export("run", ExportKind::Func, 1);
         module.section(&exports);

@@ -66,22 +66,44 @@ pub fn wasm_opt(path: &str, passes: &[&str], doing: &str) -> Result<Output, Stri
     }
 }
 
-/// A small module for the passes' tests: one imported function (`env.f`), three defined
-/// ones with distinct bodies and names (`zero`, `one`, `two`), exports `a` and `b` (the
-/// first two) and `memory`.
+/// The start of the passes' test modules: the function type `() -> ()` (type 0) and the
+/// imported function `env.f` (function 0).
 #[cfg(test)]
-pub fn sample_module() -> Vec<u8> {
-    use wasm_encoder::{
-        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-        ImportSection, MemorySection, MemoryType, Module, NameMap, NameSection, TypeSection,
-    };
-    let mut module = Module::new();
+pub fn test_module() -> wasm_encoder::Module {
+    use wasm_encoder::{EntityType, ImportSection, TypeSection};
+    let mut module = wasm_encoder::Module::new();
     let mut types = TypeSection::new();
     types.ty().function([], []);
     module.section(&types);
     let mut imports = ImportSection::new();
     imports.import("env", "f", EntityType::Function(0));
     module.section(&imports);
+    module
+}
+
+/// One page of memory, for the passes' test modules.
+#[cfg(test)]
+pub fn one_page_memory() -> wasm_encoder::MemorySection {
+    let mut memories = wasm_encoder::MemorySection::new();
+    memories.memory(wasm_encoder::MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    memories
+}
+
+/// A small module for the passes' tests: one imported function (`env.f`), three defined
+/// ones with distinct bodies and names (`zero`, `one`, `two`), exports `a` and `b` (the
+/// first two) and `memory`.
+#[cfg(test)]
+pub fn sample_module() -> Vec<u8> {
+    use wasm_encoder::{
+        CodeSection, ExportKind, ExportSection, Function, FunctionSection, NameMap, NameSection,
+    };
+    let mut module = test_module();
     let mut functions = FunctionSection::new();
     let mut code = CodeSection::new();
     for n in 0..3 {
@@ -91,15 +113,7 @@ pub fn sample_module() -> Vec<u8> {
         code.function(&body);
     }
     module.section(&functions);
-    let mut memories = MemorySection::new();
-    memories.memory(MemoryType {
-        minimum: 1,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-    module.section(&memories);
+    module.section(&one_page_memory());
     let mut exports = ExportSection::new();
     exports.export("a", ExportKind::Func, 1);
     exports.export("b", ExportKind::Func, 2);
