@@ -98,12 +98,12 @@ mod browser {
             Fragment::Null => out.push_str("null"),
             Fragment::Bool(b) => out.push_str(if b { "true" } else { "false" }),
             Fragment::Str(s) => push_json(&JsValue::from_str(&s), out),
-            Fragment::U64(n) => out.push_str(&crate::i18n::decimal(n)),
+            Fragment::U64(n) => out.push_str(&crate::text::decimal(n)),
             Fragment::I64(n) => {
                 if n < 0 {
                     out.push('-');
                 }
-                out.push_str(&crate::i18n::decimal(n.unsigned_abs()));
+                out.push_str(&crate::text::decimal(n.unsigned_abs()));
             }
             Fragment::F64(n) => push_json(&JsValue::from_f64(n), out),
             Fragment::Seq(mut seq) => {

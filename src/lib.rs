@@ -11,6 +11,7 @@ pub mod messages;
 pub mod options;
 pub mod state;
 pub mod steps;
+pub mod text;
 pub mod urls;
 
 use std::any::Any;

@@ -4,6 +4,8 @@
 //! The proxy checks everything again; this only catches, early and in plain words, the
 //! mistakes people make when copying from Infinite Campus.
 
+use crate::text::find;
+
 /// The OneRoster 1.2 rostering root every base URL ends in.
 pub const ROSTERING_ROOT: &str = "/ims/oneroster/rostering/v1p2";
 /// The path Infinite Campus's token endpoint ends in.
@@ -61,7 +63,8 @@ struct Parts<'a> {
 }
 
 fn split(url: &str) -> Option<Parts<'_>> {
-    let (scheme, rest) = url.split_once("://")?;
+    let at = find(url, "://")?;
+    let (scheme, rest) = (&url[..at], &url[at + 3..]);
     let (before_fragment, _) = rest.split_once('#').unwrap_or((rest, ""));
     let (authority_path, query) = before_fragment
         .split_once('?')
@@ -135,10 +138,10 @@ fn lower_path(url: &str) -> String {
 pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     let (mut value, mut repairs) = common(raw)?;
     let path = lower_path(&value);
-    if path.contains("/oauth2/token") {
+    if find(&path, "/oauth2/token").is_some() {
         return Err(Problem::TokenUrlInBaseField);
     }
-    if path.contains("/v1p1") {
+    if find(&path, "/v1p1").is_some() {
         return Err(Problem::OneRoster11);
     }
     if value.contains(['?', '#']) {
@@ -151,15 +154,19 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     }
     let path = lower_path(&value);
     // The root must be whole path segments: `…/v1p2` or `…/v1p2/…`, never `…/v1p20`.
-    let root_at = path
-        .match_indices(ROSTERING_ROOT)
-        .map(|(at, _)| at)
-        .find(|at| {
-            matches!(
-                path.as_bytes().get(at + ROSTERING_ROOT.len()),
-                None | Some(b'/')
-            )
-        });
+    let (mut root_at, mut from) = (None, 0);
+    while let Some(found) = find(&path[from..], ROSTERING_ROOT) {
+        let at = from + found;
+        if matches!(
+            path.as_bytes().get(at + ROSTERING_ROOT.len()),
+            None | Some(b'/')
+        ) {
+            root_at = Some(at);
+            break;
+        }
+        // Past the root's leading `/`, a character boundary.
+        from = at + 1;
+    }
     match root_at {
         Some(at) if at + ROSTERING_ROOT.len() == path.len() => {}
         Some(at) => {
@@ -177,8 +184,8 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
 pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
     let (mut value, mut repairs) = common(raw)?;
     let path = lower_path(&value);
-    if path.contains("/ims/oneroster") {
-        return Err(if path.contains("/v1p1") {
+    if find(&path, "/ims/oneroster").is_some() {
+        return Err(if find(&path, "/v1p1").is_some() {
             Problem::OneRoster11
         } else {
             Problem::BaseUrlInTokenField
@@ -205,8 +212,8 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
     if token_path.ends_with(TOKEN_PATH) && !has_app {
         return Err(Problem::MissingAppName);
     }
-    if value.contains("/?") {
-        value = value.replacen("/?", "?", 1);
+    if let Some(at) = find(&value, "/?") {
+        value.remove(at);
         repairs.push(Repair::TrailingSlash);
     }
     Ok(Checked { value, repairs })
@@ -220,7 +227,7 @@ pub fn derive_token_url(base: &str) -> Option<String> {
     let parts = split(&checked.value)?;
     const APP_SCOPED: &str = "/campus/api/oneroster/v1p2/";
     // Anything before `/campus` (a reverse proxy's prefix) is kept.
-    let at = parts.path.find(APP_SCOPED)?;
+    let at = find(parts.path, APP_SCOPED)?;
     let app = parts.path[at + APP_SCOPED.len()..].strip_suffix(ROSTERING_ROOT)?;
     if app.is_empty() || app.contains('/') {
         return None;

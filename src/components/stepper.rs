@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 
 use crate::app::ctx;
-use crate::i18n::{Key, decimal};
+use crate::i18n::Key;
 use crate::state::Step;
+use crate::text::decimal;
 
 /// An ordered list of the steps on the administrator's path, the current one marked.
 #[component]

@@ -43,7 +43,7 @@ impl Lang {
             Lang::En => ',',
             Lang::Es => '.',
         };
-        let digits = decimal(n);
+        let digits = crate::text::decimal(n);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, digit) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -103,20 +103,6 @@ impl Lang {
         text.push_str(rest);
         text
     }
-}
-
-/// `n` in decimal digits. The wizard writes text with this and `concat` rather than
-/// `to_string` or `format!`, so `core::fmt`'s machinery stays out of the wasm.
-pub fn decimal(mut n: u64) -> String {
-    let mut digits = Vec::with_capacity(20);
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 /// Each language's strings once installed, by [`Lang`].
@@ -312,12 +298,5 @@ mod tests {
             Lang::En.format(Key::StepOf, &[("n", "2")]),
             Lang::En.text(Key::StepOf).replace("{n}", "2")
         );
-    }
-
-    #[test]
-    fn numbers_are_written_in_decimal() {
-        for n in [0, 7, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
-            assert_eq!(decimal(n), n.to_string());
-        }
     }
 }

@@ -7,6 +7,7 @@ use crate::app::ctx;
 use crate::components::frame::{ChoiceList, Choices, Frame, Nav};
 use crate::i18n::Key;
 use crate::state::Step;
+use crate::text::find;
 
 /// More sources than this get a search box.
 pub const SEARCH_FROM: usize = 6;
@@ -18,7 +19,7 @@ pub fn matches(name: &str, query: &str) -> bool {
     query
         .to_ascii_lowercase()
         .split_whitespace()
-        .all(|word| name.contains(word))
+        .all(|word| find(&name, word).is_some())
 }
 
 /// The source step.
