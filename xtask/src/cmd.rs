@@ -109,6 +109,38 @@ pub fn build_wizard() -> Result<(), String> {
     crate::package::run(&root().join("dist"))
 }
 
+/// Builds the wizard's wasm as [`build_wizard`] does, but with LLVM's merging of identical
+/// functions off, into `target/wizard-unmerged`; returns the wasm, as cargo wrote it. The
+/// tests read it to check the packager's table pass ([`crate::dead_table_entries`]).
+pub fn build_unmerged_wasm() -> Result<Vec<u8>, String> {
+    check_wizard_rustc()?;
+    let dir = root().join("target/wizard-unmerged");
+    let mut cargo = command(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--lib",
+            "-p",
+            "sis-onboard-wizard",
+            "--target",
+            "wasm32-unknown-unknown",
+        ],
+    );
+    cargo
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env(
+            "RUSTFLAGS",
+            format!("{WIZARD_RUSTFLAGS} -Zmerge-functions=disabled"),
+        )
+        .env("CARGO_TARGET_DIR", &dir);
+    exec(cargo)?;
+    let wasm = dir.join("wasm32-unknown-unknown/release/wizard.wasm");
+    std::fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))
+}
+
 /// Rewrites `proxy/openapi.json` with the document the proxy serves.
 pub fn write_openapi() -> Result<(), String> {
     let out = command(

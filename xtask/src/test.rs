@@ -65,6 +65,26 @@ pub fn run_all() -> Result<(), String> {
         exec(test)
     })?;
     stage("wizard release build (trunk)", build_wizard)?;
+    stage(
+        "the table pass empties no entry of ours (build without merging)",
+        || {
+            let unmerged = crate::cmd::build_unmerged_wasm()?;
+            let record = crate::dead_table_entries::discounted_record();
+            let names = std::fs::read_to_string(&record)
+                .map_err(|e| format!("{}: {e}", record.display()))?;
+            let discounted: Vec<&str> = names.lines().collect();
+            crate::dead_table_entries::check_unshared(
+                &unmerged,
+                &discounted,
+                &crate::unused_exports::UNREACHABLE_CRATES,
+            )?;
+            eprintln!(
+                "{} discounted functions share their code with none of ours",
+                discounted.len()
+            );
+            Ok(())
+        },
+    )?;
     stage("wizard browser tests (headless Chromium)", || {
         let mut test = command(
             "cargo",

@@ -7,9 +7,10 @@
 //! `mount`, so the classes, the wasm exports behind them and the code only they reach are
 //! dead weight (about 2.5 KB of the bundle as served). This removes the classes from the
 //! glue, then every wasm export the glue no longer names, then the function table's entries
-//! that only wasm-streams could reach ([`crate::dead_table_entries`], another 2.7 KB), then
-//! runs the release build's wasm-opt, which drops the code and imports nothing reaches any
-//! more, then removes the glue's functions for the imports that went.
+//! that nothing reaches any more or that only wasm-streams' data names
+//! ([`crate::dead_table_entries`], another 2.7 KB), then runs the release build's wasm-opt,
+//! which drops the code and imports nothing reaches any more, then removes the glue's
+//! functions for the imports that went.
 //!
 //! It reads wasm-bindgen's glue by its layout, which is fixed with wasm-bindgen's exact
 //! version pin; a glue laid out otherwise fails the build rather than ship half-pruned.
@@ -30,6 +31,9 @@ pub const UNREACHABLE_CLASSES: [&str; 3] = [
     "IntoUnderlyingSink",
     "IntoUnderlyingSource",
 ];
+
+/// The crates whose code only those classes reach (named as in the wasm's names).
+pub const UNREACHABLE_CRATES: [&str; 1] = ["wasm_streams"];
 
 /// Where the line at `start` ends (after its newline).
 fn line_end(text: &str, start: usize) -> usize {
@@ -172,8 +176,12 @@ pub fn run(dist: &Path, wasm: &str, glue: &str) -> Result<(), String> {
         wasm,
         &keep_exports(&read(dist, wasm)?, &named_exports(&text))?,
     )?;
-    let emptied = crate::dead_table_entries::run(dist, wasm, &["wasm_streams"])?;
-    eprintln!("emptied {emptied} unreachable function table entries");
+    crate::dead_table_entries::run(
+        dist,
+        wasm,
+        &UNREACHABLE_CRATES,
+        &crate::dead_table_entries::discounted_record(),
+    )?;
     // Trunk runs no wasm-opt (our passes need the names it would drop): this is the
     // optimisation of the release build, and it removes what nothing reaches any more.
     wasm_opt(
