@@ -53,7 +53,7 @@ const loadStrings = (lang) =>
  * a Spanish-speaking administrator.)
  */
 function language(element) {
-  for (const tag of [element.getAttribute("lang") ?? "", ...navigator.languages]) {
+  for (const tag of [element.getAttribute("lang") ?? "", ...(navigator.languages ?? [])]) {
     const primary = tag.trim().split(/[-_]/)[0].toLowerCase();
     if (Object.hasOwn(STRINGS, primary)) return primary;
   }
@@ -131,9 +131,11 @@ class SisOnboardElement extends HTMLElement {
     const lang = language(this);
     Promise.all([loadWizard(), loadStrings(lang), styled])
       .then(([, text]) => {
-        if (this.isConnected && !this._handle && container.isConnected) {
-          this._handle = mount(this, container, lang, text);
-        }
+        if (!this.isConnected || this._handle || !container.isConnected) return;
+        // The language changed while loading (a framework setting `lang` late): start again.
+        if (language(this) !== lang) return this._start();
+        this._handle = mount(this, container, lang, text);
+        if (!this._handle) throw new Error(`the ${lang} strings do not belong to this wizard`);
       })
       .catch((error) => {
         container.setAttribute("role", "alert");

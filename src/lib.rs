@@ -41,14 +41,15 @@ impl WizardHandle {
 /// (`session`: the session token; `api`: the proxy's base URL), speaking `lang` (`en`,
 /// `es`) with `strings`, the text of that language's strings file. The loader chooses the
 /// language (the host's own `lang`, else the browser's) and fetches its file alongside the
-/// wasm.
+/// wasm. Nothing is mounted, and nothing returned, when `strings` is not this build's file
+/// (one line per string).
 #[wasm_bindgen]
 pub fn mount(
     host: web_sys::HtmlElement,
     container: web_sys::HtmlElement,
     lang: &str,
     strings: String,
-) -> WizardHandle {
+) -> Option<WizardHandle> {
     // A readable panic message where panics unwind or abort (tests, debug builds). The
     // shipped build traps at once instead (`-Cpanic=immediate-abort`), so a hook there would
     // be dead weight.
@@ -57,10 +58,12 @@ pub fn mount(
     let options =
         MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));
     let lang = Lang::from_tag(lang).unwrap_or(Lang::En);
-    lang.install(strings);
+    if !lang.install(strings) {
+        return None;
+    }
     let host = Some(host);
     let handle = leptos::mount::mount_to(container, move || view! { <App options lang host/> });
-    WizardHandle {
+    Some(WizardHandle {
         mounted: Some(Box::new(handle)),
-    }
+    })
 }

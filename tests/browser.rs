@@ -51,7 +51,7 @@ fn install(lang: Lang) {
     let (_, source) = wizard::i18n::SOURCES[lang as usize];
     let rows: Vec<(String, String)> = serde_json::from_str(source).unwrap();
     let texts: Vec<String> = rows.into_iter().map(|(_, text)| text).collect();
-    lang.install(texts.join("\n"));
+    assert!(lang.install(texts.join("\n")));
 }
 
 /// Yields to the browser's event loop until `done` holds (a network answer, say); fails

@@ -55,20 +55,27 @@ impl Lang {
     }
 
     /// Takes in this language's strings: the text of its strings file, one string per line
-    /// in the order of [`Key`]. The first strings a page installs for a language stay (they
-    /// are kept for the page's life, like compiled-in strings).
-    pub fn install(self, strings: String) {
+    /// in the order of [`Key`]. False, and nothing installed, when the text does not have
+    /// one line per key (not this build's file). The first strings a page installs for a
+    /// language stay (they are kept for the page's life, like compiled-in strings).
+    pub fn install(self, strings: String) -> bool {
+        if strings.split('\n').count() != COUNT {
+            return false;
+        }
         let slot = &STRINGS[self as usize];
         if slot.get().is_none() {
             let _ = slot.set(strings.leak().split('\n').collect());
         }
+        true
     }
 
     /// The text of `key` (empty before [`Lang::install`]).
     #[inline(never)]
     pub fn text(self, key: Key) -> &'static str {
         #[cfg(not(target_arch = "wasm32"))]
-        native::install(self);
+        if STRINGS[self as usize].get().is_none() {
+            native::install(self);
+        }
         STRINGS[self as usize]
             .get()
             .and_then(|texts| texts.get(key as usize))
@@ -135,7 +142,10 @@ mod native {
     pub fn install(lang: Lang) {
         let (_, source) = SOURCES[lang as usize];
         let texts: Vec<String> = pairs(source).into_iter().map(|(_, text)| text).collect();
-        lang.install(texts.join("\n"));
+        assert!(
+            lang.install(texts.join("\n")),
+            "{lang:?}: a key without its text"
+        );
     }
 }
 
@@ -234,6 +244,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn strings_without_one_line_per_key_are_refused() {
+        assert!(!Lang::Es.install("Atrás\nContinuar".to_owned()));
+        assert!(!Lang::Es.install(String::new()));
+        let one_too_many = vec!["x"; COUNT + 1].join("\n");
+        assert!(!Lang::Es.install(one_too_many));
     }
 
     #[test]
