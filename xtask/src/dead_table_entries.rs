@@ -33,12 +33,11 @@ use std::path::Path;
 use wasm_encoder::RefType;
 use wasm_encoder::{ConstExpr, ElementMode, ElementSection, ElementSegment, Elements, HeapType};
 use wasmparser::{
-    DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom, Name, Operator, Parser,
-    Payload, TypeRef,
+    DataKind, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef,
 };
 
 use crate::package::{read, write};
-use crate::wasm::{part, rewrite};
+use crate::wasm::{functions, names, rewrite};
 
 /// What the analysis reads of a module.
 #[derive(Default)]
@@ -71,6 +70,11 @@ fn names_crate(name: &str, krate: &str) -> bool {
     })
 }
 
+/// True when `name` names something of one of `crates` ([`names_crate`]).
+fn of_any(name: &str, crates: &[&str]) -> bool {
+    crates.iter().any(|krate| names_crate(name, krate))
+}
+
 /// The value of an `i32.const N` offset expression.
 fn const_offset(expr: &wasmparser::ConstExpr) -> Result<u32, String> {
     let mut ops = expr.get_operators_reader();
@@ -82,7 +86,13 @@ fn const_offset(expr: &wasmparser::ConstExpr) -> Result<u32, String> {
 
 fn read_module(wasm: &[u8], unreachable_crates: &[&str]) -> Result<Module, String> {
     let error = |e: wasmparser::BinaryReaderError| format!("reading the wasm: {e}");
-    let mut module = Module::default();
+    let mut module = Module {
+        unreachable: names(wasm)?
+            .into_iter()
+            .filter(|(_, name)| of_any(name, unreachable_crates))
+            .collect(),
+        ..Module::default()
+    };
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.map_err(error)? {
             Payload::ImportSection(imports) => {
@@ -152,26 +162,6 @@ fn read_module(wasm: &[u8], unreachable_crates: &[&str]) -> Result<Module, Strin
                     for word in segment.data.windows(4) {
                         let word = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
                         module.static_words.insert(word);
-                    }
-                }
-            }
-            Payload::CustomSection(custom) => {
-                if let KnownCustom::Name(names) = custom.as_known() {
-                    for subsection in names {
-                        let Name::Function(map) = subsection.map_err(error)? else {
-                            continue;
-                        };
-                        for naming in map {
-                            let naming = naming.map_err(error)?;
-                            if unreachable_crates
-                                .iter()
-                                .any(|krate| names_crate(naming.name, krate))
-                            {
-                                module
-                                    .unreachable
-                                    .insert(naming.index, naming.name.to_owned());
-                            }
-                        }
                     }
                 }
             }
@@ -360,55 +350,28 @@ pub fn check_unshared(
     discounted: &[&str],
     unreachable_crates: &[&str],
 ) -> Result<(), String> {
+    let (imported, codes) = functions(unmerged)?;
     let mut bodies: BTreeMap<String, &[u8]> = BTreeMap::new();
     let mut twins: BTreeMap<&[u8], Vec<String>> = BTreeMap::new();
-    let mut names: BTreeMap<u32, String> = BTreeMap::new();
-    let mut codes: Vec<&[u8]> = Vec::new();
-    let mut imported = 0;
-    let error = |e: wasmparser::BinaryReaderError| format!("reading the unmerged wasm: {e}");
-    for payload in Parser::new(0).parse_all(unmerged) {
-        match payload.map_err(error)? {
-            Payload::ImportSection(imports) => {
-                for import in imports.into_imports() {
-                    if let TypeRef::Func(_) | TypeRef::FuncExact(_) = import.map_err(error)?.ty {
-                        imported += 1;
-                    }
-                }
-            }
-            Payload::CodeSectionEntry(body) => codes.push(part(unmerged, body.range())?),
-            Payload::CustomSection(custom) => {
-                if let KnownCustom::Name(reader) = custom.as_known() {
-                    for subsection in reader {
-                        if let Name::Function(map) = subsection.map_err(error)? {
-                            for naming in map {
-                                let naming = naming.map_err(error)?;
-                                let name = rustc_demangle::demangle(naming.name).to_string();
-                                names.insert(naming.index, name);
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    for (at, code) in codes.iter().enumerate() {
-        let Some(name) = names.get(&(imported + at as u32)) else {
+    for (index, name) in names(unmerged)? {
+        let Some(code) = index
+            .checked_sub(imported)
+            .and_then(|at| codes.get(at as usize))
+        else {
             continue;
         };
+        let name = rustc_demangle::demangle(&name).to_string();
         bodies.insert(name.clone(), code);
-        twins.entry(code).or_default().push(name.clone());
+        twins.entry(code).or_default().push(name);
     }
     for name in discounted {
         let code = bodies.get(*name).ok_or(format!(
             "the build without merging has no function `{name}`: the two builds differ"
         ))?;
-        let ours = |other: &&String| {
-            !unreachable_crates
-                .iter()
-                .any(|krate| names_crate(other, krate))
-        };
-        if let Some(other) = twins[code].iter().find(ours) {
+        if let Some(other) = twins[code]
+            .iter()
+            .find(|other| !of_any(other, unreachable_crates))
+        {
             return Err(format!(
                 "`{name}`, whose table entry the shipped build empties, has the same code as \
                  `{other}`: LLVM may have merged them, so that entry may be ours"

@@ -12,10 +12,10 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 use wasm_encoder::{IndirectNameMap, NameMap, NameSection};
-use wasmparser::{Parser, Payload, TypeRef};
+use wasmparser::Payload;
 
 use crate::package::{read, write};
-use crate::wasm::{part, rewrite, wasm_opt};
+use crate::wasm::{functions, rewrite, wasm_opt};
 
 /// The distinct 4-byte sequences of `body`, sorted: what gzip could reuse of it.
 fn grams(body: &[u8]) -> Vec<u32> {
@@ -109,31 +109,10 @@ fn name_by_rank(wasm: &[u8], imported: u32, order: &[usize]) -> Result<Vec<u8>, 
     Ok(module.finish())
 }
 
-/// The number of imported functions and each defined function's body, in index order.
-fn read_functions(wasm: &[u8]) -> Result<(u32, Vec<&[u8]>), String> {
-    let mut imported = 0;
-    let mut bodies = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        match payload.map_err(|e| format!("reading the wasm: {e}"))? {
-            Payload::ImportSection(imports) => {
-                for import in imports.into_imports() {
-                    let import = import.map_err(|e| format!("reading the wasm's imports: {e}"))?;
-                    if matches!(import.ty, TypeRef::Func(_)) {
-                        imported += 1;
-                    }
-                }
-            }
-            Payload::CodeSectionEntry(body) => bodies.push(part(wasm, body.range())?),
-            _ => {}
-        }
-    }
-    Ok((imported, bodies))
-}
-
 /// Reorders the functions of `dist/<wasm>` in place.
 pub fn run(dist: &Path, wasm: &str) -> Result<(), String> {
     let bytes = read(dist, wasm)?;
-    let (imported, bodies) = read_functions(&bytes)?;
+    let (imported, bodies) = functions(&bytes)?;
     write(
         dist,
         wasm,
@@ -177,7 +156,7 @@ mod tests {
     #[test]
     fn the_order_is_spelled_in_names_that_replace_the_old_ones() {
         let wasm = crate::wasm::sample_module();
-        let (imported, bodies) = read_functions(&wasm).expect("read");
+        let (imported, bodies) = functions(&wasm).expect("read");
         assert_eq!(imported, 1);
         assert_eq!(bodies.len(), 3);
         assert_ne!(bodies[0], bodies[1]);
@@ -192,7 +171,7 @@ mod tests {
             ]]
         );
         // Nothing but the names changed.
-        assert_eq!(read_functions(&named).expect("read"), (imported, bodies));
+        assert_eq!(functions(&named).expect("read"), (imported, bodies));
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use std::process::Output;
 
+use std::collections::BTreeMap;
 use wasm_encoder::{Module, RawSection};
-use wasmparser::{Parser, Payload};
+
+use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
 use crate::cmd::command;
 
@@ -21,6 +23,49 @@ pub fn part(wasm: &[u8], range: std::ops::Range<u64>) -> Result<&[u8], String> {
         .zip(usize::try_from(range.end).ok())
         .and_then(|(start, end)| wasm.get(start..end))
         .ok_or(format!("reading the wasm: no bytes at {range:?}"))
+}
+
+/// The number of imported functions (they come first in the function index space) and each
+/// defined function's body, in index order.
+pub fn functions(wasm: &[u8]) -> Result<(u32, Vec<&[u8]>), String> {
+    let mut imported = 0;
+    let mut bodies = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| format!("reading the wasm: {e}"))? {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    let import = import.map_err(|e| format!("reading the wasm's imports: {e}"))?;
+                    if let TypeRef::Func(_) | TypeRef::FuncExact(_) = import.ty {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(part(wasm, body.range())?),
+            _ => {}
+        }
+    }
+    Ok((imported, bodies))
+}
+
+/// Every function name in `wasm`'s name sections, by function index.
+pub fn names(wasm: &[u8]) -> Result<BTreeMap<u32, String>, String> {
+    let error = |e: wasmparser::BinaryReaderError| format!("reading the wasm's names: {e}");
+    let mut names = BTreeMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::CustomSection(custom) = payload.map_err(error)?
+            && let KnownCustom::Name(reader) = custom.as_known()
+        {
+            for subsection in reader {
+                if let Name::Function(map) = subsection.map_err(error)? {
+                    for naming in map {
+                        let naming = naming.map_err(error)?;
+                        names.insert(naming.index, naming.name.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    Ok(names)
 }
 
 /// `wasm` rebuilt section by section: `change` may write its own version of a section into
