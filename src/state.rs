@@ -129,11 +129,16 @@ pub struct Draft {
     pub ticks: Option<Vec<String>>,
 }
 
+/// The checklist item of creating data set `id`'s extract.
+pub fn extract_tick(id: &str) -> String {
+    ["extract:", id].concat()
+}
+
 /// The items of the data extract checklist for the chosen data sets: opening the Data
 /// Extract Utility, one extract per data set, then scheduling them.
 pub fn checklist(data_sets: &[String]) -> Vec<String> {
     let mut items = vec!["open".to_owned()];
-    items.extend(data_sets.iter().map(|id| ["extract:", id].concat()));
+    items.extend(data_sets.iter().map(|id| extract_tick(id)));
     items.push("schedule".to_owned());
     items
 }
@@ -252,7 +257,7 @@ impl Draft {
         self.data_sets = Some(next);
         // A new extract is neither created nor scheduled yet, whatever was ticked before.
         if added {
-            self.tick(&["extract:", id].concat(), false);
+            self.tick(&extract_tick(id), false);
             self.tick("schedule", false);
         }
     }

@@ -49,9 +49,7 @@ fn session(id: &str, sources: usize) -> SessionConfig {
 /// table's texts, one per line.
 fn install(lang: Lang) {
     let (_, source) = wizard::i18n::SOURCES[lang as usize];
-    let rows: Vec<(String, String)> = serde_json::from_str(source).unwrap();
-    let texts: Vec<String> = rows.into_iter().map(|(_, text)| text).collect();
-    assert!(lang.install(texts.join("\n")));
+    assert!(lang.install(wizard::i18n::strings_file(source)));
 }
 
 /// Yields to the browser's event loop until `done` holds (a network answer, say); fails

@@ -122,7 +122,6 @@ pub const SOURCES: [(Lang, &str); 2] = [
 ];
 
 /// The table `source` as its `(key, text)` pairs.
-#[cfg(any(test, not(target_arch = "wasm32")))]
 pub fn pairs(source: &str) -> Vec<(String, String)> {
     let rows: Vec<Vec<String>> =
         miniserde::json::from_str(source).expect("a string table is a list of [key, text]");
@@ -134,16 +133,22 @@ pub fn pairs(source: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The strings file the build writes for the table `source`: its texts, one per line. The
+/// unit and browser tests install this; the shipped wasm never reads a table.
+pub fn strings_file(source: &str) -> String {
+    let texts: Vec<String> = pairs(source).into_iter().map(|(_, text)| text).collect();
+    texts.join("\n")
+}
+
 /// Outside the browser (the unit tests) the strings come from the source tables.
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use super::{Lang, SOURCES, pairs};
+    use super::{Lang, SOURCES, strings_file};
 
     pub fn install(lang: Lang) {
         let (_, source) = SOURCES[lang as usize];
-        let texts: Vec<String> = pairs(source).into_iter().map(|(_, text)| text).collect();
         assert!(
-            lang.install(texts.join("\n")),
+            lang.install(strings_file(source)),
             "{lang:?}: a key without its text"
         );
     }

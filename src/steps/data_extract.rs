@@ -12,7 +12,7 @@ use crate::api::{self, ApiFailure};
 use crate::app::{Ctx, ctx};
 use crate::components::frame::{Frame, Nav};
 use crate::i18n::Key;
-use crate::state::Step;
+use crate::state::{Step, extract_tick};
 
 /// The data extract step.
 #[component]
@@ -146,7 +146,7 @@ fn extract_item(ctx: Ctx, set: &DataSetOffer, required: &str) -> impl IntoView +
             </pre>
             {copy_button(ctx, Key::CopyQuery, ["copy-query-", id].concat(), set.query.clone(), query_id)}
             <p>{ctx.t(Key::ExtractTest)}</p>
-            {tick(ctx, ["extract:", id].concat(), created)}
+            {tick(ctx, extract_tick(id), created)}
         </li>
     }
 }
