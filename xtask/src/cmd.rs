@@ -96,25 +96,31 @@ fn check_wizard_rustc() -> Result<(), String> {
 /// wasm and the native crates build as usual. The release wasm gets its own target directory
 /// so the two sets of flags do not rebuild each other's dependencies.
 pub fn build_wizard() -> Result<(), String> {
-    check_wizard_rustc()?;
     // The target comes before --release: --release takes an optional value.
     let mut trunk = command("trunk", &["build", "index.html", "--release"]);
-    trunk
+    shipped_build(&mut trunk, "", "target/wizard-release")?;
+    exec(trunk)?;
+    crate::package::run(&root().join("dist"))
+}
+
+/// Sets `build` up to compile the wizard as it ships: the checked compiler, the standard
+/// library rebuilt for size, [`WIZARD_RUSTFLAGS`] and `more_flags`, into `target_dir`.
+fn shipped_build(build: &mut Command, more_flags: &str, target_dir: &str) -> Result<(), String> {
+    check_wizard_rustc()?;
+    build
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
         .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-        .env("RUSTFLAGS", WIZARD_RUSTFLAGS)
-        .env("CARGO_TARGET_DIR", root().join("target/wizard-release"));
-    exec(trunk)?;
-    crate::package::run(&root().join("dist"))
+        .env("RUSTFLAGS", format!("{WIZARD_RUSTFLAGS}{more_flags}"))
+        .env("CARGO_TARGET_DIR", root().join(target_dir));
+    Ok(())
 }
 
 /// Builds the wizard's wasm as [`build_wizard`] does, but with LLVM's merging of identical
 /// functions off, into `target/wizard-unmerged`; returns the wasm, as cargo wrote it. The
 /// tests read it to check the packager's table pass ([`crate::dead_table_entries`]).
 pub fn build_unmerged_wasm() -> Result<Vec<u8>, String> {
-    check_wizard_rustc()?;
-    let dir = root().join("target/wizard-unmerged");
+    const DIR: &str = "target/wizard-unmerged";
     let mut cargo = command(
         "cargo",
         &[
@@ -127,17 +133,11 @@ pub fn build_unmerged_wasm() -> Result<Vec<u8>, String> {
             "wasm32-unknown-unknown",
         ],
     );
-    cargo
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-        .env(
-            "RUSTFLAGS",
-            format!("{WIZARD_RUSTFLAGS} -Zmerge-functions=disabled"),
-        )
-        .env("CARGO_TARGET_DIR", &dir);
+    shipped_build(&mut cargo, " -Zmerge-functions=disabled", DIR)?;
     exec(cargo)?;
-    let wasm = dir.join("wasm32-unknown-unknown/release/wizard.wasm");
+    let wasm = root()
+        .join(DIR)
+        .join("wasm32-unknown-unknown/release/wizard.wasm");
     std::fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))
 }
 

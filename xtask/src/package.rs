@@ -99,15 +99,13 @@ pub fn run(dist: &Path) -> Result<(), String> {
 
     let strings = crate::strings::run(dist)?;
 
-    let loader_path = dist.join(LOADER);
-    let mut loader = std::fs::read_to_string(&loader_path)
-        .map_err(|e| format!("{}: {e}", loader_path.display()))?;
+    let mut loader = read_text(dist, LOADER)?;
     let mut files = Vec::new();
     for (source_name, prefix, suffix) in ASSETS {
         files.push((source_name.to_owned(), hashed(dist, prefix, suffix)?));
     }
-    let languages = crate::strings::LANGUAGES.iter().zip(strings);
-    files.extend(languages.map(|(lang, file)| (crate::strings::source_name(lang), file)));
+    let languages = crate::strings::LANGUAGES.iter().zip(&strings);
+    files.extend(languages.map(|(lang, file)| (crate::strings::source_name(lang), file.clone())));
     for (source_name, file) in files {
         let quoted = format!("\"{source_name}\"");
         if loader.matches(&quoted).count() != 1 {
@@ -115,12 +113,11 @@ pub fn run(dist: &Path) -> Result<(), String> {
         }
         loader = loader.replace(&quoted, &format!("\"./{file}\""));
     }
-    std::fs::write(&loader_path, &loader).map_err(|e| format!("{}: {e}", loader_path.display()))?;
-    minify(&loader_path)?;
+    write(dist, LOADER, loader.as_bytes())?;
+    minify(&dist.join(LOADER))?;
     let integrity = sri(&read(dist, LOADER)?);
-    std::fs::write(dist.join(SRI_FILE), format!("{integrity}\n"))
-        .map_err(|e| format!("{SRI_FILE}: {e}"))?;
-    for file in bundle(dist)?.into_iter().chain(strings_files(dist)?) {
+    write(dist, SRI_FILE, format!("{integrity}\n").as_bytes())?;
+    for file in bundle(dist)?.into_iter().chain(strings) {
         precompress(dist, &file)?;
     }
     eprintln!("packaged dist/{LOADER} ({integrity})");
