@@ -1,32 +1,45 @@
 //! The wizard's client for the proxy: one function per endpoint, one failure type. Requests
-//! go through the browser's `fetch`; JSON is parsed and printed by the browser.
+//! go through gloo-net (the browser's `fetch`); JSON is read and written with serde_json.
 
-use miniserde::Deserialize;
+use gloo_net::http::{Headers, Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
 use sis_onboard_protocol::{
     ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, EXTRACTS_PATH, ErrorCode,
     ExtractCatalog, SESSION_PATH, SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
 };
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Key;
-use crate::json::{from_json, to_json};
 use crate::options::MountOptions;
 
-/// Why a call to the proxy failed; each has its own message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a call to the proxy failed. Each variant has its own message for the administrator
+/// ([`ApiFailure::message`]) and its own code for the host page ([`ApiFailure::code`]); the
+/// `Display` text is for developers' logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ApiFailure {
-    /// The browser is offline.
+    /// The browser is offline. The administrator reads "You are offline. Check your internet
+    /// connection; nothing you entered is lost."
+    #[error("the browser is offline")]
     Offline,
     /// The proxy could not be reached (stopped, blocked, or the network failed on the way).
+    /// The administrator reads "We could not reach the onboarding service. Try again in a
+    /// minute; nothing you entered is lost."
+    #[error("the onboarding service could not be reached")]
     Unreachable,
-    /// The session token is unknown.
+    /// The session token is unknown. The administrator reads "This onboarding link is not
+    /// valid. Go back to <vendor> and open the integration link again."
+    #[error("the session token is not valid")]
     InvalidSession,
-    /// The session has expired.
+    /// The session has expired. The administrator reads "This onboarding session has
+    /// expired. Go back to <vendor> and open the integration link again."
+    #[error("the session has expired")]
     SessionExpired,
-    /// Too many attempts.
+    /// Too many attempts. The administrator reads "Too many attempts. Wait a minute, then
+    /// try again."
+    #[error("too many attempts")]
     RateLimited,
-    /// Anything else the proxy answered.
+    /// Anything else the proxy answered, or an answer the wizard could not read. The
+    /// administrator reads "Something went wrong on our side. Please try again."
+    #[error("the onboarding service answered with an error")]
     Other,
 }
 
@@ -71,69 +84,50 @@ impl ApiFailure {
     }
 }
 
-/// One request to the proxy; the answer's text on success. Not generic, so the browser
-/// plumbing exists once in the bundle whatever the answer's type.
-async fn call_text(
+/// The headers of every call: the session token. Built here rather than with gloo-net's
+/// `header()`, which throws on a value the browser refuses (the token is the vendor's
+/// attribute, so anything can be in it): such a token is a failure like any other.
+fn authorized(
     options: &MountOptions,
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<String, ApiFailure> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
+    builder: RequestBuilder,
+) -> Result<RequestBuilder, ApiFailure> {
     let headers = web_sys::Headers::new().map_err(|_| ApiFailure::Other)?;
-    let bearer = ["Bearer ", &options.session_token].concat();
     headers
-        .set("Authorization", &bearer)
+        .set(
+            "Authorization",
+            &format!("Bearer {}", options.session_token),
+        )
         .map_err(|_| ApiFailure::Other)?;
-    if let Some(body) = &body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(|_| ApiFailure::Other)?;
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(&options.endpoint(path), &init)
-        .map_err(|_| ApiFailure::Other)?;
-    let window = web_sys::window().ok_or(ApiFailure::Other)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| {
-            if crate::host::offline() {
-                ApiFailure::Offline
-            } else {
-                ApiFailure::Unreachable
-            }
-        })?
-        .unchecked_into();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
-    if response.ok() {
-        return text.ok_or(ApiFailure::Other);
-    }
-    Err(text
-        .and_then(|t| from_json::<ApiError>(&t))
-        .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
+    Ok(builder.headers(Headers::from_raw(headers)))
 }
 
-async fn call<T: Deserialize>(
-    options: &MountOptions,
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<T, ApiFailure> {
-    let text = call_text(options, method, path, body).await?;
-    from_json(&text).ok_or(ApiFailure::Other)
+/// Sends `request`; a request the network never answered is offline or unreachable.
+async fn send(request: Request) -> Result<Response, ApiFailure> {
+    request.send().await.map_err(|_| {
+        if crate::host::offline() {
+            ApiFailure::Offline
+        } else {
+            ApiFailure::Unreachable
+        }
+    })
+}
+
+/// The answer's body as `T`, or the failure the proxy's error body (or status) stands for.
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    if response.ok() {
+        return response.json().await.map_err(|_| ApiFailure::Other);
+    }
+    Err(response
+        .json::<ApiError>()
+        .await
+        .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
 }
 
 /// Reads the session's configuration (`GET /v1/session`).
 pub async fn fetch_session(options: &MountOptions) -> Result<SessionConfig, ApiFailure> {
-    call(options, "GET", SESSION_PATH, None).await
+    let builder = authorized(options, Request::get(&options.endpoint(SESSION_PATH)))?;
+    let request = builder.build().map_err(|_| ApiFailure::Other)?;
+    read(send(request).await?).await
 }
 
 /// "Validate Configuration" (`POST /v1/validate`).
@@ -141,14 +135,19 @@ pub async fn validate(
     options: &MountOptions,
     request: &ValidateRequest,
 ) -> Result<ValidationReport, ApiFailure> {
-    call(options, "POST", VALIDATE_PATH, Some(to_json(request))).await
+    let builder = authorized(options, Request::post(&options.endpoint(VALIDATE_PATH)))?;
+    let request = builder.json(request).map_err(|_| ApiFailure::Other)?;
+    read(send(request).await?).await
 }
 
 /// The Custom Data Extract catalog with the session's extracts, its texts in `lang`
 /// (`GET /v1/extracts?lang=`).
 pub async fn extracts(options: &MountOptions, lang: &str) -> Result<ExtractCatalog, ApiFailure> {
-    let path = [EXTRACTS_PATH, "?lang=", lang].concat();
-    call(options, "GET", &path, None).await
+    let builder = Request::get(&options.endpoint(EXTRACTS_PATH)).query([("lang", lang)]);
+    let request = authorized(options, builder)?
+        .build()
+        .map_err(|_| ApiFailure::Other)?;
+    read(send(request).await?).await
 }
 
 /// "Continue Setup" (`POST /v1/complete`).
@@ -156,7 +155,9 @@ pub async fn complete(
     options: &MountOptions,
     request: &CompleteRequest,
 ) -> Result<CompleteResponse, ApiFailure> {
-    call(options, "POST", COMPLETE_PATH, Some(to_json(request))).await
+    let builder = authorized(options, Request::post(&options.endpoint(COMPLETE_PATH)))?;
+    let request = builder.json(request).map_err(|_| ApiFailure::Other)?;
+    read(send(request).await?).await
 }
 
 #[cfg(test)]
@@ -176,6 +177,10 @@ mod tests {
         let mut keys: Vec<_> = all.iter().map(|f| f.message() as usize).collect();
         keys.dedup();
         assert_eq!(keys.len(), all.len());
+        let mut codes: Vec<_> = all.iter().map(|f| f.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
         assert_eq!(
             ApiFailure::from_code(ErrorCode::SessionExpired),
             ApiFailure::SessionExpired

@@ -43,8 +43,9 @@ impl Ctx {
         lang: Lang,
         host: Option<HtmlElement>,
     ) -> Self {
+        // A draft that no longer reads (another version's, or tampered with) is a fresh start.
         let stored = host::load(&storage_key(&session.session_id))
-            .and_then(|json| crate::json::from_json::<Draft>(&json));
+            .and_then(|json| serde_json::from_str::<Draft>(&json).ok());
         let draft = Draft::restore(&session, stored);
         Self {
             lang,
@@ -187,7 +188,9 @@ pub fn Flow(
     // Everything but the secret is kept for a reload; the secret is not in the draft.
     Effect::new(move |_| {
         let draft = ctx.draft.get();
-        host::save(&key, &crate::json::to_json(&draft));
+        if let Ok(json) = serde_json::to_string(&draft) {
+            host::save(&key, &json);
+        }
     });
     let exited = RwSignal::new(false);
     let exit = move |_| {

@@ -80,7 +80,7 @@ pub fn notify(host: &HtmlElement, event: HostEvent, detail: &[(&str, Option<&str
     init.set_composed(true);
     init.set_detail(&object);
     if let Ok(event) =
-        web_sys::CustomEvent::new_with_event_init_dict(&["sis-onboard:", name].concat(), &init)
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("sis-onboard:{name}"), &init)
     {
         let _ = host.dispatch_event(&event);
     }

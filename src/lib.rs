@@ -6,12 +6,10 @@ pub mod app;
 pub mod components;
 pub mod host;
 pub mod i18n;
-pub mod json;
 pub mod messages;
 pub mod options;
 pub mod state;
 pub mod steps;
-pub mod text;
 pub mod urls;
 
 use std::any::Any;
@@ -50,10 +48,8 @@ pub fn mount(
     lang: &str,
     strings: String,
 ) -> Option<WizardHandle> {
-    // A readable panic message where panics unwind or abort (tests, debug builds). The
-    // shipped build traps at once instead (`-Cpanic=immediate-abort`), so a hook there would
-    // be dead weight.
-    #[cfg(debug_assertions)]
+    // Every build: a panic in a vendor's page prints its message in the console instead of
+    // a bare "unreachable" trap.
     console_error_panic_hook::set_once();
     let options =
         MountOptions::from_attributes(host.get_attribute("session"), host.get_attribute("api"));

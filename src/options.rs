@@ -11,12 +11,19 @@ pub struct MountOptions {
     pub session_token: String,
 }
 
-/// What can be wrong with the host element's attributes; shown inside the element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What can be wrong with the host element's attributes: shown inside the element (the
+/// administrator cannot go on), and told to the page as `sis-onboard:error` with
+/// [`OptionsError::code`]. The `Display` text is for developers' logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OptionsError {
-    /// The vendor's page did not pass a session token.
+    /// The vendor's page did not pass a session token. The administrator reads "This page
+    /// did not start an onboarding session. Ask the app for a new onboarding link." (with a
+    /// note for developers).
+    #[error("the `session` attribute is missing or empty")]
     MissingSession,
-    /// The `api` attribute is not an http(s) URL or a path.
+    /// The `api` attribute is not an http(s) URL or a path. The administrator reads "This
+    /// onboarding page is misconfigured." (with a note for developers).
+    #[error("the `api` attribute is not an http(s) URL or a path")]
     BadApi,
 }
 
@@ -62,7 +69,7 @@ impl MountOptions {
 
     /// The full URL of a proxy endpoint such as `/v1/session`.
     pub fn endpoint(&self, path: &str) -> String {
-        [&self.api_base, path].concat()
+        format!("{}{path}", self.api_base)
     }
 }
 

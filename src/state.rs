@@ -1,7 +1,7 @@
 //! The wizard's flow: its steps, in order, how the administrator moves between them, and
 //! the draft of everything they entered (the secret excepted), which survives a reload.
 
-use miniserde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::i18n::Key;
 use sis_onboard_protocol::{SessionConfig, Strategy};
@@ -131,7 +131,7 @@ pub struct Draft {
 
 /// The checklist item of creating data set `id`'s extract.
 pub fn extract_tick(id: &str) -> String {
-    ["extract:", id].concat()
+    format!("extract:{id}")
 }
 
 /// The items of the data extract checklist for the chosen data sets: opening the Data
@@ -319,7 +319,7 @@ impl Draft {
 
 /// The `sessionStorage` key of a session's draft.
 pub fn storage_key(session_id: &str) -> String {
-    ["sis-onboard:", session_id].concat()
+    format!("sis-onboard:{session_id}")
 }
 
 #[cfg(test)]
@@ -336,7 +336,7 @@ mod tests {
     }
 
     fn parse(json: &str) -> Option<Draft> {
-        miniserde::json::from_str(json).ok()
+        serde_json::from_str(json).ok()
     }
 
     fn session() -> SessionConfig {
@@ -387,7 +387,7 @@ mod tests {
             data_sets: None,
             ticks: None,
         };
-        let json = miniserde::json::to_string(&draft);
+        let json = serde_json::to_string(&draft).unwrap_or_default();
         assert!(!json.contains("secret"), "{json}");
         assert_eq!(Draft::restore(&session(), parse(&json)), draft);
     }
@@ -571,7 +571,7 @@ mod tests {
         draft.strategy = Some(Strategy::CustomDataExtract);
         draft.choose_data_set("attendance", true, &order);
         draft.tick("open", true);
-        let read = parse(&miniserde::json::to_string(&draft));
+        let read = parse(&serde_json::to_string(&draft).unwrap_or_default());
         assert_eq!(read, Some(draft));
     }
 

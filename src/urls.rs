@@ -4,8 +4,6 @@
 //! The proxy checks everything again; this only catches, early and in plain words, the
 //! mistakes people make when copying from Infinite Campus.
 
-use crate::text::find;
-
 /// The OneRoster 1.2 rostering root every base URL ends in.
 pub const ROSTERING_ROOT: &str = "/ims/oneroster/rostering/v1p2";
 /// The path Infinite Campus's token endpoint ends in.
@@ -63,7 +61,7 @@ struct Parts<'a> {
 }
 
 fn split(url: &str) -> Option<Parts<'_>> {
-    let at = find(url, "://")?;
+    let at = url.find("://")?;
     let (scheme, rest) = (&url[..at], &url[at + 3..]);
     let (before_fragment, _) = rest.split_once('#').unwrap_or((rest, ""));
     let (authority_path, query) = before_fragment
@@ -138,10 +136,10 @@ fn lower_path(url: &str) -> String {
 pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     let (mut value, mut repairs) = common(raw)?;
     let path = lower_path(&value);
-    if find(&path, "/oauth2/token").is_some() {
+    if path.contains("/oauth2/token") {
         return Err(Problem::TokenUrlInBaseField);
     }
-    if find(&path, "/v1p1").is_some() {
+    if path.contains("/v1p1") {
         return Err(Problem::OneRoster11);
     }
     if value.contains(['?', '#']) {
@@ -155,7 +153,7 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     let path = lower_path(&value);
     // The root must be whole path segments: `…/v1p2` or `…/v1p2/…`, never `…/v1p20`.
     let (mut root_at, mut from) = (None, 0);
-    while let Some(found) = find(&path[from..], ROSTERING_ROOT) {
+    while let Some(found) = path[from..].find(ROSTERING_ROOT) {
         let at = from + found;
         if matches!(
             path.as_bytes().get(at + ROSTERING_ROOT.len()),
@@ -184,8 +182,8 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
 pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
     let (mut value, mut repairs) = common(raw)?;
     let path = lower_path(&value);
-    if find(&path, "/ims/oneroster").is_some() {
-        return Err(if find(&path, "/v1p1").is_some() {
+    if path.contains("/ims/oneroster") {
+        return Err(if path.contains("/v1p1") {
             Problem::OneRoster11
         } else {
             Problem::BaseUrlInTokenField
@@ -212,7 +210,7 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
     if token_path.ends_with(TOKEN_PATH) && !has_app {
         return Err(Problem::MissingAppName);
     }
-    if let Some(at) = find(&value, "/?") {
+    if let Some(at) = value.find("/?") {
         value.remove(at);
         repairs.push(Repair::TrailingSlash);
     }
@@ -227,7 +225,7 @@ pub fn derive_token_url(base: &str) -> Option<String> {
     let parts = split(&checked.value)?;
     const APP_SCOPED: &str = "/campus/api/oneroster/v1p2/";
     // Anything before `/campus` (a reverse proxy's prefix) is kept.
-    let at = find(parts.path, APP_SCOPED)?;
+    let at = parts.path.find(APP_SCOPED)?;
     let app = parts.path[at + APP_SCOPED.len()..].strip_suffix(ROSTERING_ROOT)?;
     if app.is_empty() || app.contains('/') {
         return None;

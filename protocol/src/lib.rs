@@ -56,7 +56,6 @@ pub struct CreateSessionRequest {
 /// How the district's data reaches the vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum Strategy {
     /// The OneRoster 1.2 API: basic roster data, fetched by the vendor.
     #[serde(rename = "oneroster_api")]
@@ -88,7 +87,6 @@ impl Strategy {
 /// A data storage region the administrator may choose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct RegionOption {
     /// Stable id (`us`, `eu`, …), sent back on completion.
     pub id: String,
@@ -99,7 +97,6 @@ pub struct RegionOption {
 /// A data source the wizard lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct SourceOption {
     /// Stable id (`infinite_campus`), sent back on completion.
     pub id: String,
@@ -153,7 +150,6 @@ pub struct CreateSessionResponse {
 /// The configuration the wizard reads for its session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct SessionConfig {
     /// A public id of the session (not the token): the key the wizard keeps its progress
     /// under in `sessionStorage`.
@@ -177,7 +173,6 @@ pub struct SessionConfig {
 /// The body of every error the proxy answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ApiError {
     /// A stable, documented, machine-readable code; the wizard picks its message from it.
     pub code: ErrorCode,
@@ -190,7 +185,6 @@ pub struct ApiError {
 /// Stable error codes; see the README's error table for what each one tells the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ErrorCode {
     /// No session token, or one the proxy does not know.
     #[serde(rename = "invalid_session")]
@@ -229,7 +223,6 @@ pub const VALIDATE_PATH: &str = "/v1/validate";
 /// No `Debug`: the secret must not reach a log by accident.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidateRequest {
     /// "OneRoster API URL": the connection's Base URL.
     pub base_url: String,
@@ -255,7 +248,6 @@ impl std::fmt::Debug for ValidateRequest {
 /// An input field of the credentials step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum CredentialField {
     /// "OneRoster API URL".
     #[serde(rename = "base_url")]
@@ -274,7 +266,6 @@ pub enum CredentialField {
 /// Why a validation failed: stable codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ValidationErrorCode {
     /// The value is not a URL at all.
     #[serde(rename = "malformed_url")]
@@ -335,7 +326,6 @@ pub enum ValidationErrorCode {
 /// What went wrong, where, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidationError {
     /// The stable code.
     pub code: ValidationErrorCode,
@@ -348,7 +338,6 @@ pub struct ValidationError {
 /// One probe of the validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct Check {
     /// What was checked: `token`, `district`, `schools`, `students`, `teachers`, `classes`,
     /// `academic_session`.
@@ -362,7 +351,6 @@ pub struct Check {
 /// A count from `X-Total-Count`, or a lower bound when the server gave none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct Count {
     /// The count (or lower bound).
     pub value: u64,
@@ -373,7 +361,6 @@ pub struct Count {
 /// What the connection shares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct DistrictSummary {
     /// The district org's name.
     pub name: String,
@@ -392,7 +379,6 @@ pub struct DistrictSummary {
 /// Something worth knowing that does not stop the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub enum ValidationWarning {
     /// The token lacks the demographics scope.
     #[serde(rename = "no_demographics_scope")]
@@ -408,7 +394,6 @@ pub enum ValidationWarning {
 /// The answer to a validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ValidationReport {
     /// True when the connection works.
     pub passed: bool,
@@ -428,7 +413,6 @@ pub const COMPLETE_PATH: &str = "/v1/complete";
 /// "Continue Setup": the validated values plus the administrator's choices.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct CompleteRequest {
     /// The same four values that passed validation.
     pub credentials: ValidateRequest,
@@ -458,7 +442,6 @@ impl std::fmt::Debug for CompleteRequest {
 /// The stored connection, as the wizard knows it: an opaque id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct CompleteResponse {
     /// The connection's id.
     pub connection_id: String,
@@ -471,7 +454,6 @@ pub const EXTRACTS_PATH: &str = "/v1/extracts";
 /// One data set the administrator can share, with the extract generated for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct DataSetOffer {
     /// The data set's id (`extended_rostering`).
     pub id: String,
@@ -494,7 +476,6 @@ pub struct DataSetOffer {
 /// The Custom Data Extract catalog for one session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "mini", derive(miniserde::Serialize, miniserde::Deserialize))]
 pub struct ExtractCatalog {
     /// The value for every required (*) field of a new extract (`<Prefix>DataExtracts`).
     pub required_value: String,
@@ -578,10 +559,10 @@ pub struct ConnectionCredentials {
 mod tests {
     use super::*;
 
-    /// The wizard reads and writes with miniserde, the proxy with serde: the same JSON.
-    #[cfg(feature = "mini")]
+    /// What one side writes, the other reads back unchanged (both use these types with
+    /// serde_json): nested options, lists, counts and codes included.
     #[test]
-    fn serde_and_miniserde_agree_on_the_wire() {
+    fn wire_types_read_back_what_they_write() {
         let report = ValidationReport {
             passed: false,
             checks: vec![Check {
@@ -616,10 +597,8 @@ mod tests {
                 message: "1.1".into(),
             }),
         };
-        let by_serde = serde_json::to_string(&report).unwrap_or_default();
-        let by_mini = miniserde::json::to_string(&report);
-        assert_eq!(by_serde, by_mini);
-        let read: Result<ValidationReport, _> = miniserde::json::from_str(&by_serde);
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        let read: Result<ValidationReport, _> = serde_json::from_str(&json);
         assert_eq!(read.ok(), Some(report));
 
         let session = SessionConfig {
@@ -642,14 +621,12 @@ mod tests {
             extract_name_prefix: "Acme".into(),
         };
         let json = serde_json::to_string(&session).unwrap_or_default();
-        let read: Result<SessionConfig, _> = miniserde::json::from_str(&json);
+        let read: Result<SessionConfig, _> = serde_json::from_str(&json);
         assert_eq!(read.ok(), Some(session));
-        for code in [ErrorCode::SessionExpired, ErrorCode::InvalidApiKey] {
-            assert_eq!(
-                serde_json::to_string(&code).unwrap_or_default(),
-                miniserde::json::to_string(&code)
-            );
-        }
+        // A field this side does not know (a newer proxy's) is skipped, not refused.
+        let newer = r#"{"code":"session_expired","message":"gone","field":null,"retry":[1,{}]}"#;
+        let read: Result<ApiError, _> = serde_json::from_str(newer);
+        assert_eq!(read.map(|e| e.code).ok(), Some(ErrorCode::SessionExpired));
     }
 
     #[test]

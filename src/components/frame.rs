@@ -27,10 +27,10 @@ pub fn Frame(
             let _ = h.focus();
         }
     });
-    let id = ["sis-", step.id(), "-title"].concat();
+    let id = format!("sis-{}-title", step.id());
     let labelled_by = id.clone();
     view! {
-        <section class="sis-step" data-testid=["step-", step.id()].concat() aria-labelledby=labelled_by>
+        <section class="sis-step" data-testid=format!("step-{}", step.id()) aria-labelledby=labelled_by>
             <h2 id=id tabindex="-1" node_ref=heading data-testid="step-title">{title}</h2>
             {children()}
         </section>
@@ -107,13 +107,13 @@ pub fn Choices(
                             let id = id.clone();
                             move || chosen().as_deref() == Some(id.as_str())
                         };
-                        let help_id = ["sis-help-", &id].concat();
+                        let help_id = format!("sis-help-{id}");
                         view! {
                             <label class="sis-choice" class:sis-disabled=!enabled>
                                 <input
                                     type="radio"
                                     name="sis-choice"
-                                    data-testid=["choice-", &id].concat()
+                                    data-testid=format!("choice-{id}")
                                     prop:checked=is_chosen
                                     disabled=!enabled
                                     aria-describedby=help.as_ref().map(|_| help_id.clone())

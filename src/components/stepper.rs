@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use crate::app::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
-use crate::text::decimal;
 
 /// An ordered list of the steps on the administrator's path, the current one marked.
 #[component]
@@ -27,10 +26,7 @@ pub fn Stepper(
         let n = steps.iter().position(|s| *s == current).unwrap_or(0) + 1;
         let position = ctx.lang.format(
             Key::StepOf,
-            &[
-                ("n", &decimal(n as u64)),
-                ("total", &decimal(steps.len() as u64)),
-            ],
+            &[("n", &n.to_string()), ("total", &steps.len().to_string())],
         );
         let items = steps
             .into_iter()
@@ -44,7 +40,7 @@ pub fn Stepper(
                     <li
                         class="sis-stepper-item"
                         data-status=status
-                        data-testid=["stepper-", step.id()].concat()
+                        data-testid=format!("stepper-{}", step.id())
                         aria-current=(status == "current").then_some("step")
                     >
                         {ctx.t(step.label())}

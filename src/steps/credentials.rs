@@ -96,8 +96,9 @@ fn check_locally(ctx: &Ctx) -> Vec<(CredentialField, String, bool)> {
 }
 
 /// The snake_case wire name of a code (`one_roster11`), as the README's error table lists it.
-fn wire_name<T: miniserde::Serialize>(value: &T) -> String {
-    crate::json::to_json(value).trim_matches('"').to_owned()
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    json.trim_matches('"').to_owned()
 }
 
 fn count_text(ctx: &Ctx, count: Count) -> String {

@@ -68,7 +68,7 @@ fn checklist(ctx: Ctx, catalog: ExtractCatalog) -> impl IntoView {
         .map(|set| {
             let id = set.id.clone();
             let order = order.clone();
-            let help_id = ["sis-data-set-", &id, "-help"].concat();
+            let help_id = format!("sis-data-set-{id}-help");
             let yields = ctx.lang.format(Key::ExtractYields, &[("yields", &set.yields)]);
             let checked = {
                 let id = id.clone();
@@ -78,7 +78,7 @@ fn checklist(ctx: Ctx, catalog: ExtractCatalog) -> impl IntoView {
                 <label class="sis-choice">
                     <input
                         type="checkbox"
-                        data-testid=["data-set-", &id].concat()
+                        data-testid=format!("data-set-{id}")
                         aria-describedby=help_id.clone()
                         prop:checked=checked
                         on:change=move |ev| {
@@ -87,7 +87,7 @@ fn checklist(ctx: Ctx, catalog: ExtractCatalog) -> impl IntoView {
                         }
                     />
                     <span class="sis-choice-label">{set.name.clone()}</span>
-                    <span class="sis-hint" id=help_id>{[&set.description, " ", &yields].concat()}</span>
+                    <span class="sis-hint" id=help_id>{format!("{} {yields}", set.description)}</span>
                 </label>
             }
         })
@@ -128,23 +128,23 @@ fn checklist(ctx: Ctx, catalog: ExtractCatalog) -> impl IntoView {
 /// tick.
 fn extract_item(ctx: Ctx, set: &DataSetOffer, required: &str) -> impl IntoView + use<> {
     let id = &set.id;
-    let query_id = ["sis-query-", id].concat();
+    let query_id = format!("sis-query-{id}");
     let created = ctx
         .lang
         .format(Key::ExtractCreated, &[("name", &set.extract_name)]);
     view! {
-        <li class="sis-extract" data-testid=["extract-", id].concat()>
+        <li class="sis-extract" data-testid=format!("extract-{id}")>
             <p><strong>{set.extract_name.clone()}</strong>" — "{set.name.clone()}</p>
             <p>{ctx.t(Key::ExtractNew)}</p>
             <p>{ctx.t(Key::ExtractRequired)}</p>
-            {copyable(ctx, ["required-", id].concat(), required.to_owned())}
+            {copyable(ctx, format!("required-{id}"), required.to_owned())}
             <p>{ctx.t(Key::ExtractName)}</p>
-            {copyable(ctx, ["name-", id].concat(), set.extract_name.clone())}
+            {copyable(ctx, format!("name-{id}"), set.extract_name.clone())}
             <p>{ctx.t(Key::ExtractPaste)}</p>
-            <pre class="sis-query" id=query_id.clone() tabindex="0" data-testid=["query-", id].concat()>
+            <pre class="sis-query" id=query_id.clone() tabindex="0" data-testid=format!("query-{id}")>
                 {set.query.clone()}
             </pre>
-            {copy_button(ctx, Key::CopyQuery, ["copy-query-", id].concat(), set.query.clone(), query_id)}
+            {copy_button(ctx, Key::CopyQuery, format!("copy-query-{id}"), set.query.clone(), query_id)}
             <p>{ctx.t(Key::ExtractTest)}</p>
             {tick(ctx, extract_tick(id), created)}
         </li>
@@ -153,7 +153,7 @@ fn extract_item(ctx: Ctx, set: &DataSetOffer, required: &str) -> impl IntoView +
 
 /// A checklist item's checkbox, read from and written to the draft.
 fn tick(ctx: Ctx, item: String, label: String) -> impl IntoView {
-    let testid = ["tick-", &item].concat();
+    let testid = format!("tick-{item}");
     let checked = {
         let item = item.clone();
         move || ctx.draft.with(|d| d.ticked(&item))
@@ -176,11 +176,11 @@ fn tick(ctx: Ctx, item: String, label: String) -> impl IntoView {
 
 /// A short value shown as code, with its Copy button.
 fn copyable(ctx: Ctx, name: String, value: String) -> impl IntoView {
-    let target = ["sis-value-", &name].concat();
+    let target = format!("sis-value-{name}");
     view! {
         <p class="sis-copyable">
-            <code id=target.clone() data-testid=["value-", &name].concat()>{value.clone()}</code>" "
-            {copy_button(ctx, Key::Copy, ["copy-", &name].concat(), value, target)}
+            <code id=target.clone() data-testid=format!("value-{name}")>{value.clone()}</code>" "
+            {copy_button(ctx, Key::Copy, format!("copy-{name}"), value, target)}
         </p>
     }
 }
@@ -205,7 +205,7 @@ fn copy_button(
             .closest("li")
             .ok()
             .flatten()
-            .and_then(|item| item.query_selector(&["#", &target].concat()).ok().flatten());
+            .and_then(|item| item.query_selector(&format!("#{target}")).ok().flatten());
         leptos::task::spawn_local(async move {
             let copied = write_clipboard(&text).await;
             if !copied && let Some(value) = value {
@@ -227,7 +227,7 @@ fn copy_button(
             {move || ctx.t(if state.get() == Some(true) { Key::Copied } else { label })}
         </button>
         {move || (state.get() == Some(false)).then(|| view! {
-            <span class="sis-hint" role="status" data-testid=[&testid, "-fallback"].concat()>
+            <span class="sis-hint" role="status" data-testid=format!("{testid}-fallback")>
                 {ctx.t(Key::CopyFallback)}
             </span>
         })}

@@ -7,7 +7,6 @@ use crate::app::ctx;
 use crate::components::frame::{ChoiceList, Choices, Frame, Nav};
 use crate::i18n::Key;
 use crate::state::Step;
-use crate::text::find;
 
 /// More sources than this get a search box.
 pub const SEARCH_FROM: usize = 6;
@@ -19,7 +18,7 @@ pub fn matches(name: &str, query: &str) -> bool {
     query
         .to_ascii_lowercase()
         .split_whitespace()
-        .all(|word| find(&name, word).is_some())
+        .all(|word| name.contains(word))
 }
 
 /// The source step.
