@@ -9,7 +9,8 @@ use sis_onboard_protocol::{RegionOption, SessionConfig, SourceOption, Strategy};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
-use wizard::app::{Ctx, Flow};
+use wizard::app::Flow;
+use wizard::ctx::Ctx;
 use wizard::i18n::Lang;
 use wizard::options::MountOptions;
 

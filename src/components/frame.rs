@@ -4,7 +4,7 @@
 use leptos::html::H2;
 use leptos::prelude::*;
 
-use crate::app::{Ctx, ctx};
+use crate::ctx::{Ctx, ctx};
 use crate::i18n::Key;
 use crate::state::Step;
 

@@ -8,8 +8,8 @@ use sis_onboard_protocol::{
 };
 
 use crate::api::{self, ApiFailure};
-use crate::app::{Ctx, ctx};
 use crate::components::frame::{Frame, back_button};
+use crate::ctx::{Ctx, ctx};
 use crate::host::HostEvent;
 use crate::i18n::Key;
 use crate::messages;

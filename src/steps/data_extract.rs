@@ -9,8 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{self, ApiFailure};
-use crate::app::{Ctx, ctx};
 use crate::components::frame::{Frame, Nav};
+use crate::ctx::{Ctx, ctx};
 use crate::i18n::Key;
 use crate::state::{Step, extract_tick};
 

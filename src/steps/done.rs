@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::ctx;
 use crate::components::frame::Frame;
+use crate::ctx::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
 

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::ctx;
 use crate::components::frame::{ChoiceList, Choices, Frame, Nav};
+use crate::ctx::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
 

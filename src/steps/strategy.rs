@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use sis_onboard_protocol::Strategy;
 
-use crate::app::ctx;
 use crate::components::frame::{Choices, Frame, Nav};
+use crate::ctx::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
 
