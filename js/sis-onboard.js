@@ -8,10 +8,10 @@
 //
 // Each element gets its own shadow root, so the wizard's styles and the page's styles
 // cannot reach each other. The wasm module is loaded once and shared by every element.
+// Everything the first step needs starts downloading at once, side by side: the glue, the
+// wasm, the strings of the element's language and the element's session.
 // The build (`cargo xtask build`) rewrites the asset names below to their content-hashed
 // names, which may be cached forever; this file itself is revalidated.
-import init, { mount } from "./sis-onboard-wizard.js";
-
 const wasm = new URL("./sis-onboard-wizard_bg.wasm", import.meta.url);
 const stylesheet = new URL("./sis-onboard.css", import.meta.url).href;
 /** Each language's strings, one per line: a page fetches only the one it shows. */
@@ -38,7 +38,17 @@ function shared(name, load) {
   return loads.get(name);
 }
 
-const loadWizard = () => shared("wasm", () => init({ module_or_path: wasm }));
+/**
+ * The wizard's `mount`, once the glue and the wasm are in. Both requests start together:
+ * the wasm is fetched here and its response handed to the glue's `init`, rather than the
+ * glue asking for it only after it arrived itself.
+ */
+const loadWizard = () =>
+  shared("wasm", async () => {
+    const [glue, response] = await Promise.all([import("./sis-onboard-wizard.js"), fetch(wasm)]);
+    await glue.default({ module_or_path: response });
+    return glue.mount;
+  });
 
 const loadStrings = (lang) =>
   shared(lang, async () => {
@@ -46,6 +56,29 @@ const loadStrings = (lang) =>
     if (!response.ok) throw new Error(`${response.status} ${response.url}`);
     return response.text();
   });
+
+/** The path of the session endpoint (`SESSION_PATH` in `protocol/`). */
+const SESSION_PATH = "/v1/session";
+
+/**
+ * The wizard's own `GET /v1/session` for an element's `session` and `api` attributes,
+ * started by the loader so that it runs alongside the wasm download instead of after it:
+ * the same URL (as `src/options.rs` derives it) and the same `Authorization` header. Its
+ * `response` is a promise of the `Response`, or of `null` when the network failed (the
+ * wizard then asks again itself and says what went wrong); undefined when the wizard would
+ * refuse the attributes, so it says why without any request.
+ */
+function prefetchSession(session, api) {
+  const token = (session ?? "").trim();
+  const base = (api ?? "").trim();
+  const isUrl = base.startsWith("https://") || base.startsWith("http://");
+  const usable = token !== "" && (base === "" || base.startsWith("/") || isUrl) && !/\s/.test(base);
+  const url = `${base.replace(/\/+$/, "")}${SESSION_PATH}`;
+  const response = usable
+    ? fetch(url, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null)
+    : undefined;
+  return { session, api, response };
+}
 
 /**
  * The language to speak: the element's own `lang`, else the browser's first language the
@@ -129,12 +162,22 @@ class SisOnboardElement extends HTMLElement {
       link.addEventListener("error", resolve, { once: true });
     });
     const lang = language(this);
+    // One session request per configuration: a start again while loading (a late `lang`,
+    // a move in the page) keeps the request already on its way.
+    const [session, api] = [this.getAttribute("session"), this.getAttribute("api")];
+    const previous = this._prefetch;
+    const prefetch =
+      previous?.session === session && previous?.api === api ? previous : prefetchSession(session, api);
+    this._prefetch = prefetch;
     Promise.all([loadWizard(), loadStrings(lang), styled])
-      .then(([, text]) => {
+      .then(([mount, text]) => {
         if (!this.isConnected || this._handle || !container.isConnected) return;
         // The language changed while loading (a framework setting `lang` late): start again.
         if (language(this) !== lang) return this._start();
-        this._handle = mount(this, container, lang, text);
+        // The answer is for the attributes it was asked with, and its body can be read once.
+        const current = this.getAttribute("session") === session && this.getAttribute("api") === api;
+        this._prefetch = null;
+        this._handle = mount(this, container, lang, text, current ? prefetch.response : undefined);
         if (!this._handle) throw new Error(`the ${lang} strings do not belong to this wizard`);
       })
       .catch((error) => {

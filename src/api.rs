@@ -7,6 +7,8 @@ use sis_onboard_protocol::{
     ApiError, COMPLETE_PATH, CompleteRequest, CompleteResponse, EXTRACTS_PATH, ErrorCode,
     ExtractCatalog, SESSION_PATH, SessionConfig, VALIDATE_PATH, ValidateRequest, ValidationReport,
 };
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::Key;
 use crate::options::MountOptions;
@@ -128,6 +130,21 @@ pub async fn fetch_session(options: &MountOptions) -> Result<SessionConfig, ApiF
     let builder = authorized(options, Request::get(&options.endpoint(SESSION_PATH)))?;
     let request = builder.build().map_err(|_| ApiFailure::Other)?;
     read(send(request).await?).await
+}
+
+/// The session's configuration from the loader's own `GET /v1/session`, started alongside
+/// the wasm (`prefetched` resolves to its `Response`, or to `null` when the network failed).
+/// When there is no answer to read, the wizard asks again itself ([`fetch_session`]), so a
+/// network failure is classified (offline, unreachable) exactly as without a prefetch.
+pub async fn prefetched_session(
+    options: &MountOptions,
+    prefetched: js_sys::Promise,
+) -> Result<SessionConfig, ApiFailure> {
+    let answer = JsFuture::from(prefetched).await.ok();
+    match answer.and_then(|a| a.dyn_into::<web_sys::Response>().ok()) {
+        Some(response) => read(Response::from(response)).await,
+        None => fetch_session(options).await,
+    }
 }
 
 /// "Validate Configuration" (`POST /v1/validate`).

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::api::fetch_session;
+use crate::api::{fetch_session, prefetched_session};
 use crate::components::notice::Notice;
 use crate::components::stepper::Stepper;
 use crate::ctx::Ctx;
@@ -23,6 +23,9 @@ pub fn App(
     lang: Lang,
     /// The host element, told of completion and exit (None in component tests).
     host: Option<HtmlElement>,
+    /// The loader's own `GET /v1/session`, started alongside the wasm: a promise of its
+    /// `Response` (or of `null` when the network failed). None: the wizard asks itself.
+    prefetched: Option<js_sys::Promise>,
 ) -> impl IntoView {
     // What cannot be shown is also told to the page, with a code it can act on.
     let fail = {
@@ -44,7 +47,10 @@ pub fn App(
             let session = RwSignal::new(None);
             let for_fetch = options.clone();
             leptos::task::spawn_local(async move {
-                let loaded = fetch_session(&for_fetch).await;
+                let loaded = match prefetched {
+                    Some(answer) => prefetched_session(&for_fetch, answer).await,
+                    None => fetch_session(&for_fetch).await,
+                };
                 if let Err(failure) = &loaded {
                     fail(failure.code(), &failure.english());
                 }

@@ -40,14 +40,18 @@ impl WizardHandle {
 /// (`session`: the session token; `api`: the proxy's base URL), speaking `lang` (`en`,
 /// `es`) with `strings`, the text of that language's strings file. The loader chooses the
 /// language (the host's own `lang`, else the browser's) and fetches its file alongside the
-/// wasm. Nothing is mounted, and nothing returned, when `strings` is not this build's file
-/// (one line per string).
+/// wasm. `session`, when given, is the loader's own `GET /v1/session` for these very
+/// attributes, started alongside the wasm: a promise of its `Response`, or of `null` when
+/// the network failed (then the wizard asks again itself); without it the wizard fetches
+/// the session. Nothing is mounted, and nothing returned, when `strings` is not this
+/// build's file (one line per string).
 #[wasm_bindgen]
 pub fn mount(
     host: web_sys::HtmlElement,
     container: web_sys::HtmlElement,
     lang: &str,
     strings: String,
+    session: Option<js_sys::Promise>,
 ) -> Option<WizardHandle> {
     // Every build: a panic in a vendor's page prints its message in the console instead of
     // a bare "unreachable" trap.
@@ -59,7 +63,9 @@ pub fn mount(
         return None;
     }
     let host = Some(host);
-    let handle = leptos::mount::mount_to(container, move || view! { <App options lang host/> });
+    let handle = leptos::mount::mount_to(container, move || {
+        view! { <App options lang host prefetched=session/> }
+    });
     Some(WizardHandle {
         mounted: Some(Box::new(handle)),
     })

@@ -1,6 +1,7 @@
 //! Browser tests of the wizard's steps, run in headless Chromium by
 //! `wasm-bindgen-test-runner` (`cargo xtask test` runs them). The proxy is not involved:
-//! the flow gets a session configuration directly; the end-to-end tests cover the proxy.
+//! the flow gets a session configuration directly, or `mount` gets the answer the loader
+//! prefetched; the end-to-end tests cover the proxy.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -410,4 +411,139 @@ async fn generate_lists_the_infinite_campus_menu_path() {
         assert!(text.contains(step), "{step}");
     }
     assert!(w.continue_enabled());
+}
+
+/// A host element as the loader hands it to `mount`, with its attributes, in the page.
+fn host_element(attributes: &[(&str, &str)]) -> (HtmlElement, HtmlElement) {
+    let document = document();
+    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    for (name, value) in attributes {
+        host.set_attribute(name, value).unwrap();
+    }
+    let container: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    host.append_child(&container).unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    (host, container)
+}
+
+/// The `code` of every `sis-onboard:error` the host element hears from now on.
+fn error_codes(host: &HtmlElement) -> std::rc::Rc<std::cell::RefCell<Vec<String>>> {
+    use wasm_bindgen::closure::Closure;
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = heard.clone();
+    let listener =
+        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            let code = js_sys::Reflect::get(&event.detail(), &"code".into()).unwrap();
+            record
+                .borrow_mut()
+                .push(code.as_string().unwrap_or_default());
+        });
+    host.add_event_listener_with_callback("sis-onboard:error", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    heard
+}
+
+/// What the loader hands over: a promise of the proxy's answer (`status`, `body`).
+fn prefetched(status: u16, body: &str) -> js_sys::Promise {
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    let response = web_sys::Response::new_with_opt_str_and_init(Some(body), &init).unwrap();
+    js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response))
+}
+
+fn strings(lang: Lang) -> String {
+    wizard::i18n::strings_file(wizard::i18n::SOURCES[lang as usize].1)
+}
+
+#[wasm_bindgen_test]
+async fn mount_uses_the_session_the_loader_prefetched_without_asking_again() {
+    // Nothing listens on port 9: had the wizard asked the proxy itself, it would say so.
+    let (host, container) = host_element(&[("session", "sos_test"), ("api", "http://127.0.0.1:9")]);
+    let errors = error_codes(&host);
+    let answer = serde_json::to_string(&session("prefetched", 3)).unwrap();
+    let _handle = wizard::mount(
+        host,
+        container.clone(),
+        "en",
+        strings(Lang::En),
+        Some(prefetched(200, &answer)),
+    );
+    let title = || {
+        container
+            .query_selector("[data-testid='step-start'] [data-testid='step-title']")
+            .unwrap()
+            .and_then(|t| t.text_content())
+    };
+    until("the first step is on screen", || title().is_some()).await;
+    assert!(title().unwrap().contains("Acme Learning"));
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetched_refusal_reads_and_is_told_as_when_the_wizard_asks() {
+    let (host, container) = host_element(&[("session", "sos_old"), ("api", "http://127.0.0.1:9")]);
+    let errors = error_codes(&host);
+    let expired = r#"{"code":"session_expired","message":"The session has expired.","field":null}"#;
+    let _handle = wizard::mount(
+        host,
+        container.clone(),
+        "en",
+        strings(Lang::En),
+        Some(prefetched(401, expired)),
+    );
+    let notice = || {
+        container
+            .query_selector("[data-testid='notice']")
+            .unwrap()
+            .and_then(|n| n.text_content())
+    };
+    until("the notice is shown", || notice().is_some()).await;
+    assert!(notice().unwrap().contains("has expired"), "{:?}", notice());
+    assert_eq!(*errors.borrow(), ["session_expired"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetch_the_network_dropped_is_asked_again_by_the_wizard() {
+    // No `api`: the wizard asks the page's own origin, the test runner's server, which has
+    // no session endpoint. Its 404 page (a failure the proxy never sends, so "other") shows
+    // the wizard asked again itself rather than taking the dropped prefetch as the answer.
+    let (host, container) = host_element(&[("session", "sos_test")]);
+    let errors = error_codes(&host);
+    let dropped = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+    let _handle = wizard::mount(
+        host,
+        container.clone(),
+        "en",
+        strings(Lang::En),
+        Some(dropped),
+    );
+    let has_notice = || {
+        container
+            .query_selector("[data-testid='notice']")
+            .unwrap()
+            .is_some()
+    };
+    until("the notice is shown", has_notice).await;
+    assert_eq!(*errors.borrow(), ["other"]);
+}
+
+#[wasm_bindgen_test]
+async fn without_a_prefetch_the_wizard_asks_and_classifies_as_before() {
+    let (host, container) = host_element(&[("session", "sos_test"), ("api", "http://127.0.0.1:9")]);
+    let errors = error_codes(&host);
+    let _handle = wizard::mount(host, container.clone(), "en", strings(Lang::En), None);
+    let notice = || {
+        container
+            .query_selector("[data-testid='notice']")
+            .unwrap()
+            .and_then(|n| n.text_content())
+    };
+    until("the notice is shown", || notice().is_some()).await;
+    assert!(
+        notice().unwrap().contains("could not reach"),
+        "{:?}",
+        notice()
+    );
+    assert_eq!(*errors.borrow(), ["unreachable"]);
 }
