@@ -27,6 +27,7 @@ pub fn validation_error(code: Code) -> Key {
         Code::MalformedResponse => Key::ErrMalformedResponse,
         Code::ResponseTooLarge => Key::ErrTooLarge,
         Code::ForbiddenDestination => Key::ErrForbidden,
+        Code::NonAsciiHost => Key::ErrNonAsciiHost,
     }
 }
 
@@ -52,6 +53,7 @@ pub fn problem(problem: Problem) -> Key {
         Problem::NotRosteringRoot => Key::ProblemNotRoot,
         Problem::NotTokenUrl => Key::ProblemNotToken,
         Problem::MissingAppName => Key::ProblemNoApp,
+        Problem::NonAsciiHost => Key::ProblemNonAsciiHost,
     }
 }
 
@@ -61,6 +63,9 @@ pub fn repair(repair: Repair) -> Key {
         Repair::Trimmed => Key::RepairTrimmed,
         Repair::TrailingSlash => Key::RepairSlash,
         Repair::CutAfterRoot => Key::RepairCut,
+        Repair::AddedScheme => Key::RepairScheme,
+        Repair::LowerCased => Key::RepairLowerCase,
+        Repair::StandardForm => Key::RepairStandardForm,
     }
 }
 
@@ -92,7 +97,7 @@ mod tests {
     use super::*;
     use crate::i18n::Lang;
 
-    const CODES: [Code; 18] = [
+    const CODES: [Code; 19] = [
         Code::MalformedUrl,
         Code::NotHttps,
         Code::NotOneRosterRoot,
@@ -111,6 +116,7 @@ mod tests {
         Code::MalformedResponse,
         Code::ResponseTooLarge,
         Code::ForbiddenDestination,
+        Code::NonAsciiHost,
     ];
 
     #[test]

@@ -1,13 +1,22 @@
 //! Checks and repairs of the two URLs the administrator pastes, before anything is sent.
 //!
-//! Pure string logic (no `url` crate: it would cost the bundle ~69 KB gzip), tested natively.
-//! The proxy checks everything again; this only catches, early and in plain words, the
-//! mistakes people make when copying from Infinite Campus.
+//! Built on the `url` crate, which parses as the browser and the proxy do (WHATWG URL), so
+//! what passes here is what the proxy will read. The proxy checks everything again; this
+//! only catches, early and in plain words, the mistakes people make when copying from
+//! Infinite Campus, and says what it repaired. Every repair is idempotent: a repaired value
+//! passes again unchanged and without notes.
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use url::{Host, Url};
 
 /// The OneRoster 1.2 rostering root every base URL ends in.
 pub const ROSTERING_ROOT: &str = "/ims/oneroster/rostering/v1p2";
 /// The path Infinite Campus's token endpoint ends in.
 const TOKEN_PATH: &str = "/campus/oauth2/token";
+/// Where an app-scoped Infinite Campus base URL names its app.
+const APP_SCOPED: &str = "/campus/api/oneroster/v1p2/";
 
 /// Something the wizard fixed in a pasted value, and says it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,8 +25,15 @@ pub enum Repair {
     Trimmed,
     /// A trailing `/` was removed.
     TrailingSlash,
-    /// Everything after `…/rostering/v1p2` (a deeper link) was removed.
+    /// Everything after `…/rostering/v1p2` (a deeper link, a `?query`, a `#fragment`) was
+    /// removed.
     CutAfterRoot,
+    /// `https://` was missing and was added.
+    AddedScheme,
+    /// The scheme, the server name or the OneRoster root had capital letters.
+    LowerCased,
+    /// The address was rewritten in its standard form (`:443` dropped, characters escaped).
+    StandardForm,
 }
 
 /// Why a pasted URL cannot be used as it is.
@@ -41,6 +57,8 @@ pub enum Problem {
     NotTokenUrl,
     /// The token URL lacks `?appName=…`, which Infinite Campus always includes.
     MissingAppName,
+    /// The server name has letters outside a–z: it must be pasted in its `xn--` form.
+    NonAsciiHost,
 }
 
 /// A URL that passed the checks, with what was repaired on the way.
@@ -52,49 +70,6 @@ pub struct Checked {
     pub repairs: Vec<Repair>,
 }
 
-/// The parts of `scheme://authority/path?query` that the checks need.
-struct Parts<'a> {
-    scheme: &'a str,
-    host: &'a str,
-    path: &'a str,
-    query: &'a str,
-}
-
-fn split(url: &str) -> Option<Parts<'_>> {
-    let at = url.find("://")?;
-    let (scheme, rest) = (&url[..at], &url[at + 3..]);
-    let (before_fragment, _) = rest.split_once('#').unwrap_or((rest, ""));
-    let (authority_path, query) = before_fragment
-        .split_once('?')
-        .unwrap_or((before_fragment, ""));
-    let (authority, path) = match authority_path.find('/') {
-        Some(at) => authority_path.split_at(at),
-        None => (authority_path, ""),
-    };
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host.strip_prefix('[') {
-        // An IPv6 literal: the host is what is between the brackets.
-        Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
-        None => host.split_once(':').map_or(host, |(h, _)| h),
-    };
-    let scheme_ok = !scheme.is_empty()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    (scheme_ok && !host.is_empty() && !host.contains(char::is_whitespace)).then_some(Parts {
-        scheme,
-        host,
-        path,
-        query,
-    })
-}
-
-/// Loopback hosts, where plain http is tolerated: the demo's sandbox and local testing.
-/// (The proxy decides what it may really reach.)
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host == "::1" || host.starts_with("127.")
-}
-
 /// True for characters copy and paste drags along: spaces, line breaks, zero-width ones.
 fn is_junk(c: char) -> bool {
     c.is_whitespace()
@@ -104,8 +79,74 @@ fn is_junk(c: char) -> bool {
         )
 }
 
-/// Trims what copy and paste adds and checks the scheme: the steps both fields share.
-fn common(raw: &str) -> Result<(String, Vec<Repair>), Problem> {
+/// Where the scheme's `:` is, when the text starts with a scheme. `host:8080/…` is a host
+/// and a port, not a scheme: a scheme's `:` is never followed by a digit.
+fn scheme_end(text: &str) -> Option<usize> {
+    let colon = text.find(':')?;
+    let mut scheme = text[..colon].chars();
+    let is_scheme = scheme.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let port_follows = text[colon + 1..].starts_with(|c: char| c.is_ascii_digit());
+    (is_scheme && !port_follows).then_some(colon)
+}
+
+/// The byte range of the host as typed, in `text` whose authority starts at `from`:
+/// after any slashes, a user name, and before the port, path, query or fragment.
+fn host_span(text: &str, from: usize) -> Range<usize> {
+    let rest = &text[from..];
+    let start = from + (rest.len() - rest.trim_start_matches(['/', '\\']).len());
+    let end = text[start..]
+        .find(['/', '\\', '?', '#'])
+        .map_or(text.len(), |at| start + at);
+    let start = text[start..end]
+        .rfind('@')
+        .map_or(start, |at| start + at + 1);
+    let host = &text[start..end];
+    let len = if host.starts_with('[') {
+        // An IPv6 literal: its colons are not a port's.
+        host.find(']').map_or(host.len(), |at| at + 1)
+    } else {
+        host.find(':').unwrap_or(host.len())
+    };
+    start..start + len
+}
+
+/// True when a host, as typed, holds a letter outside ASCII, written out or `%`-escaped.
+/// Checked before parsing so that the answer does not depend on the IDNA back end the
+/// build links (an ASCII-only one refuses such a host, a full one rewrites it).
+fn is_non_ascii_host(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    !host.is_ascii()
+        || bytes.iter().enumerate().any(|(at, b)| {
+            *b == b'%'
+                && bytes
+                    .get(at + 1)
+                    .and_then(|hi| char::from(*hi).to_digit(16))
+                    .is_some_and(|hi| hi >= 8)
+        })
+}
+
+/// True for a first segment that can only be a server name (`district.org`, `localhost:80`,
+/// `[::1]`), so that `https://` may be put in front of it.
+fn looks_like_host(text: &str) -> bool {
+    let host = &text[host_span(text, 0)];
+    host.contains('.') || host.starts_with('[') || host.eq_ignore_ascii_case("localhost")
+}
+
+/// Loopback hosts, where plain http is tolerated: the demo's sandbox and local testing.
+/// (The proxy decides what it may really reach.)
+fn is_loopback(host: Option<Host<&str>>) -> bool {
+    match host {
+        Some(Host::Domain(name)) => name == "localhost",
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// The steps both fields share: trims what copy and paste adds, adds a missing `https://`,
+/// refuses other schemes and non-ASCII hosts, and parses.
+fn parse_pasted(raw: &str) -> Result<(Url, Vec<Repair>), Problem> {
     let mut repairs = Vec::new();
     let trimmed = raw.trim_matches(is_junk);
     if trimmed.is_empty() {
@@ -114,74 +155,100 @@ fn common(raw: &str) -> Result<(String, Vec<Repair>), Problem> {
     if trimmed.len() != raw.len() {
         repairs.push(Repair::Trimmed);
     }
-    let parts = split(trimmed).ok_or(Problem::NotUrl)?;
     if trimmed.contains(is_junk) {
         return Err(Problem::NotUrl);
     }
-    let https = parts.scheme.eq_ignore_ascii_case("https");
-    let local_http = parts.scheme.eq_ignore_ascii_case("http") && is_loopback(parts.host);
-    if !https && !local_http {
+    let text = match scheme_end(trimmed) {
+        Some(_) => trimmed.to_owned(),
+        None if looks_like_host(trimmed.trim_start_matches('/')) => {
+            repairs.push(Repair::AddedScheme);
+            ["https://", trimmed.trim_start_matches('/')].concat()
+        }
+        None => return Err(Problem::NotUrl),
+    };
+    let colon = scheme_end(&text).ok_or(Problem::NotUrl)?;
+    let scheme = text[..colon].to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
         return Err(Problem::NotHttps);
     }
-    Ok((trimmed.to_owned(), repairs))
+    let host = host_span(&text, colon + 1);
+    if is_non_ascii_host(&text[host.clone()]) {
+        return Err(Problem::NonAsciiHost);
+    }
+    let url = Url::parse(&text).map_err(|_| Problem::NotUrl)?;
+    if url.scheme() == "http" && !is_loopback(url.host()) {
+        return Err(Problem::NotHttps);
+    }
+    // What the text reads with only the case repair made: anything else the parser changed
+    // is its standard form, said too, so that nothing changes unannounced.
+    let lower_host = text[host.clone()].to_ascii_lowercase();
+    let lowered = [
+        scheme.as_str(),
+        &text[colon..host.start],
+        &lower_host,
+        &text[host.end..],
+    ]
+    .concat();
+    if lowered != text {
+        repairs.push(Repair::LowerCased);
+    }
+    if url.as_str() != lowered {
+        repairs.push(Repair::StandardForm);
+    }
+    Ok((url, repairs))
 }
 
-fn lower_path(url: &str) -> String {
-    split(url)
-        .map(|p| p.path.to_ascii_lowercase())
-        .unwrap_or_default()
+/// Where the rostering root starts in a lower-cased path, as whole segments: `…/v1p2` or
+/// `…/v1p2/…`, never `…/v1p20`.
+fn root_position(path: &str) -> Option<usize> {
+    path.match_indices(ROSTERING_ROOT)
+        .map(|(at, _)| at)
+        .find(|at| {
+            matches!(
+                path.as_bytes().get(at + ROSTERING_ROOT.len()),
+                None | Some(b'/')
+            )
+        })
 }
 
 /// Checks (and repairs) the "OneRoster API URL", the connection's Base URL.
 pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
-    let (mut value, mut repairs) = common(raw)?;
-    let path = lower_path(&value);
+    let (mut url, mut repairs) = parse_pasted(raw)?;
+    let path = url.path().to_ascii_lowercase();
     if path.contains("/oauth2/token") {
         return Err(Problem::TokenUrlInBaseField);
     }
     if path.contains("/v1p1") {
         return Err(Problem::OneRoster11);
     }
-    if value.contains(['?', '#']) {
-        // A base URL has no query; one here means something else was pasted.
-        return Err(Problem::NotRosteringRoot);
-    }
-    if value.ends_with('/') {
-        value = value.trim_end_matches('/').to_owned();
+    let at = root_position(&path).ok_or(Problem::NotRosteringRoot)?;
+    let end = at + ROSTERING_ROOT.len();
+    // Lower-casing keeps every byte where it was, so `at` indexes the path as typed too.
+    let (prefix, typed_root, tail) = (&url.path()[..at], &url.path()[at..end], &url.path()[end..]);
+    if !tail.trim_matches('/').is_empty() || url.query().is_some() || url.fragment().is_some() {
+        // A link to a collection (…/v1p2/users?limit=5): keep the root.
+        repairs.push(Repair::CutAfterRoot);
+    } else if !tail.is_empty() {
         repairs.push(Repair::TrailingSlash);
     }
-    let path = lower_path(&value);
-    // The root must be whole path segments: `…/v1p2` or `…/v1p2/…`, never `…/v1p20`.
-    let (mut root_at, mut from) = (None, 0);
-    while let Some(found) = path[from..].find(ROSTERING_ROOT) {
-        let at = from + found;
-        if matches!(
-            path.as_bytes().get(at + ROSTERING_ROOT.len()),
-            None | Some(b'/')
-        ) {
-            root_at = Some(at);
-            break;
-        }
-        // Past the root's leading `/`, a character boundary.
-        from = at + 1;
+    // The proxy and the servers read the root in lower case only.
+    if typed_root != ROSTERING_ROOT && !repairs.contains(&Repair::LowerCased) {
+        repairs.push(Repair::LowerCased);
     }
-    match root_at {
-        Some(at) if at + ROSTERING_ROOT.len() == path.len() => {}
-        Some(at) => {
-            // A link to a collection (…/v1p2/orgs): keep the root.
-            let cut = value.len() - (path.len() - at - ROSTERING_ROOT.len());
-            value.truncate(cut);
-            repairs.push(Repair::CutAfterRoot);
-        }
-        None => return Err(Problem::NotRosteringRoot),
-    }
-    Ok(Checked { value, repairs })
+    let path = [prefix, ROSTERING_ROOT].concat();
+    url.set_path(&path);
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(Checked {
+        value: url.into(),
+        repairs,
+    })
 }
 
 /// Checks (and repairs) the "Token Endpoint", the connection's Token URL.
 pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
-    let (mut value, mut repairs) = common(raw)?;
-    let path = lower_path(&value);
+    let (mut url, mut repairs) = parse_pasted(raw)?;
+    let path = url.path().to_ascii_lowercase();
     if path.contains("/ims/oneroster") {
         return Err(if path.contains("/v1p1") {
             Problem::OneRoster11
@@ -189,32 +256,25 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
             Problem::BaseUrlInTokenField
         });
     }
-    if value.ends_with('/') {
-        value = value.trim_end_matches('/').to_owned();
-        repairs.push(Repair::TrailingSlash);
-    }
-    let parts = split(&value).ok_or(Problem::NotUrl)?;
-    if !parts
-        .path
-        .trim_end_matches('/')
-        .to_ascii_lowercase()
-        .ends_with("/oauth2/token")
-    {
+    let trimmed = path.trim_end_matches('/');
+    if !trimmed.ends_with("/oauth2/token") {
         return Err(Problem::NotTokenUrl);
     }
-    let has_app = parts
-        .query
-        .split('&')
-        .any(|pair| pair.strip_prefix("appName=").is_some_and(|v| !v.is_empty()));
-    let token_path = parts.path.trim_end_matches('/').to_ascii_lowercase();
-    if token_path.ends_with(TOKEN_PATH) && !has_app {
+    let has_app = url
+        .query_pairs()
+        .any(|(name, value)| name == "appName" && !value.is_empty());
+    if trimmed.ends_with(TOKEN_PATH) && !has_app {
         return Err(Problem::MissingAppName);
     }
-    if let Some(at) = value.find("/?") {
-        value.remove(at);
+    if trimmed.len() != path.len() {
+        let kept = url.path()[..trimmed.len()].to_owned();
+        url.set_path(&kept);
         repairs.push(Repair::TrailingSlash);
     }
-    Ok(Checked { value, repairs })
+    Ok(Checked {
+        value: url.into(),
+        repairs,
+    })
 }
 
 /// The token URL that belongs to a base URL, when the base URL names its app:
@@ -222,24 +282,20 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
 /// `https://H/campus/oauth2/token?appName=APP`. Offered to the administrator, never forced.
 pub fn derive_token_url(base: &str) -> Option<String> {
     let checked = check_base_url(base).ok()?;
-    let parts = split(&checked.value)?;
-    const APP_SCOPED: &str = "/campus/api/oneroster/v1p2/";
+    let mut url = Url::parse(&checked.value).ok()?;
+    let path = url.path().to_owned();
     // Anything before `/campus` (a reverse proxy's prefix) is kept.
-    let at = parts.path.find(APP_SCOPED)?;
-    let app = parts.path[at + APP_SCOPED.len()..].strip_suffix(ROSTERING_ROOT)?;
-    if app.is_empty() || app.contains('/') {
+    let at = path.find(APP_SCOPED)?;
+    let app = path[at + APP_SCOPED.len()..].strip_suffix(ROSTERING_ROOT)?;
+    // App names are plain identifiers; anything else would need escaping in a query, and a
+    // guess that needs escaping is not worth offering.
+    let is_plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~');
+    if app.is_empty() || !app.chars().all(is_plain) {
         return None;
     }
-    let origin_end = checked.value.len() - parts.path.len();
-    Some(
-        [
-            &checked.value[..origin_end],
-            &parts.path[..at],
-            "/campus/oauth2/token?appName=",
-            app,
-        ]
-        .concat(),
-    )
+    url.set_path(&[&path[..at], TOKEN_PATH].concat());
+    url.set_query(Some(&["appName=", app].concat()));
+    Some(url.into())
 }
 
 #[cfg(test)]
@@ -289,6 +345,107 @@ mod tests {
     }
 
     #[test]
+    fn a_deep_link_with_a_query_or_fragment_is_cut_to_the_root() {
+        let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
+        for deep in [
+            format!("{base}/users?limit=5"),
+            format!("{base}#x"),
+            format!("{base}?"),
+            format!("{base}/?filter=status%3D%27active%27&limit=1#top"),
+            format!("{base}/classes/c-1/students?limit=100&offset=200"),
+        ] {
+            assert_eq!(
+                check_base_url(&deep),
+                ok(&base, &[Repair::CutAfterRoot]),
+                "{deep}"
+            );
+        }
+        // The token URL is still offered for an app-scoped deep link.
+        let scoped = format!(
+            "{HOST}/campus/api/oneroster/v1p2/springfield/ims/oneroster/rostering/v1p2/users?limit=5#x"
+        );
+        assert_eq!(
+            derive_token_url(&scoped),
+            Some(format!("{HOST}/campus/oauth2/token?appName=springfield"))
+        );
+    }
+
+    #[test]
+    fn a_missing_scheme_is_added_and_said() {
+        let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
+        let bare = base.trim_start_matches("https://");
+        assert_eq!(check_base_url(bare), ok(&base, &[Repair::AddedScheme]));
+        assert_eq!(
+            check_base_url(&format!("//{bare}")),
+            ok(&base, &[Repair::AddedScheme])
+        );
+        assert_eq!(
+            check_token_url(
+                "springfield.infinitecampus.org/campus/oauth2/token?appName=springfield"
+            ),
+            ok(
+                &format!("{HOST}/campus/oauth2/token?appName=springfield"),
+                &[Repair::AddedScheme]
+            )
+        );
+        // A host and port is not a scheme.
+        assert_eq!(
+            check_base_url("localhost:8080/sandbox/campus/api/ims/oneroster/rostering/v1p2"),
+            ok(
+                "https://localhost:8080/sandbox/campus/api/ims/oneroster/rostering/v1p2",
+                &[Repair::AddedScheme]
+            )
+        );
+        // A word or a bare path is not a server name to guess a scheme for.
+        assert_eq!(check_base_url("springfield"), Err(Problem::NotUrl));
+        assert_eq!(
+            check_base_url("/campus/api/ims/oneroster/rostering/v1p2"),
+            Err(Problem::NotUrl)
+        );
+    }
+
+    #[test]
+    fn capitals_in_the_scheme_host_and_root_are_lowered_and_said() {
+        let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
+        assert_eq!(
+            check_base_url(
+                "HTTPS://Springfield.InfiniteCampus.org/campus/api/ims/oneroster/rostering/v1p2"
+            ),
+            ok(&base, &[Repair::LowerCased])
+        );
+        assert_eq!(
+            check_base_url(&format!("{HOST}/campus/api/IMS/OneRoster/rostering/v1p2")),
+            ok(&base, &[Repair::LowerCased])
+        );
+        // The rest of the path is the server's business: kept as typed.
+        let app =
+            format!("{HOST}/campus/api/oneroster/v1p2/Springfield/ims/oneroster/rostering/v1p2");
+        assert_eq!(check_base_url(&app), ok(&app, &[]));
+        assert_eq!(
+            check_token_url(
+                "Https://SPRINGFIELD.infinitecampus.org/campus/oauth2/token?appName=Springfield"
+            ),
+            ok(
+                &format!("{HOST}/campus/oauth2/token?appName=Springfield"),
+                &[Repair::LowerCased]
+            )
+        );
+    }
+
+    #[test]
+    fn what_the_parser_rewrites_is_said_as_the_standard_form() {
+        let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
+        assert_eq!(
+            check_base_url(&base.replace(".org/", ".org:443/")),
+            ok(&base, &[Repair::StandardForm])
+        );
+        assert_eq!(
+            check_base_url(&base.replace("/campus/api/", "/campus/./api/")),
+            ok(&base, &[Repair::StandardForm])
+        );
+    }
+
+    #[test]
     fn plain_http_is_refused_except_on_this_machine() {
         assert_eq!(
             check_base_url(
@@ -300,8 +457,22 @@ mod tests {
             check_token_url("ftp://x.org/campus/oauth2/token?appName=a"),
             Err(Problem::NotHttps)
         );
-        let local = "http://127.0.0.1:8080/sandbox/campus/api/ims/oneroster/rostering/v1p2";
-        assert_eq!(check_base_url(local), ok(local, &[]));
+        assert_eq!(
+            check_base_url("javascript:alert(1)"),
+            Err(Problem::NotHttps)
+        );
+        for local in [
+            "http://127.0.0.1:8080/sandbox/campus/api/ims/oneroster/rostering/v1p2",
+            "http://localhost:8080/ims/oneroster/rostering/v1p2",
+            "http://[::1]:8080/ims/oneroster/rostering/v1p2",
+        ] {
+            assert_eq!(check_base_url(local), ok(local, &[]));
+        }
+        // A loopback look-alike is not this machine.
+        assert_eq!(
+            check_base_url("http://localhost.example.org/ims/oneroster/rostering/v1p2"),
+            Err(Problem::NotHttps)
+        );
     }
 
     #[test]
@@ -310,6 +481,10 @@ mod tests {
         let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
         assert_eq!(check_base_url(&token), Err(Problem::TokenUrlInBaseField));
         assert_eq!(check_token_url(&base), Err(Problem::BaseUrlInTokenField));
+        assert_eq!(
+            check_token_url(&format!("{base}/users?limit=5")),
+            Err(Problem::BaseUrlInTokenField)
+        );
     }
 
     #[test]
@@ -327,28 +502,66 @@ mod tests {
     #[test]
     fn other_mistakes_have_their_own_problem() {
         assert_eq!(check_base_url("   "), Err(Problem::Empty));
+        assert_eq!(check_base_url("\u{200b}\n"), Err(Problem::Empty));
         assert_eq!(
             check_base_url("springfield.infinitecampus.org"),
-            Err(Problem::NotUrl)
+            Err(Problem::NotRosteringRoot)
         );
+        assert_eq!(check_base_url("not a url"), Err(Problem::NotUrl));
         assert_eq!(check_base_url("https://a b.org/x"), Err(Problem::NotUrl));
+        assert_eq!(check_base_url("https://"), Err(Problem::NotUrl));
         assert_eq!(check_base_url(HOST), Err(Problem::NotRosteringRoot));
         assert_eq!(
+            check_base_url(&format!("{HOST}/ims/oneroster/rostering/v1p20")),
+            Err(Problem::NotRosteringRoot)
+        );
+        assert_eq!(
             check_token_url(&format!("{HOST}/campus/oauth2/token")),
+            Err(Problem::MissingAppName)
+        );
+        assert_eq!(
+            check_token_url(&format!("{HOST}/campus/oauth2/token?appName=")),
             Err(Problem::MissingAppName)
         );
         assert_eq!(
             check_token_url(&format!("{HOST}/login")),
             Err(Problem::NotTokenUrl)
         );
+        // Other servers' token endpoints need no app name.
+        let other = "https://sis.example.org/oauth2/token";
+        assert_eq!(check_token_url(other), ok(other, &[]));
     }
 
     #[test]
-    fn unicode_hosts_are_kept_as_typed() {
-        let base = "https://distrïct.example/ims/oneroster/rostering/v1p2";
-        assert_eq!(check_base_url(base), ok(base, &[]));
-        let token = "https://distrïct.example/oauth2/token";
-        assert_eq!(check_token_url(token), ok(token, &[]));
+    fn non_ascii_host_names_ask_for_the_xn_form() {
+        for pasted in [
+            "https://distrîct.example/ims/oneroster/rostering/v1p2",
+            "distrîct.example/ims/oneroster/rostering/v1p2",
+            "https://DISTRÎCT.example/ims/oneroster/rostering/v1p2",
+            "https://distr%C3%AEct.example/ims/oneroster/rostering/v1p2",
+            "https://user@distrîct.example:443/ims/oneroster/rostering/v1p2",
+        ] {
+            assert_eq!(
+                check_base_url(pasted),
+                Err(Problem::NonAsciiHost),
+                "{pasted}"
+            );
+        }
+        assert_eq!(
+            check_token_url("https://distrîct.example/oauth2/token"),
+            Err(Problem::NonAsciiHost)
+        );
+        // Letters outside ASCII in the path are the server's business, escaped as sent.
+        assert_eq!(
+            check_base_url("https://d.example/é/ims/oneroster/rostering/v1p2"),
+            ok(
+                "https://d.example/%C3%A9/ims/oneroster/rostering/v1p2",
+                &[Repair::StandardForm]
+            )
+        );
+        // The xn-- form passes under either IDNA back end.
+        let punycode = "https://xn--distrct-kza.example/ims/oneroster/rostering/v1p2";
+        assert_eq!(check_base_url(punycode), ok(punycode, &[]));
     }
 
     #[test]
@@ -363,6 +576,12 @@ mod tests {
             derive_token_url(&format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2")),
             None
         );
+        assert_eq!(
+            derive_token_url(&format!(
+                "{HOST}/campus/api/oneroster/v1p2/a&b/ims/oneroster/rostering/v1p2"
+            )),
+            None
+        );
         assert_eq!(derive_token_url("not a url"), None);
         assert_eq!(
             derive_token_url(
@@ -370,5 +589,166 @@ mod tests {
             ),
             Some("http://127.0.0.1:9/sandbox/campus/oauth2/token?appName=sandbox".into())
         );
+    }
+
+    /// A small deterministic generator (a linear congruential one): the same inputs on
+    /// every run, so a failure reproduces, without a property-testing crate.
+    struct Pick(u64);
+
+    impl Pick {
+        fn one<'a>(&mut self, choices: &[&'a str]) -> &'a str {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let index = (self.0 >> 33) as usize % choices.len();
+            choices[index]
+        }
+    }
+
+    const AROUND: &[&str] = &["", " ", "\t", "\n", "\u{200b}", "\u{feff} ", "\r\n"];
+    const SCHEMES: &[&str] = &["https://", "HTTPS://", "Https://", "", "//", "http://"];
+    const HOSTS: &[&str] = &[
+        "springfield.infinitecampus.org",
+        "Springfield.InfiniteCampus.ORG",
+        "stcloud2.infinitecampus.com",
+        "oneroster.state.gov",
+        "d.example:443",
+        "xn--distrct-kza.example",
+        "127.0.0.1:8080",
+        "LOCALHOST:3000",
+        "[::1]:9",
+    ];
+    const PREFIXES: &[&str] = &[
+        "/campus/api",
+        "/campus/api/oneroster/v1p2/springfield",
+        "",
+        "/sandbox/campus/api/oneroster/v1p2/sandbox",
+        "/campus/./api",
+    ];
+    const ROOTS: &[&str] = &[ROSTERING_ROOT, "/IMS/OneRoster/Rostering/V1P2"];
+    const TAILS: &[&str] = &[
+        "",
+        "/",
+        "//",
+        "/users",
+        "/users/",
+        "/orgs/district-1",
+        "/classes/c1/students",
+    ];
+    const QUERIES: &[&str] = &["", "?limit=5", "?", "?filter=status%3D%27active%27&limit=1"];
+    const FRAGMENTS: &[&str] = &["", "#x", "#"];
+
+    fn is_local(host: &str) -> bool {
+        ["127.", "localhost", "[::1]"]
+            .iter()
+            .any(|local| host.to_ascii_lowercase().starts_with(local))
+    }
+
+    #[test]
+    fn repairing_a_generated_base_url_twice_changes_nothing_and_keeps_the_root() {
+        let mut pick = Pick(15);
+        let mut offered = 0;
+        let mut said = Vec::new();
+        for _ in 0..20_000 {
+            let (scheme, host, prefix) = (pick.one(SCHEMES), pick.one(HOSTS), pick.one(PREFIXES));
+            let raw = [
+                pick.one(AROUND),
+                scheme,
+                host,
+                prefix,
+                pick.one(ROOTS),
+                pick.one(TAILS),
+                pick.one(QUERIES),
+                pick.one(FRAGMENTS),
+                pick.one(AROUND),
+            ]
+            .concat();
+            let checked = match check_base_url(&raw) {
+                Ok(checked) => checked,
+                Err(problem) => {
+                    // Only plain http to another machine is refused among these.
+                    assert_eq!(problem, Problem::NotHttps, "{raw:?}");
+                    assert!(
+                        scheme.eq_ignore_ascii_case("http://") && !is_local(host),
+                        "{raw:?}"
+                    );
+                    continue;
+                }
+            };
+            assert!(
+                checked.value.ends_with(ROSTERING_ROOT),
+                "{raw:?} → {checked:?}"
+            );
+            assert_eq!(
+                check_base_url(&checked.value),
+                ok(&checked.value, &[]),
+                "repairing {raw:?} again"
+            );
+            said.extend(checked.repairs.iter().copied());
+            // Nothing changes unsaid.
+            assert_eq!(
+                checked.value == raw,
+                checked.repairs.is_empty(),
+                "{raw:?} → {checked:?}"
+            );
+            if let Some(token) = derive_token_url(&raw) {
+                offered += 1;
+                assert!(prefix.ends_with("springfield") || prefix.ends_with("sandbox"));
+                let again = check_token_url(&token);
+                assert_eq!(again, ok(&token, &[]), "the token URL offered for {raw:?}");
+            }
+        }
+        assert!(offered > 1_000, "the offer was made {offered} times");
+        for repair in [
+            Repair::Trimmed,
+            Repair::TrailingSlash,
+            Repair::CutAfterRoot,
+            Repair::AddedScheme,
+            Repair::LowerCased,
+            Repair::StandardForm,
+        ] {
+            assert!(said.contains(&repair), "no input needed {repair:?}");
+        }
+    }
+
+    #[test]
+    fn repairing_a_generated_token_url_twice_changes_nothing() {
+        let mut pick = Pick(7);
+        for _ in 0..10_000 {
+            let (scheme, host) = (pick.one(SCHEMES), pick.one(HOSTS));
+            let raw = [
+                pick.one(AROUND),
+                scheme,
+                host,
+                pick.one(&["/campus", "", "/sandbox/campus", "/Campus"]),
+                pick.one(&["/oauth2/token", "/OAuth2/Token"]),
+                pick.one(&["", "/", "//"]),
+                pick.one(&[
+                    "?appName=springfield",
+                    "?appName=a&scope=x",
+                    "?appName=Sandbox",
+                ]),
+                pick.one(AROUND),
+            ]
+            .concat();
+            let checked = match check_token_url(&raw) {
+                Ok(checked) => checked,
+                Err(problem) => {
+                    assert_eq!(problem, Problem::NotHttps, "{raw:?}");
+                    continue;
+                }
+            };
+            assert_eq!(
+                check_token_url(&checked.value),
+                ok(&checked.value, &[]),
+                "{raw:?}"
+            );
+            assert_eq!(
+                checked.value == raw,
+                checked.repairs.is_empty(),
+                "{raw:?} → {checked:?}"
+            );
+        }
     }
 }

@@ -321,6 +321,10 @@ pub enum ValidationErrorCode {
     /// The URL points where the proxy must not go (private, loopback, metadata, ...).
     #[serde(rename = "forbidden_destination")]
     ForbiddenDestination,
+    /// The host name has letters outside ASCII; it must be given in its `xn--` (punycode)
+    /// form, because the build's IDNA back end is ASCII-only.
+    #[serde(rename = "non_ascii_host")]
+    NonAsciiHost,
 }
 
 /// What went wrong, where, and what to do about it.

@@ -190,6 +190,73 @@ async fn typed_urls_are_checked_before_anything_is_sent() {
     }
 }
 
+/// The workspace links the ASCII-only IDNA back end: a host with other letters gets its own
+/// code, at its field, asking for the `xn--` form, whichever way it was written.
+#[tokio::test]
+async fn a_host_with_non_ascii_letters_asks_for_its_xn_form() {
+    let h = Harness::start(|config| config.net_policy.dns = Dns::Fixed(Vec::new())).await;
+    let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+    let (base, token) = (h.base_url(), h.token_url());
+    let cases = [
+        (
+            with(
+                "https://distrîct.example/campus/api/ims/oneroster/rostering/v1p2",
+                &token,
+            ),
+            "base_url",
+        ),
+        (
+            with(
+                " https://DISTRÎCT.example:443/campus/api/ims/oneroster/rostering/v1p2",
+                &token,
+            ),
+            "base_url",
+        ),
+        (
+            with(
+                &base,
+                "https://distr%C3%AEct.example/campus/oauth2/token?appName=sandbox",
+            ),
+            "token_url",
+        ),
+        (
+            with(
+                &base,
+                "https://user@bücher.example/campus/oauth2/token?appName=sandbox",
+            ),
+            "token_url",
+        ),
+    ];
+    for (body, field) in cases {
+        let report = h.validate(body.clone()).await;
+        assert_failure(&report, "non_ascii_host", Some(field));
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("xn--"),
+            "{report}"
+        );
+        assert!(report["checks"].as_array().unwrap().is_empty(), "{body}");
+    }
+    // The xn-- form parses under this back end and goes on to be looked up.
+    let punycode = h
+        .validate(with(
+            "https://xn--distrct-kza.example/campus/api/ims/oneroster/rostering/v1p2",
+            &token,
+        ))
+        .await;
+    assert_failure(&punycode, "unknown_host", Some("base_url"));
+    // Letters outside ASCII elsewhere in the address are not the host's problem.
+    let in_path = h
+        .validate(with(
+            &base,
+            &token.replace("appName=sandbox", "appName=sandbox&x=é"),
+        ))
+        .await;
+    assert_ne!(in_path["error"]["code"], "non_ascii_host", "{in_path}");
+}
+
 #[tokio::test]
 async fn transport_failures_are_told_apart() {
     // A port with nothing behind it, and one that accepts but never answers.

@@ -190,9 +190,9 @@ keys! {
     TokenUrlHelp, ClientIdLabel, ClientIdHelp, SecretLabel, SecretHelp, ShowSecret,
     HideSecret, Validate, ContinueSetup, Validating, ValidateAgain, TokenOffer, UseThis,
     FieldRequired,
-    RepairTrimmed, RepairSlash, RepairCut,
+    RepairTrimmed, RepairSlash, RepairCut, RepairScheme, RepairLowerCase, RepairStandardForm,
     ProblemEmpty, ProblemNotUrl, ProblemNotHttps, ProblemOneRoster11, ProblemTokenInBase,
-    ProblemBaseInToken, ProblemNotRoot, ProblemNotToken, ProblemNoApp,
+    ProblemBaseInToken, ProblemNotRoot, ProblemNotToken, ProblemNoApp, ProblemNonAsciiHost,
     // The validation report
     ReportPassed, ReportFailed, Schools, Students, Teachers, Classes, AtLeast,
     SchoolYear, CheckToken, CheckDistrict, CheckSchools, CheckStudents, CheckTeachers,
@@ -202,6 +202,7 @@ keys! {
     ErrMalformedUrl, ErrNotHttps, ErrNotRoot, ErrNotToken, ErrOneRoster11, ErrUnknownHost,
     ErrRefused, ErrTls, ErrTimeout, ErrInvalidClient, ErrScope, ErrInactive, ErrNoData,
     ErrUpstreamRateLimited, ErrUpstream, ErrMalformedResponse, ErrTooLarge, ErrForbidden,
+    ErrNonAsciiHost,
     // Talking to the proxy
     NetOffline, NetUnreachable, NetExpired, NetInvalidSession, NetRateLimited, NetOther,
     // Done
