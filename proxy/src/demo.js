@@ -15,6 +15,7 @@ const themeSwitch = document.querySelector('[data-testid="theme-switch"]');
 const langSwitch = document.querySelector('[data-testid="lang-switch"]');
 const code = document.querySelector('[data-testid="integration-code"]');
 const log = document.querySelector('[data-testid="event-log"]');
+const logScroller = document.querySelector('[data-testid="event-log-region"]');
 const logEmpty = document.querySelector(".acme-log-empty");
 
 /** The session token as the integration code shows it: enough to recognise, not to use. */
@@ -77,10 +78,11 @@ function logEvent(event) {
   item.append(time, " ", name, " ", detail);
   log.append(item);
   if (logEmpty) logEmpty.hidden = true;
-  log.scrollTop = log.scrollHeight;
+  // The newest entry in view (the keyboard or a mouse can scroll back).
+  logScroller.scrollTop = logScroller.scrollHeight;
 }
 
-if (wizard && themeSwitch && langSwitch && code && log) {
+if (wizard && themeSwitch && langSwitch && code && log && logScroller) {
   // The events bubble out of the shadow root (composed), so the document hears every one.
   for (const name of EVENT_NAMES) {
     document.addEventListener(EVENT_PREFIX + name, logEvent);

@@ -1,16 +1,23 @@
 //! The demo (feature `demo`): a pretend vendor's page that embeds the wizard with a script
-//! tag, exactly as a vendor would, and the sandbox district nested under [`SANDBOX_PATH`].
+//! tag, exactly as a vendor would (with the preload hints a vendor may add), the sandbox
+//! district nested under [`SANDBOX_PATH`], and the benchmark's floor page at [`FLOOR_PATH`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 use sis_onboard_protocol::CreateSessionRequest;
 use sis_onboard_sandbox::SandboxConfig;
 
 use crate::AppState;
-use crate::assets::ASSETS_PATH;
+use crate::assets::{ASSETS_PATH, is_content_hashed};
 use crate::error::ProxyError;
 use crate::routes::sessions::{hash_token, open_session, unix_now};
 
@@ -30,7 +37,17 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
                        style-src 'self'; connect-src 'self'; img-src 'self' data:; \
                        base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The page, with `{{ASSETS}}`, `{{VENDOR}}`, `{{SESSION}}` and `{{SESSION_SHORT}}` to fill.
+/// Where the browser benchmark's floor page is served (`tests/bench/first-step.mjs`).
+pub const FLOOR_PATH: &str = "/bench/floor";
+/// The loader's name in the assets folder.
+const LOADER: &str = "sis-onboard.js";
+/// The build's list of the files a page loads (`cargo xtask build`), when it wrote one.
+const MANIFEST: &str = "sis-onboard.manifest.json";
+/// The languages the wizard speaks, the first the fallback (as the loader chooses).
+const LANGUAGES: [&str; 2] = ["en", "es"];
+
+/// The page, with `{{PRELOAD}}`, `{{ASSETS}}`, `{{VENDOR}}`, `{{SESSION}}` and
+/// `{{SESSION_SHORT}}` to fill.
 const PAGE: &str = include_str!("demo_page.html");
 /// The page's controls and event log, served at `/demo.js`.
 const PAGE_SCRIPT: &str = include_str!("demo.js");
@@ -39,14 +56,143 @@ const PAGE_STYLES: &str = include_str!("demo.css");
 /// How many characters of the session token the integration code shows.
 const SHORT_TOKEN_CHARS: usize = 8;
 
-/// The demo vendor page at `/`, its script and stylesheet, and the sandbox under
-/// [`SANDBOX_PATH`].
-pub fn router(state: AppState, sandbox: SandboxConfig) -> Router {
+/// What the demo's pages need: the proxy's state, and the wizard's built files (if served).
+#[derive(Clone)]
+struct DemoState {
+    app: AppState,
+    assets_dir: Option<PathBuf>,
+}
+
+/// The demo vendor page at `/`, its script and stylesheet, the floor page at
+/// [`FLOOR_PATH`], and the sandbox under [`SANDBOX_PATH`]. `assets_dir` is the folder
+/// served under [`ASSETS_PATH`]: the page's preload hints and the floor page name its files.
+pub fn router(state: AppState, sandbox: SandboxConfig, assets_dir: Option<&Path>) -> Router {
+    let state = DemoState {
+        app: state,
+        assets_dir: assets_dir.map(Path::to_path_buf),
+    };
     Router::new()
         .route("/", get(vendor_page))
+        .route(FLOOR_PATH, get(floor_page))
         .merge(page_files())
         .with_state(state)
         .nest(SANDBOX_PATH, sis_onboard_sandbox::router(sandbox))
+}
+
+/// The files a page loads to show the wizard besides the loader, by their names in the
+/// assets folder.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct WizardFiles {
+    /// The wasm-bindgen glue (a module the loader imports).
+    pub glue: String,
+    /// The wasm (fetched by the loader).
+    pub wasm: String,
+    /// The stylesheet (linked in each wizard's shadow root).
+    pub css: String,
+    /// Each language's strings file (the loader fetches the one it shows).
+    pub strings: BTreeMap<String, String>,
+}
+
+impl WizardFiles {
+    /// The files in `dir`: from the build's manifest when there is one, else found by their
+    /// hashed names among those the loader names.
+    pub fn find(dir: &Path) -> Option<Self> {
+        match std::fs::read(dir.join(MANIFEST)) {
+            Ok(bytes) => serde_json::from_slice(&bytes).ok(),
+            Err(_) => Self::from_names(
+                &std::fs::read_to_string(dir.join(LOADER)).ok()?,
+                std::fs::read_dir(dir)
+                    .ok()?
+                    .filter_map(|e| e.ok()?.file_name().into_string().ok()),
+            ),
+        }
+    }
+
+    /// The hashed files among `names` that the `loader`'s source names (so a stale build's
+    /// files left in the folder do not count): one glue, wasm and stylesheet, and strings.
+    fn from_names(loader: &str, names: impl Iterator<Item = String>) -> Option<Self> {
+        let names: Vec<String> = names
+            .filter(|n| is_content_hashed(n) && loader.contains(n.as_str()))
+            .collect();
+        let one = |keep: &dyn Fn(&str) -> bool| -> Option<String> {
+            match names
+                .iter()
+                .filter(|n| keep(n))
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
+                [name] => Some((*name).clone()),
+                _ => None,
+            }
+        };
+        let strings: BTreeMap<String, String> = LANGUAGES
+            .iter()
+            .filter_map(|lang| {
+                let prefix = format!("sis-onboard-{lang}-");
+                one(&|n| n.starts_with(&prefix) && n.ends_with(".txt"))
+                    .map(|name| ((*lang).to_owned(), name))
+            })
+            .collect();
+        Some(Self {
+            glue: one(&|n| n.starts_with("sis-onboard-wizard-") && n.ends_with(".js"))?,
+            wasm: one(&|n| n.ends_with("_bg.wasm"))?,
+            css: one(&|n| n.ends_with(".css"))?,
+            strings: (!strings.is_empty()).then_some(strings)?,
+        })
+    }
+
+    /// The strings file for `lang`, else the first language's.
+    fn strings_for(&self, lang: &str) -> Option<&String> {
+        self.strings
+            .get(lang)
+            .or_else(|| self.strings.values().next())
+    }
+}
+
+/// The language the wizard will pick on a page without `lang`: the browser's first the
+/// wizard speaks (its `Accept-Language`, in the order sent), else English.
+fn browser_language(headers: &HeaderMap) -> &'static str {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|tag| {
+            let primary = tag.split(';').next()?.trim().split(['-', '_']).next()?;
+            LANGUAGES
+                .iter()
+                .find(|lang| lang.eq_ignore_ascii_case(primary))
+        })
+        .next()
+        .copied()
+        .unwrap_or(LANGUAGES[0])
+}
+
+/// The hints that let the browser fetch the wizard's files while it parses the page: the
+/// loader and the glue as module preloads, the wasm and the strings as `fetch` preloads in
+/// CORS mode (as the loader's `fetch()` asks for them, or the browser would fetch them
+/// twice), the stylesheet as a style preload.
+fn preload_hints(files: &WizardFiles, lang: &str) -> String {
+    let href = |name: &str| escape_html(&format!("{ASSETS_PATH}/{name}"));
+    let mut hints = vec![
+        format!(r#"<link rel="modulepreload" href="{}">"#, href(LOADER)),
+        format!(r#"<link rel="modulepreload" href="{}">"#, href(&files.glue)),
+        format!(
+            r#"<link rel="preload" href="{}" as="fetch" crossorigin>"#,
+            href(&files.wasm)
+        ),
+    ];
+    if let Some(strings) = files.strings_for(lang) {
+        hints.push(format!(
+            r#"<link rel="preload" href="{}" as="fetch" crossorigin>"#,
+            href(strings)
+        ));
+    }
+    hints.push(format!(
+        r#"<link rel="preload" href="{}" as="style">"#,
+        href(&files.css)
+    ));
+    hints.join("\n  ")
 }
 
 /// The page's script and stylesheet, files of their own: the CSP allows nothing inline.
@@ -75,9 +221,12 @@ fn page_file(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The demo page with its session token (and the token's short form, for the code shown).
-fn render_page(token: &str) -> String {
-    PAGE.replace("{{ASSETS}}", ASSETS_PATH)
+/// The demo page with its session token (and the token's short form, for the code shown)
+/// and the preload hints for `files`, in the browser's language `lang`.
+fn render_page(token: &str, files: Option<&WizardFiles>, lang: &str) -> String {
+    let hints = files.map(|f| preload_hints(f, lang)).unwrap_or_default();
+    PAGE.replace("{{PRELOAD}}", &hints)
+        .replace("{{ASSETS}}", ASSETS_PATH)
         .replace("{{VENDOR}}", &escape_html(DEMO_VENDOR))
         .replace("{{SESSION_SHORT}}", &escape_html(&shortened(token)))
         .replace("{{SESSION}}", &escape_html(token))
@@ -127,19 +276,23 @@ async fn live_cookie_session(state: &AppState, headers: &HeaderMap) -> Option<St
 }
 
 async fn vendor_page(
-    State(state): State<AppState>,
+    State(demo): State<DemoState>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ProxyError> {
+    let state = &demo.app;
     let resumed = match query.new {
         Some(_) => None,
-        None => live_cookie_session(&state, &headers).await,
+        None => live_cookie_session(state, &headers).await,
     };
     let token = match resumed {
         Some(token) => token,
-        None => open_demo_session(&state, &headers).await?,
+        None => open_demo_session(state, &headers).await?,
     };
-    let mut response = Html(render_page(&token)).into_response();
+    // Read on every request, so a rebuilt dist/ gets the right hints without a restart.
+    let files = demo.assets_dir.as_deref().and_then(WizardFiles::find);
+    let page = render_page(&token, files.as_ref(), browser_language(&headers));
+    let mut response = Html(page).into_response();
     let response_headers = response.headers_mut();
     response_headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -152,6 +305,65 @@ async fn vendor_page(
         response_headers.insert(header::SET_COOKIE, cookie);
     }
     Ok(response)
+}
+
+/// The inline script of the floor page: fetches `urls` in parallel, reads every body to its
+/// end, then shows the heading (or what failed).
+fn floor_script(urls: &[String]) -> String {
+    let list = serde_json::to_string(urls).unwrap_or_else(|_| "[]".into());
+    format!(
+        "Promise.all({list}.map((url) => fetch(url).then((r) => {{\n\
+         if (!r.ok) throw new Error(`${{r.status}} ${{url}}`);\n\
+         return r.arrayBuffer();\n\
+         }}))).then(() => {{\n\
+         const h = document.createElement(\"h2\");\n\
+         h.dataset.testid = \"floor-title\";\n\
+         h.textContent = \"Every file is here\";\n\
+         document.body.append(h);\n\
+         }}, (error) => {{ document.body.dataset.failed = String(error); }});"
+    )
+}
+
+/// The benchmark's floor page: the least any page showing the wizard must wait for. Its
+/// first bytes start fetching the very files the demo page needs (the loader, the glue, the
+/// wasm, the stylesheet and the browser language's strings) in parallel, from this server
+/// with its encodings, then it shows a heading. 404 when no wizard is served.
+async fn floor_page(State(demo): State<DemoState>, headers: HeaderMap) -> Response {
+    floor_response(demo.assets_dir.as_deref(), browser_language(&headers))
+}
+
+/// The floor page for the wizard built in `dir`, with `lang`'s strings.
+fn floor_response(dir: Option<&Path>, lang: &str) -> Response {
+    let Some(files) = dir.and_then(WizardFiles::find) else {
+        return (axum::http::StatusCode::NOT_FOUND, "no wizard assets served").into_response();
+    };
+    let mut names = vec![LOADER, &files.glue, &files.wasm, &files.css];
+    if let Some(strings) = files.strings_for(lang) {
+        names.push(strings);
+    }
+    let urls: Vec<String> = names.iter().map(|n| format!("{ASSETS_PATH}/{n}")).collect();
+    let script = floor_script(&urls);
+    // The page's one script is inline, allowed by its hash: nothing else may run.
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{}'; connect-src 'self'; img-src data:; \
+         base-uri 'none'",
+        STANDARD.encode(Sha256::digest(script.as_bytes()))
+    );
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <script>{script}</script>\n<title>Floor</title>\n<link rel=\"icon\" href=\"data:,\">\n\
+         </head>\n<body></body>\n</html>\n"
+    );
+    let mut response = Html(page).into_response();
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The vendor's backend opens a session for the customer before rendering the page.
@@ -264,7 +476,7 @@ mod tests {
 
     #[test]
     fn the_page_loads_only_its_own_scripts_and_styles_and_has_nothing_inline() {
-        let page = render_page("sos_0123456789abcdef");
+        let page = render_page("sos_0123456789abcdef", Some(&files()), "en");
         let tags = start_tags(&page);
         let scripts: Vec<&Tag> = tags.iter().filter(|t| t.name == "script").collect();
         assert_eq!(scripts.len(), 2, "the demo's script and the wizard's");
@@ -317,7 +529,7 @@ mod tests {
 
     #[test]
     fn the_page_embeds_the_wizard_with_the_session_and_shows_the_code_as_text() {
-        let page = render_page("sos_0123456789abcdef");
+        let page = render_page("sos_0123456789abcdef", Some(&files()), "en");
         let tags = start_tags(&page);
         let wizards: Vec<&Tag> = tags.iter().filter(|t| t.name == "sis-onboard").collect();
         assert_eq!(wizards.len(), 1, "one live wizard; the code shown is text");
@@ -353,7 +565,7 @@ mod tests {
 
     #[test]
     fn the_switches_offer_the_documented_values() {
-        let page = render_page("sos_x");
+        let page = render_page("sos_x", None, "en");
         let values = |test_id: &str| -> Vec<String> {
             let tags = start_tags(&page);
             let select = tags
@@ -372,6 +584,226 @@ mod tests {
         };
         assert_eq!(values("theme-switch"), ["auto", "light", "dark"]);
         assert_eq!(values("lang-switch"), ["en", "es"]);
+    }
+
+    /// A build's files, as `cargo xtask build` names them.
+    fn files() -> WizardFiles {
+        WizardFiles {
+            glue: "sis-onboard-wizard-0123456789abcdef.js".into(),
+            wasm: "sis-onboard-wizard-0123456789abcdef_bg.wasm".into(),
+            css: "sis-onboard-89abcdef01.css".into(),
+            strings: [
+                (
+                    "en".to_owned(),
+                    "sis-onboard-en-1111222233334444.txt".to_owned(),
+                ),
+                (
+                    "es".to_owned(),
+                    "sis-onboard-es-5555666677778888.txt".to_owned(),
+                ),
+            ]
+            .into(),
+        }
+    }
+
+    /// A loader naming `files` (what the build rewrites `js/sis-onboard.js` to).
+    fn loader_naming(files: &WizardFiles) -> String {
+        format!(
+            "import init from \"./{}\"; new URL(\"./{}\"); \"./{}\"; \"./{}\"; \"./{}\";",
+            files.glue, files.wasm, files.css, files.strings["en"], files.strings["es"]
+        )
+    }
+
+    #[test]
+    fn the_page_hints_every_file_of_the_wizard_before_its_scripts() {
+        let page = render_page("sos_0123456789abcdef", Some(&files()), "es");
+        let tags = start_tags(&page);
+        let links: Vec<(&str, &str, Option<&str>, Option<&str>)> = tags
+            .iter()
+            .filter(|t| t.name == "link")
+            .map(|t| {
+                (
+                    attribute(t, "rel").unwrap_or_default(),
+                    attribute(t, "href").unwrap_or_default(),
+                    attribute(t, "as"),
+                    attribute(t, "crossorigin"),
+                )
+            })
+            .filter(|(rel, ..)| rel.ends_with("preload"))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("modulepreload", "/sis-onboard/sis-onboard.js", None, None),
+                (
+                    "modulepreload",
+                    "/sis-onboard/sis-onboard-wizard-0123456789abcdef.js",
+                    None,
+                    None
+                ),
+                // CORS mode, as the loader's fetch() asks: else the browser fetches twice.
+                (
+                    "preload",
+                    "/sis-onboard/sis-onboard-wizard-0123456789abcdef_bg.wasm",
+                    Some("fetch"),
+                    Some("")
+                ),
+                (
+                    "preload",
+                    "/sis-onboard/sis-onboard-es-5555666677778888.txt",
+                    Some("fetch"),
+                    Some("")
+                ),
+                (
+                    "preload",
+                    "/sis-onboard/sis-onboard-89abcdef01.css",
+                    Some("style"),
+                    None
+                ),
+            ]
+        );
+        let first_hint = page.find("rel=\"modulepreload\"").expect("a hint");
+        let first_script = page.find("<script").expect("a script");
+        assert!(
+            first_hint < first_script,
+            "the hints come before the scripts"
+        );
+
+        // Without a built wizard to name, the page simply has no hints.
+        let bare = render_page("sos_0123456789abcdef", None, "en");
+        assert!(!bare.contains("preload"));
+    }
+
+    #[test]
+    fn the_files_are_the_ones_the_loader_names_or_the_manifests() {
+        let files = files();
+        let names = [
+            LOADER.to_owned(),
+            files.glue.clone(),
+            files.wasm.clone(),
+            files.css.clone(),
+            files.strings["en"].clone(),
+            files.strings["es"].clone(),
+            // A stale build's files left in the folder, and files no page loads.
+            "sis-onboard-wizard-fedcba9876543210.js".into(),
+            "sis-onboard-wizard-fedcba9876543210_bg.wasm".into(),
+            "sis-onboard-fedcba98.css".into(),
+            "sis-onboard-en-fedcba9876543210.txt".into(),
+            format!("{}.gz", files.wasm),
+            "sis-onboard.d.ts".into(),
+        ];
+        let loader = loader_naming(&files);
+        assert_eq!(
+            WizardFiles::from_names(&loader, names.clone().into_iter()),
+            Some(files.clone())
+        );
+        // Without a glue the loader names, nothing is guessed.
+        let unnamed = loader.replace(&files.glue, "elsewhere.js");
+        assert_eq!(WizardFiles::from_names(&unnamed, names.into_iter()), None);
+
+        let dir = tempfile::tempdir().expect("a folder");
+        std::fs::write(dir.path().join(LOADER), &loader).expect("write");
+        for name in [
+            &files.glue,
+            &files.wasm,
+            &files.css,
+            &files.strings["en"],
+            &files.strings["es"],
+        ] {
+            std::fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        assert_eq!(WizardFiles::find(dir.path()), Some(files));
+        // The build's manifest, when there is one, is the word.
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            r#"{"glue": "g.js", "wasm": "w.wasm", "css": "c.css", "strings": {"en": "e.txt", "es": "s.txt"}}"#,
+        )
+        .expect("write");
+        let listed = WizardFiles::find(dir.path()).expect("the manifest");
+        assert_eq!(
+            (listed.glue.as_str(), listed.strings["es"].as_str()),
+            ("g.js", "s.txt")
+        );
+    }
+
+    #[test]
+    fn the_hinted_language_is_the_browsers_first_the_wizard_speaks() {
+        let language = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::ACCEPT_LANGUAGE,
+                HeaderValue::from_str(value).expect("a value"),
+            );
+            browser_language(&headers)
+        };
+        assert_eq!(language("es-MX,es;q=0.9,en;q=0.8"), "es");
+        assert_eq!(language("de-DE,de;q=0.9,ES;q=0.5"), "es");
+        assert_eq!(language("fr"), "en");
+        assert_eq!(browser_language(&HeaderMap::new()), "en");
+    }
+
+    #[test]
+    fn the_floor_page_fetches_the_same_files_and_its_one_script_is_allowed_by_hash() {
+        let urls: Vec<String> = ["sis-onboard.js", "g.js"]
+            .iter()
+            .map(|n| format!("/sis-onboard/{n}"))
+            .collect();
+        let script = floor_script(&urls);
+        assert!(
+            script
+                .starts_with(r#"Promise.all(["/sis-onboard/sis-onboard.js","/sis-onboard/g.js"]"#)
+        );
+        assert!(script.contains("floor-title"));
+    }
+
+    #[tokio::test]
+    async fn the_floor_page_is_served_for_the_built_files_under_its_csp() {
+        let files = files();
+        let dir = tempfile::tempdir().expect("a folder");
+        std::fs::write(dir.path().join(LOADER), loader_naming(&files)).expect("write");
+        for name in [
+            &files.glue,
+            &files.wasm,
+            &files.css,
+            &files.strings["en"],
+            &files.strings["es"],
+        ] {
+            std::fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        let response = floor_response(Some(dir.path()), "en");
+        assert_eq!(response.status(), StatusCode::OK);
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        let page = String::from_utf8(body.to_vec()).expect("utf-8");
+        let script = &page[page.find("<script>").expect("a script") + 8
+            ..page.find("</script>").expect("its end")];
+        let hash = STANDARD.encode(Sha256::digest(script.as_bytes()));
+        assert!(
+            csp.contains(&format!("script-src 'sha256-{hash}'")),
+            "{csp}"
+        );
+        for name in [
+            LOADER,
+            &files.glue,
+            &files.wasm,
+            &files.css,
+            &files.strings["en"],
+        ] {
+            assert!(
+                script.contains(&format!("\"/sis-onboard/{name}\"")),
+                "{name}"
+            );
+        }
+        assert!(
+            !script.contains(&files.strings["es"]),
+            "one language's strings"
+        );
+        assert_eq!(floor_response(None, "en").status(), StatusCode::NOT_FOUND);
     }
 
     #[test]

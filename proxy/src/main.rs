@@ -204,6 +204,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         router = router.merge(sis_onboard_proxy::demo::router(
             state,
             sis_onboard_sandbox::SandboxConfig::demo(),
+            args.assets_dir.as_deref(),
         ));
     }
 

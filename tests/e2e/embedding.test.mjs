@@ -34,7 +34,7 @@ async function newSession() {
  */
 async function vendorPage(body, { css = "", scripts = [LOADER], contextOptions = {} } = {}) {
   const context = await env.browser.newContext(contextOptions);
-  const { page, problems } = await watchedPage(context);
+  const { page, expect } = await watchedPage(context);
   const tags = scripts
     .map((script) => (typeof script === "string" ? { src: script } : script))
     .map(({ src, integrity }) =>
@@ -57,7 +57,7 @@ async function vendorPage(body, { css = "", scripts = [LOADER], contextOptions =
     }
   }, EVENTS);
   await page.goto(`${env.proxy.url}/embed-test`);
-  return { context, page, problems };
+  return { context, page, expect };
 }
 
 const events = (page, name) =>
@@ -98,7 +98,7 @@ async function complete(page, host, { from = "start", upTo = "done" } = {}) {
 
 test("two wizards on one page complete independently, each telling only its own element", async () => {
   const [a, b] = [await newSession(), await newSession()];
-  const { context, page, problems } = await vendorPage(
+  const { context, page } = await vendorPage(
     `<sis-onboard id="a" session="${a}" api="/"></sis-onboard><sis-onboard id="b" session="${b}"></sis-onboard>`,
   );
   await complete(page, "a", { upTo: "region" });
@@ -112,13 +112,12 @@ test("two wizards on one page complete independently, each telling only its own 
   assert.notEqual(successes[0].detail.connectionId, successes[1].detail.connectionId);
   const ready = await events(page, "ready");
   assert.deepEqual(ready.map((e) => e.target).sort(), ["a", "b"]);
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("the script loaded twice defines one element and one API, and success fires once", async () => {
   const session = await newSession();
-  const { context, page, problems } = await vendorPage(`<sis-onboard id="w" session="${session}"></sis-onboard>`, {
+  const { context, page } = await vendorPage(`<sis-onboard id="w" session="${session}"></sis-onboard>`, {
     scripts: [LOADER, `${LOADER}?loaded=twice`, LOADER],
   });
   await complete(page, "w");
@@ -129,13 +128,12 @@ test("the script loaded twice defines one element and one API, and success fires
     [LOADER, `${LOADER}?loaded=twice`],
   );
   assert.equal(same, true, "every copy of the script exports the page's one API");
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("the JS API mounts, destroy() cleans up and tells where, bad configuration is explained", async () => {
   const session = await newSession();
-  const { context, page, problems } = await vendorPage(`<div id="slot"></div><div id="other"></div>`);
+  const { context, page, expect } = await vendorPage(`<div id="slot"></div><div id="other"></div>`);
   await page.evaluate((session) => {
     window.__calls = [];
     const record = (name) => (detail) => window.__calls.push({ name, detail });
@@ -210,8 +208,7 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
   assert.equal(thrown, "TypeError");
   // The browser logs the proxy's 401 for the unknown session and the dropped request;
   // nothing else may go wrong.
-  const expected = (p) => p.includes("status of 401") || p.includes("ERR_CONNECTION_REFUSED");
-  assert.deepEqual(problems.filter((p) => !expected(p)), []);
+  expect(/console: Failed to load resource: the server responded with a status of 401/, /console: .*ERR_CONNECTION_REFUSED/);
   await context.close();
 });
 
@@ -246,7 +243,6 @@ test("hostile host CSS does not break the wizard, and the wizard's CSS does not 
     button: await stylesOf(calm.page, '#w [data-testid="continue"]'),
     box: await calm.page.locator('#w [data-testid="continue"]').boundingBox(),
   };
-  assert.deepEqual(calm.problems, []);
   await calm.context.close();
 
   // Under the hostile sheet the wizard lays out and reads exactly as on a calm page.
@@ -261,7 +257,6 @@ test("hostile host CSS does not break the wizard, and the wizard's CSS does not 
   assert.deepEqual(wizardRough.button, wizardCalm.button);
   assert.equal(wizardRough.box.width, wizardCalm.box.width);
   assert.equal(wizardRough.box.height, wizardCalm.box.height);
-  assert.deepEqual(rough.problems, []);
   await rough.context.close();
 });
 
@@ -269,7 +264,7 @@ test("theming: custom properties, light, dark and the browser's preferences", as
   const brand = `sis-onboard#branded { --sis-color-accent: rgb(1, 2, 3); --sis-radius: 3px; --sis-font-size: 20px; }
     #parent { --sis-radius: 5px; }`;
   const [s1, s2, s3] = [await newSession(), await newSession(), await newSession()];
-  const { context, page, problems } = await vendorPage(
+  const { context, page } = await vendorPage(
     `<sis-onboard id="branded" session="${s1}"></sis-onboard>
      <sis-onboard id="dark" session="${s2}" theme="dark"></sis-onboard>
      <div id="parent"><sis-onboard id="plain" session="${s3}"></sis-onboard></div>`,
@@ -290,7 +285,6 @@ test("theming: custom properties, light, dark and the browser's preferences", as
   await page.locator("#plain").evaluate((el) => el.setAttribute("theme", "dark"));
   assert.equal(await surface("plain"), "rgb(13, 17, 23)");
   assert.equal((await events(page, "ready")).filter((e) => e.target === "plain").length, 1);
-  assert.deepEqual(problems, []);
   await context.close();
 
   // A browser that prefers dark and reduced motion gets both, unless the page says light.
@@ -305,24 +299,22 @@ test("theming: custom properties, light, dark and the browser's preferences", as
   assert.equal(await darkSurface("light"), "rgb(255, 255, 255)");
   const motion = await dark.page.locator('#auto [data-testid="continue"]').evaluate((el) => getComputedStyle(el).transitionDuration);
   assert.equal(motion, "0s", "no transitions for reduced motion");
-  assert.deepEqual(dark.problems, []);
   await dark.context.close();
 });
 
 test("a new language attribute re-renders in that language and keeps the progress", async () => {
-  const { context, page, problems } = await vendorPage(`<sis-onboard id="w" session="${await newSession()}" lang="en"></sis-onboard>`);
+  const { context, page } = await vendorPage(`<sis-onboard id="w" session="${await newSession()}" lang="en"></sis-onboard>`);
   await complete(page, "w", { upTo: "region" });
   await page.locator("#w").evaluate((el) => el.setAttribute("lang", "es"));
   await within(page, "w")("step-region").waitFor();
   await page.locator('#w [data-testid="step-title"]:has-text("Dónde se debe guardar")').waitFor();
   const exits = await events(page, "exit");
   assert.deepEqual(exits, [], "a re-render is not an exit");
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("a language set while the wizard loads is the language it shows", async () => {
-  const { context, page, problems } = await vendorPage("");
+  const { context, page } = await vendorPage("");
   // The English strings wait until the page has changed its mind.
   let release;
   const held = new Promise((resolve) => (release = resolve));
@@ -341,12 +333,11 @@ test("a language set while the wizard loads is the language it shows", async () 
   release();
   await within(page, "w")("step-start").waitFor();
   assert.match(await within(page, "w")("step-title").innerText(), /Conecte su sistema de información estudiantil/);
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("strings that cannot be fetched get the load error, and the next wizard fetches them again", async () => {
-  const { context, page, problems } = await vendorPage("");
+  const { context, page, expect } = await vendorPage("");
   const spanish = /\/sis-onboard-es-[0-9a-f]{16}\.txt$/;
   await page.route(spanish, (route) => route.fulfill({ status: 404, body: "" }));
   const session = await newSession();
@@ -366,13 +357,12 @@ test("strings that cannot be fetched get the load error, and the next wizard fet
   await within(page, "w2")("step-start").waitFor();
   assert.match(await within(page, "w2")("step-title").innerText(), /Conecte su sistema de información estudiantil/);
   // The one problem is the refused request itself.
-  assert.deepEqual(problems.filter((p) => !p.includes("404")), []);
-  assert.equal(problems.length, 1, problems.join("\n"));
+  expect(/console: Failed to load resource: the server responded with a status of 404/);
   await context.close();
 });
 
 test("a strings file of another build (a web server's HTML fallback) is the load error, not garbled text", async () => {
-  const { context, page, problems } = await vendorPage("");
+  const { context, page } = await vendorPage("");
   await page.route(/\/sis-onboard-es-[0-9a-f]{16}\.txt$/, (route) =>
     route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html>\n<html>\n<body>Acme</body>\n</html>\n" }));
   await page.evaluate((session) => {
@@ -383,7 +373,6 @@ test("a strings file of another build (a web server's HTML fallback) is the load
   assert.deepEqual(errors.map((e) => [e.target, e.detail.code]), [["w", "load_failed"]]);
   assert.match(errors[0].detail.message, /strings do not belong/);
   assert.equal(await within(page, "w")("step-start").count(), 0);
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
@@ -434,7 +423,6 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
     scripts: [{ src: LOADER, integrity }],
   });
   await within(pinned.page, "w")("step-start").waitFor({ timeout: 15_000 });
-  assert.deepEqual(pinned.problems, []);
   await pinned.context.close();
 
   // TypeScript definitions ship with the assets and name every event and callback.
@@ -447,7 +435,7 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
 
 test("the demo page shows its integration code, switches theme and language, and logs events", async () => {
   const context = await env.browser.newContext();
-  const { page, problems } = await watchedPage(context);
+  const { page } = await watchedPage(context);
   await page.goto(`${env.proxy.url}/`);
   const $ = (testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
   await $("step-start").waitFor({ timeout: 15_000 });
@@ -469,13 +457,12 @@ test("the demo page shows its integration code, switches theme and language, and
   await page.locator('sis-onboard [data-testid="step-title"]:has-text("Dónde guarda su distrito")').waitFor();
   await $("step-source").waitFor();
   assert.match(await page.locator('[data-testid="integration-code"]').innerText(), /lang="es"/);
-  assert.deepEqual(problems, []);
   await context.close();
 });
 
 test("removing a wizard while it waits for the proxy leaves the page's other wizards working", async () => {
   const session = await newSession();
-  const { context, page, problems } = await vendorPage(`<div id="slot"></div>`);
+  const { context, page } = await vendorPage(`<div id="slot"></div>`);
   await page.evaluate((session) => {
     window.__handle = window.SisOnboard.mount(document.getElementById("slot"), { session });
     window.__handle.element.id = "first";
@@ -492,6 +479,5 @@ test("removing a wizard while it waits for the proxy leaves the page's other wiz
     window.SisOnboard.mount(document.getElementById("slot"), { session }).element.id = "second";
   }, await newSession());
   await complete(page, "second");
-  assert.deepEqual(problems, []);
   await context.close();
 });

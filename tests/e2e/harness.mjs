@@ -1,67 +1,11 @@
-// Shared by the end-to-end tests: starts the real proxy binary (demo mode: vendor page,
-// sandbox district, SQLite) on a free loopback port, and headless Chromium to drive it.
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { after, before } from "node:test";
-import { chromium } from "playwright-core";
+// Shared by the end-to-end tests: the real proxy and headless Chromium (from launch.mjs),
+// pages that record every console error, uncaught exception and CSP violation, the check
+// that fails a test on any of them it did not declare, and the secret check.
+import assert from "node:assert/strict";
+import { after, afterEach, before } from "node:test";
+import { API_KEY, launchBrowser, startProxy } from "./launch.mjs";
 
-const PROXY_BIN = process.env.SIS_ONBOARD_PROXY_BIN;
-/** The vendor API key the e2e proxy accepts (the demo itself needs none). */
-export const API_KEY = "sk_e2e_vendor";
-const DIST = process.env.SIS_ONBOARD_DIST;
-
-/** Starts the proxy; resolves once it prints its address (no sleeping, a deadline). */
-export async function startProxy({ deadlineMs = 30_000 } = {}) {
-  if (!PROXY_BIN || !DIST) {
-    throw new Error("run through `cargo xtask test` (SIS_ONBOARD_PROXY_BIN and SIS_ONBOARD_DIST unset)");
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
-  // A key the way an operator would make one: 64 hex digits in a private file.
-  writeFileSync(join(dataDir, "e2e.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
-  const child = spawn(
-    PROXY_BIN,
-    [
-      "--demo",
-      "--listen", "127.0.0.1:0",
-      "--assets-dir", DIST,
-      "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
-      "--encryption-key-file", join(dataDir, "e2e.key"),
-      "--api-keys", API_KEY,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start in ${deadlineMs} ms:\n${stderr}`)), deadlineMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`proxy exited with ${code}:\n${stderr}`));
-    });
-    lines.on("line", (line) => {
-      const match = line.match(/listening on (http:\/\/\S+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  return {
-    url,
-    dataDir,
-    async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+export { API_KEY, launchBrowser, startProxy };
 
 /** The sandbox district's client secret. */
 export const SANDBOX_SECRET = "sandbox-client-secret";
@@ -82,52 +26,281 @@ export async function fillCredentials(
   await $("client-secret").fill(secret);
 }
 
-/** Headless Debian Chromium with the flags this offline machine needs. */
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+// ---------------------------------------------------------------------------------------
+// Problems: console errors, uncaught exceptions, CSP violations, crashes.
+
+/** What a context's pages reported, and what its test declared it expects. */
+class Watcher {
+  constructor() {
+    /** Every problem, as text: `console: …`, `uncaught: …`, `csp: …`, `crash: …`. */
+    this.problems = [];
+    /** `{ pattern, min, max }`: the problems the test provokes on purpose. */
+    this.expected = [];
+  }
+
+  /**
+   * Declares problems the test provokes on purpose: each a RegExp (exactly once),
+   * `{ pattern, count }` (exactly `count` times) or `{ pattern, min, max }` (where the
+   * browser itself varies). Anything else still fails the test.
+   */
+  expect(...expectations) {
+    this.expected.push(...expectations.map(expectation));
+  }
 }
 
-/** A new page that records console errors, uncaught exceptions and CSP violations. */
-export async function watchedPage(browser) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
-  await page.exposeFunction("__reportCspViolation", (text) => problems.push(`csp: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI}`);
+/** An expectation in its one shape, `{ pattern, min, max }`. */
+function expectation(e) {
+  if (e instanceof RegExp) return { pattern: e, min: 1, max: 1 };
+  const { pattern, count = 1, min = count, max = count } = e;
+  return { pattern, min, max };
+}
+
+/**
+ * Throws unless `problems` are exactly the `declared` ones: every problem matched by an
+ * expectation, every expectation matched as many times as it says.
+ */
+export function checkProblems(problems, declared = []) {
+  const expected = declared.map(expectation);
+  const seen = expected.map(() => 0);
+  const unexpected = [];
+  for (const problem of problems) {
+    const i = expected.findIndex((e, i) => seen[i] < e.max && e.pattern.test(problem));
+    if (i < 0) unexpected.push(problem);
+    else seen[i] += 1;
+  }
+  const times = (e) => (e.min === e.max ? `${e.min}×` : `${e.min} to ${e.max}×`);
+  const missing = expected
+    .map((e, i) => [e, seen[i]])
+    .filter(([e, n]) => n < e.min)
+    .map(([e, n]) => `${e.pattern} expected ${times(e)}, seen ${n}×`);
+  if (unexpected.length || missing.length) {
+    throw new assert.AssertionError({
+      message: [
+        unexpected.length ? `unexpected problems on the page:\n  ${unexpected.join("\n  ")}` : "",
+        missing.length ? `declared problems that did not happen as declared:\n  ${missing.join("\n  ")}` : "",
+        `(all problems: ${JSON.stringify(problems)})`,
+      ].filter(Boolean).join("\n"),
     });
-  });
-  return { page, problems };
+  }
+}
+
+const BINDING = "__sisOnboardReportProblem";
+/** Every context watched so far, by context. */
+const watchers = new WeakMap();
+/** The contexts opened during the running test, checked and closed after it. */
+let opened = [];
+
+/** Makes every page of `context` report its problems; idempotent. */
+async function watch(context) {
+  if (watchers.has(context)) return watchers.get(context);
+  const watcher = new Watcher();
+  watchers.set(context, watcher);
+  opened.push(context);
+  const attach = (page) => {
+    page.on("console", (message) => {
+      if (message.type() !== "error") return;
+      const { url, lineNumber } = message.location();
+      watcher.problems.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ""}`);
+    });
+    page.on("pageerror", (error) => watcher.problems.push(`uncaught: ${error.message}`));
+    page.on("crash", () => watcher.problems.push("crash: the page crashed"));
+  };
+  context.pages().forEach(attach);
+  context.on("page", attach);
+  // Violations inside the wizard's shadow roots are composed events: they reach the document.
+  await context.exposeBinding(BINDING, (_source, text) => watcher.problems.push(`csp: ${text}`));
+  await context.addInitScript((binding) => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      window[binding](`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile || event.documentURI}`);
+    });
+  }, BINDING);
+  return watcher;
+}
+
+/**
+ * A browser whose every context and page (also those of `newPage`) is watched, so each test
+ * fails on an undeclared problem. Tests use it as they would Playwright's.
+ */
+export function watchedBrowser(browser) {
+  return {
+    async newContext(options) {
+      const context = await browser.newContext(options);
+      await watch(context);
+      return context;
+    },
+    async newPage(options) {
+      const context = await this.newContext(options);
+      const page = await context.newPage();
+      page.once("close", () => context.close().catch(() => {}));
+      return page;
+    },
+    close: () => browser.close(),
+    version: () => browser.version(),
+  };
+}
+
+/**
+ * A new page that records console errors, uncaught exceptions and CSP violations, in
+ * `target` (a context, or a browser: then in a context of its own). `problems` are the
+ * context's; `expect(…)` declares those the test provokes (see `Watcher.expect`).
+ */
+export async function watchedPage(target, { expected = [] } = {}) {
+  const isBrowser = typeof target.newContext === "function";
+  const context = isBrowser ? await target.newContext() : target;
+  const watcher = await watch(context);
+  const page = await context.newPage();
+  if (isBrowser) page.once("close", () => context.close().catch(() => {}));
+  watcher.expect(...expected);
+  return { page, context, problems: watcher.problems, expect: (...e) => watcher.expect(...e) };
+}
+
+/** The watcher of `context` (a page's context), to declare expected problems later. */
+export const watcherOf = (context) => watchers.get(context);
+
+/** Checks every context the test opened, then closes them: a hook run after each test. */
+async function checkOpenedContexts() {
+  const contexts = opened;
+  opened = [];
+  const failures = [];
+  for (const context of contexts) {
+    const watcher = watchers.get(context);
+    try {
+      checkProblems(watcher.problems, watcher.expected);
+    } catch (error) {
+      failures.push(error.message);
+    }
+    await context.close().catch(() => {});
+  }
+  if (failures.length) throw new assert.AssertionError({ message: failures.join("\n---\n") });
 }
 
 /**
  * Registers the file's hooks: the proxy and the browser start before its tests and stop
- * after them. Returns the object whose `proxy` and `browser` the tests use.
+ * after them, and after each test every page it opened is checked for problems. Returns the
+ * object whose `proxy` and `browser` (a `watchedBrowser`) the tests use.
  */
 export function proxyAndBrowser() {
   const env = { proxy: undefined, browser: undefined };
   before(async () => {
     env.proxy = await startProxy();
-    env.browser = await launchBrowser();
+    env.browser = watchedBrowser(await launchBrowser());
   });
+  afterEach(checkOpenedContexts);
   after(async () => {
     await env.browser?.close();
     await env.proxy?.stop();
   });
   return env;
+}
+
+// ---------------------------------------------------------------------------------------
+// The secret check.
+
+/**
+ * Everything a page keeps or shows, each as text, read inside the page: local and session
+ * storage, every IndexedDB database's every object store (keys and values, read with a
+ * cursor), Cache Storage, cookies, the URL and history state, the window name, the markup
+ * (shadow roots included) and the values of every field.
+ */
+export function readEverything(page) {
+  return page.evaluate(async () => {
+    // Values as text that contains every string inside them, binary data decoded as UTF-8.
+    const later = [];
+    const plain = (value, seen = new Set()) => {
+      if (value === null || typeof value !== "object") return typeof value === "string" ? value : String(value);
+      if (seen.has(value)) return "[cycle]";
+      seen.add(value);
+      if (value instanceof Blob) {
+        const slot = { blob: value, text: null };
+        later.push(slot);
+        return slot;
+      }
+      if (value instanceof ArrayBuffer) return new TextDecoder().decode(value);
+      if (ArrayBuffer.isView(value)) return new TextDecoder().decode(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+      if (value instanceof Date) return value.toISOString();
+      if (value instanceof RegExp) return value.source;
+      if (value instanceof Error) return `${value.name}: ${value.message}`;
+      if (value instanceof Map) return [...value].map(([k, v]) => [plain(k, seen), plain(v, seen)]);
+      if (value instanceof Set || Array.isArray(value)) return [...value].map((v) => plain(v, seen));
+      return Object.entries(value).map(([k, v]) => [k, plain(v, seen)]);
+    };
+    const request = (r) => new Promise((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+
+    const idb = [];
+    for (const { name, version } of await indexedDB.databases()) {
+      const open = indexedDB.open(name);
+      // Opening a database that the listing named must never create or upgrade one.
+      open.onupgradeneeded = () => open.transaction.abort();
+      const db = await request(open);
+      const stores = [...db.objectStoreNames];
+      const records = [];
+      if (stores.length) {
+        const tx = db.transaction(stores, "readonly");
+        for (const store of stores) {
+          const cursor = tx.objectStore(store).openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return;
+            records.push({ store, key: c.primaryKey, value: c.value });
+            c.continue();
+          };
+        }
+        await new Promise((resolve, reject) => {
+          tx.oncomplete = resolve;
+          tx.onerror = () => reject(tx.error);
+          tx.onabort = () => reject(tx.error);
+        });
+      }
+      db.close();
+      idb.push({ name, version, stores, records: records.map((r) => [r.store, plain(r.key), plain(r.value)]) });
+    }
+
+    const cacheStorage = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const key of await cache.keys()) {
+        cacheStorage.push([name, key.url, await (await cache.match(key)).text()]);
+      }
+    }
+
+    const roots = [document];
+    for (let i = 0; i < roots.length; i++) {
+      for (const el of roots[i].querySelectorAll("*")) if (el.shadowRoot) roots.push(el.shadowRoot);
+    }
+    const markup = [document.documentElement.outerHTML, ...roots.slice(1).map((r) => r.innerHTML)];
+    const fields = roots.flatMap((r) => [...r.querySelectorAll("input, textarea, select")].map((i) => i.value));
+
+    for (const slot of later) slot.text = await slot.blob.text();
+    const text = (v) => JSON.stringify(v, (_k, x) => (x && x.blob instanceof Blob ? x.text : x));
+    return {
+      localStorage: text({ ...localStorage }),
+      sessionStorage: text({ ...sessionStorage }),
+      indexedDB: text(idb),
+      cacheStorage: text(cacheStorage),
+      cookies: document.cookie,
+      url: location.href,
+      history: text(history.state),
+      windowName: window.name,
+      dom: markup.join("\n"),
+      inputs: fields.join(" "),
+    };
+  });
+}
+
+/**
+ * Asserts `secret` is in no storage, cookie (the browser's too, HttpOnly included), URL,
+ * markup or field of `page`; with `stillTyped`, a field may hold it (it is on screen).
+ * Returns what was read.
+ */
+export async function secretIsNowhere(page, secret = SANDBOX_SECRET, { stillTyped = false } = {}) {
+  const everything = await readEverything(page);
+  const checked = { ...everything, browserCookies: JSON.stringify(await page.context().cookies()) };
+  if (stillTyped) delete checked.inputs;
+  for (const [where, text] of Object.entries(checked)) {
+    assert.ok(!text.includes(secret), `the secret is in ${where}`);
+  }
+  return everything;
 }

@@ -1,0 +1,86 @@
+// Starts the real proxy binary (demo mode: vendor page, sandbox district, SQLite) on a free
+// loopback port, and headless Debian Chromium to drive it. Shared by the end-to-end tests
+// (through harness.mjs) and the browser benchmarks (tests/bench/): no test hooks here.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+/** The vendor API key the proxy started here accepts (the demo itself needs none). */
+export const API_KEY = "sk_e2e_vendor";
+
+/** The proxy binary and the built wizard, from the environment `cargo xtask` sets. */
+function required() {
+  const bin = process.env.SIS_ONBOARD_PROXY_BIN;
+  const dist = process.env.SIS_ONBOARD_DIST;
+  if (!bin || !dist) {
+    throw new Error("run through `cargo xtask test` or `cargo xtask bench` (SIS_ONBOARD_PROXY_BIN and SIS_ONBOARD_DIST unset)");
+  }
+  return { bin, dist };
+}
+
+/** Starts the proxy; resolves once it prints its address (no sleeping, a deadline). */
+export async function startProxy({ deadlineMs = 30_000 } = {}) {
+  const { bin, dist } = required();
+  const dataDir = mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
+  // A key the way an operator would make one: 64 hex digits in a private file.
+  writeFileSync(join(dataDir, "e2e.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
+  const child = spawn(
+    bin,
+    [
+      "--demo",
+      "--listen", "127.0.0.1:0",
+      "--assets-dir", dist,
+      "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
+      "--encryption-key-file", join(dataDir, "e2e.key"),
+      "--api-keys", API_KEY,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start in ${deadlineMs} ms:\n${stderr}`)), deadlineMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`proxy exited with ${code}:\n${stderr}`));
+    });
+    lines.on("line", (line) => {
+      const match = line.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  return {
+    url,
+    dataDir,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Debian Chromium with the flags this offline machine needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
