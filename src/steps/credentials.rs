@@ -132,6 +132,11 @@ pub fn CredentialsStep() -> impl IntoView {
     let stale = move || passed_for_current() == Some(false);
 
     let validate = move |_| {
+        // The button stays focusable while the proxy answers (a disabled button would drop
+        // a keyboard user's focus onto the page), so a press during a run is ignored here.
+        if outcome.with_untracked(|o| *o == Outcome::Running) {
+            return;
+        }
         let found = check_locally(&ctx);
         let has_errors = found.iter().any(|(_, _, error)| *error);
         notes.set(found);
@@ -366,7 +371,7 @@ pub fn CredentialsStep() -> impl IntoView {
                     type="button"
                     class="sis-button"
                     data-testid="validate"
-                    disabled=move || outcome.with(|o| *o == Outcome::Running)
+                    aria-disabled=move || outcome.with(|o| *o == Outcome::Running).then_some("true")
                     on:click=validate
                 >
                     {ctx.t(Key::Validate)}

@@ -155,12 +155,9 @@ test("the OneRoster path from the page's first focusable element to Done, by key
   walk.stops.push("Enter");
   await page.locator('sis-onboard [data-testid="district-name"]').waitFor();
   assert.match(await page.locator('sis-onboard [data-testid="district-name"]').innerText(), /Unified School District/);
-  // KNOWN DEFECT (src/steps/credentials.rs, not this test's to fix): Validate is `disabled`
-  // while the proxy answers, and a disabled button loses focus, so a keyboard user is left
-  // with focus nowhere (WCAG 2.4.3, 2.4.7). `aria-disabled` (ignoring presses while
-  // running) would keep it. This asserts the defect, so the test fails once it is fixed:
-  // then replace these lines with `assert.equal((await focused(page)).testId, "validate")`.
-  assert.equal((await focused(page)).what, "nothing", "Validate keeps its focus now: remove the known-defect lines");
+  // Validate keeps its focus while the proxy answers and after (WCAG 2.4.3): it is
+  // `aria-disabled` during the run, never `disabled`, which would drop focus onto the page.
+  assert.equal((await focused(page)).testId, "validate", "Validate lost its focus");
 
   await walk.tabTo("continue");
   await walk.continueTo("done");
