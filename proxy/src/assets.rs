@@ -1,6 +1,7 @@
 //! Serves the wizard's built assets (the output of `cargo xtask build`) under
 //! [`ASSETS_PATH`]: content-hashed files may be cached forever, the stable loader and the
-//! other files are revalidated on every load.
+//! other files are revalidated on every load; each file goes out as its brotli or gzip copy
+//! when the browser accepts one.
 
 use std::path::Path;
 
@@ -66,9 +67,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
                     header::VARY,
                     HeaderValue::from_static("accept-encoding"),
                 ))
-                // `cargo xtask build` writes a gzip copy of each file a page loads (`<file>.gz`,
-                // packed tighter than on-the-fly compression could afford); browsers get it.
-                .service(ServeDir::new(dir).precompressed_gzip()),
+                // `cargo xtask build` writes a brotli and a gzip copy of each file a page loads
+                // (`<file>.br`, `<file>.gz`, packed tighter than on-the-fly compression could
+                // afford). A browser gets brotli when it accepts it, else gzip, else the file.
+                .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
         )
         .layer(axum::middleware::from_fn(cache_control))
 }
@@ -96,36 +98,69 @@ mod tests {
         (parts.status, parts.headers, body)
     }
 
-    #[tokio::test]
-    async fn a_browser_that_accepts_gzip_gets_the_precompressed_copy() {
+    /// A directory with a wasm, its brotli and gzip copies, and a file without copies.
+    fn assets() -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp dir");
-        let name = "sis-onboard-wizard-8b37e05f6638ecbc_bg.wasm";
-        std::fs::write(dir.path().join(name), b"the wasm").expect("write");
-        std::fs::write(dir.path().join(format!("{name}.gz")), b"its gzip copy").expect("write");
-        std::fs::write(dir.path().join("sis-onboard.d.ts"), b"types").expect("write");
+        let write = |name: &str, bytes: &[u8]| {
+            std::fs::write(dir.path().join(name), bytes).expect("write");
+        };
+        write(WASM, b"the wasm");
+        write(&format!("{WASM}.br"), b"its brotli copy");
+        write(&format!("{WASM}.gz"), b"its gzip copy");
+        write("sis-onboard.d.ts", b"types");
+        dir
+    }
 
-        let (status, headers, body) = get(dir.path(), name, "gzip, deflate, br").await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(body, b"its gzip copy");
-        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
-        // The type is the file's, not gzip's, and caches keep the two encodings apart.
-        assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
-        assert_eq!(headers[header::VARY], "accept-encoding");
-        assert_eq!(
-            headers[header::CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
-        );
+    const WASM: &str = "sis-onboard-wizard-8b37e05f6638ecbc_bg.wasm";
 
-        let (status, headers, body) = get(dir.path(), name, "identity").await;
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(body, b"the wasm");
-        assert!(headers.get(header::CONTENT_ENCODING).is_none());
+    #[tokio::test]
+    async fn a_browser_that_accepts_brotli_gets_the_brotli_copy() {
+        let dir = assets();
+        for accepted in ["gzip, deflate, br, zstd", "br", "br;q=1.0, gzip;q=0.8"] {
+            let (status, headers, body) = get(dir.path(), WASM, accepted).await;
+            assert_eq!(status, StatusCode::OK, "{accepted}");
+            assert_eq!(body, b"its brotli copy", "{accepted}");
+            assert_eq!(headers[header::CONTENT_ENCODING], "br");
+            // The type is the file's, not brotli's, and caches keep the encodings apart.
+            assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+            assert_eq!(headers[header::VARY], "accept-encoding");
+            assert_eq!(
+                headers[header::CACHE_CONTROL],
+                "public, max-age=31536000, immutable"
+            );
+        }
+    }
 
-        // A file without a copy is sent as it is, whatever the browser accepts.
-        let (status, headers, body) = get(dir.path(), "sis-onboard.d.ts", "gzip").await;
+    #[tokio::test]
+    async fn a_browser_that_accepts_only_gzip_gets_the_gzip_copy() {
+        let dir = assets();
+        for accepted in ["gzip", "gzip, deflate", "br;q=0, gzip"] {
+            let (status, headers, body) = get(dir.path(), WASM, accepted).await;
+            assert_eq!(status, StatusCode::OK, "{accepted}");
+            assert_eq!(body, b"its gzip copy", "{accepted}");
+            assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+            assert_eq!(headers[header::VARY], "accept-encoding");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_browser_that_accepts_neither_gets_the_file_itself() {
+        let dir = assets();
+        for accepted in ["identity", "deflate", ""] {
+            let (status, headers, body) = get(dir.path(), WASM, accepted).await;
+            assert_eq!(status, StatusCode::OK, "{accepted}");
+            assert_eq!(body, b"the wasm", "{accepted}");
+            assert!(headers.get(header::CONTENT_ENCODING).is_none());
+            assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+            assert_eq!(headers[header::VARY], "accept-encoding");
+        }
+        // A file without copies is sent as it is, whatever the browser accepts.
+        let (status, headers, body) = get(dir.path(), "sis-onboard.d.ts", "br, gzip").await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, b"types");
         assert!(headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `cargo xtask demo [--port N]`: the wizard in a vendor page, the proxy, the sandbox
 //! district and a SQLite file under `data/`, on 127.0.0.1.
 
-use crate::cmd::{build_wizard, command, exec};
+use crate::build;
+use crate::cmd::{command, exec};
 use crate::setup;
 
 /// Sets up, builds the release wizard and runs the proxy in demo mode until Ctrl-C.
@@ -12,7 +13,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask demo [--port N]".into()),
     };
     setup::run(setup::Needs::Build)?;
-    build_wizard()?;
+    build::run()?;
     let listen = format!("127.0.0.1:{port}");
     exec(command(
         "cargo",

@@ -1,24 +1,27 @@
-//! `cargo xtask …`: the one entry point for humans and CI.
+//! `cargo xtask …`: the one entry point for humans and CI, a flat pipeline of modules.
 //!
 //! - `setup`: installs what is missing, from the package registries only.
-//! - `build`: builds the release wizard into `dist/` (content-hashed assets, stable loader).
+//! - `build`: the release wizard into `dist/` (trunk, wasm-bindgen, wasm-opt, terser), then
+//!   `package` (content-hashed names, stable loader, SRI, manifest, `.gz` and `.br` copies).
 //! - `demo`:  setup + build, then the proxy with the demo vendor page and sandbox district.
 //! - `test`:  setup + every check and test; exits non-zero when any part fails.
-//! - `bench`: builds the release wizard and reports its size against the budget.
+//! - `bench`: setup + build, then the bundle's size against its budget, the first step's
+//!   time in a browser on emulated slow networks, and the validation benchmarks.
 //! - `openapi`: rewrites `proxy/openapi.json` from the proxy's handlers and wire types.
+//!
+//! Each module is called from here (or, for `build`, by the commands that need a build) and
+//! none calls back into its caller; `cmd` and `dist` are helpers every stage may use.
 
 mod bench;
+mod build;
 mod cmd;
-mod dead_table_entries;
 mod demo;
-mod function_order;
+mod dist;
+mod openapi;
 mod package;
 mod setup;
-mod short_names;
 mod strings;
 mod test;
-mod unused_exports;
-mod wasm;
 
 use std::process::ExitCode;
 
@@ -28,11 +31,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(setup::Needs::Everything),
-        Some("build") => setup::run(setup::Needs::Build).and_then(|()| cmd::build_wizard()),
+        Some("build") => setup::run(setup::Needs::Build).and_then(|()| build::run()),
         Some("demo") => demo::run(&args[1..]),
         Some("test") => test::run(),
         Some("bench") => bench::run(),
-        Some("openapi") => cmd::write_openapi(),
+        Some("openapi") => openapi::run(),
         _ => Err(USAGE.to_owned()),
     };
     match result {

@@ -10,19 +10,23 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// wasm-opt comes from npm's binaryen at this version (see Trunk.toml).
 const WASM_OPT_VERSION: &str = "version 132";
 
+/// The npm packages (package.json) besides binaryen, whose wasm-opt is checked by version:
+/// terser minifies the shipped JavaScript, playwright-core drives Chromium in the end-to-end
+/// tests and benchmarks, typescript checks `sis-onboard.d.ts`, axe-core audits accessibility.
+const NPM_PACKAGES: [&str; 4] = ["terser", "playwright-core", "typescript", "axe-core"];
+
 /// How much to set up.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
     /// What building the wizard needs.
     Build,
-    /// Building plus the browser for the tests.
+    /// Building plus the browser for the tests and the benchmarks.
     Everything,
 }
 
 /// Installs whatever of `needs` is missing.
 pub fn run(needs: Needs) -> Result<(), String> {
     ensure_wasm_target()?;
-    ensure_rust_src()?;
     let wasm_bindgen = locked_wasm_bindgen_version()?;
     check_trunk_pin(&wasm_bindgen)?;
     ensure_trunk()?;
@@ -43,16 +47,6 @@ fn ensure_wasm_target() -> Result<(), String> {
         "rustup",
         &["target", "add", "wasm32-unknown-unknown"],
     ))
-}
-
-/// The standard library's source, which the release wizard is rebuilt with (`cmd::build_wizard`);
-/// it comes from the same place as the wasm target, the toolchain's own distribution.
-fn ensure_rust_src() -> Result<(), String> {
-    let installed = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|c| c == "rust-src") {
-        return Ok(());
-    }
-    exec(command("rustup", &["component", "add", "rust-src"]))
 }
 
 /// The `wasm-bindgen` crate's version in Cargo.lock: the CLI must be exactly this one.
@@ -139,7 +133,7 @@ fn ensure_npm_tools() -> Result<(), String> {
         &["--version"],
     )
     .is_some_and(|v| v.contains(WASM_OPT_VERSION));
-    let has_packages = ["playwright-core", "typescript", "terser"].iter().all(|p| {
+    let has_packages = NPM_PACKAGES.iter().all(|p| {
         root.join(format!("node_modules/{p}/package.json"))
             .is_file()
     });
@@ -148,7 +142,7 @@ fn ensure_npm_tools() -> Result<(), String> {
     }
     if output("npm", &["--version"]).is_none() {
         return Err(
-            "npm is needed for wasm-opt (binaryen), terser, playwright-core and typescript; install Node.js 20 and npm"
+            "npm is needed for wasm-opt (binaryen), terser, playwright-core, typescript and axe-core; install Node.js 20 and npm"
                 .into(),
         );
     }

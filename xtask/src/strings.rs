@@ -1,12 +1,9 @@
-//! Writes each language's strings file: the wizard's string table (`src/i18n/<lang>.json`, a
+//! Each language's strings file: the wizard's string table (`src/i18n/<lang>.json`, a
 //! list of `[key, text]` in the order of the wizard's `Key`) as its texts, one per line.
 //! The loader fetches only the language it shows, so the wasm carries no strings and a page
 //! downloads one language instead of both.
 
-use std::path::Path;
-
 use crate::cmd::root;
-use crate::package::{content_hash, write};
 
 /// The languages the wizard speaks, as the loader names them.
 pub const LANGUAGES: [&str; 2] = ["en", "es"];
@@ -58,9 +55,9 @@ pub fn files(tables: &[(&str, String)]) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-/// Writes `dist/sis-onboard-<lang>-<hash>.txt` for every language; returns the names, in
-/// [`LANGUAGES`] order.
-pub fn run(dist: &Path) -> Result<Vec<String>, String> {
+/// Each language's strings file contents, `(language, text)` in [`LANGUAGES`] order, read
+/// from `src/i18n/`; the packager names and writes them.
+pub fn run() -> Result<Vec<(&'static str, String)>, String> {
     let dir = root().join("src/i18n");
     let mut tables = Vec::new();
     for lang in LANGUAGES {
@@ -69,17 +66,7 @@ pub fn run(dist: &Path) -> Result<Vec<String>, String> {
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         tables.push((lang, json));
     }
-    let mut names = Vec::new();
-    for (lang, text) in LANGUAGES.iter().zip(files(&tables)?) {
-        let name = format!(
-            "{}{}{SUFFIX}",
-            prefix(lang),
-            content_hash(text.as_bytes(), &[])
-        );
-        write(dist, &name, text.as_bytes())?;
-        names.push(name);
-    }
-    Ok(names)
+    Ok(LANGUAGES.into_iter().zip(files(&tables)?).collect())
 }
 
 #[cfg(test)]

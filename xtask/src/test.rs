@@ -1,11 +1,10 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest.
 //! The wasm is built once (by trunk) and shared by every browser test.
 
-use crate::cmd::{build_wizard, command, exec, root};
+use crate::build;
+use crate::cmd::{command, exec};
+use crate::dist;
 use crate::setup;
-
-/// Where `cargo build` puts the proxy binary the end-to-end tests start.
-const PROXY_BIN: &str = "target/debug/sis-onboard-proxy";
 
 /// The PostgreSQL server on the project's machines and in CI (trust auth, database `test`).
 const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -64,27 +63,7 @@ pub fn run_all() -> Result<(), String> {
         test.env("SIS_ONBOARD_TEST_POSTGRES_URL", &postgres);
         exec(test)
     })?;
-    stage("wizard release build (trunk)", build_wizard)?;
-    stage(
-        "the table pass empties no entry of ours (build without merging)",
-        || {
-            let unmerged = crate::cmd::build_unmerged_wasm()?;
-            let record = crate::dead_table_entries::discounted_record();
-            let names = std::fs::read_to_string(&record)
-                .map_err(|e| format!("{}: {e}", record.display()))?;
-            let discounted: Vec<&str> = names.lines().collect();
-            crate::dead_table_entries::check_unshared(
-                &unmerged,
-                &discounted,
-                &crate::unused_exports::UNREACHABLE_CRATES,
-            )?;
-            eprintln!(
-                "{} discounted functions share their code with none of ours",
-                discounted.len()
-            );
-            Ok(())
-        },
-    )?;
+    stage("wizard release build (trunk)", build::run)?;
     stage("wizard browser tests (headless Chromium)", || {
         let mut test = command(
             "cargo",
@@ -102,21 +81,10 @@ pub fn run_all() -> Result<(), String> {
         exec(test)
     })?;
     stage("end-to-end tests (proxy + sandbox + Chromium)", || {
-        exec(command(
-            "cargo",
-            &[
-                "build",
-                "-p",
-                "sis-onboard-proxy",
-                "--features",
-                "demo",
-                "--bin",
-                "sis-onboard-proxy",
-            ],
-        ))?;
+        let proxy = build::demo_proxy()?;
         let mut e2e = command("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
-        e2e.env("SIS_ONBOARD_PROXY_BIN", root().join(PROXY_BIN))
-            .env("SIS_ONBOARD_DIST", root().join("dist"));
+        e2e.env("SIS_ONBOARD_PROXY_BIN", proxy)
+            .env("SIS_ONBOARD_DIST", dist::dir());
         exec(e2e)
     })
 }
@@ -129,6 +97,7 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// Runs one stage of a command, framed by its name, its outcome and its time.
 fn stage(name: &str, body: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
     eprintln!("\n==> {name}");
     let started = std::time::Instant::now();
