@@ -60,17 +60,9 @@ test("the demo vendor page mounts the wizard and shows the vendor's name", async
 });
 
 test("a page without a session gets a clear message, not a blank box", async () => {
-  const { page, expect } = await watchedPage(env.browser);
-  // Known defect of the build (dist/index.html is trunk's page): it links its stylesheet at
-  // the server's root (/sis-onboard-<hash>.css), not beside itself under /sis-onboard/, so
-  // the browser refuses the 404 (once or twice: Chromium's preload scanner and its parser
-  // may each report it). The wizard links its own copy in its shadow root. Remove this
-  // declaration when the build fixes the link.
-  expect({
-    pattern: /^console: Refused to apply style from 'http:\/\/[\d.:]+\/sis-onboard-[0-9a-f]+\.css' because its MIME type/,
-    min: 1,
-    max: 2,
-  });
+  // dist/index.html links its files beside itself (Trunk.toml's public_url), so it loads
+  // with no console error wherever it is served.
+  const { page } = await watchedPage(env.browser);
   await page.goto(`${env.proxy.url}/sis-onboard/index.html`);
   const notice = page.locator("sis-onboard [data-testid=notice]");
   await notice.waitFor({ timeout: 15_000 });

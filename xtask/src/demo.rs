@@ -14,18 +14,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     setup::run(setup::Needs::Build)?;
     build::run()?;
+    // The same debug binary the tests and the bench run: a fresh machine compiles the
+    // proxy once, not once per profile.
+    let proxy = build::demo_proxy()?;
     let listen = format!("127.0.0.1:{port}");
     exec(command(
-        "cargo",
+        &proxy.display().to_string(),
         &[
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "sis-onboard-proxy",
-            "--features",
-            "demo",
-            "--",
             "--demo",
             "--listen",
             &listen,

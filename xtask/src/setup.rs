@@ -32,10 +32,17 @@ pub fn run(needs: Needs) -> Result<(), String> {
     ensure_trunk()?;
     ensure_wasm_bindgen_cli(&wasm_bindgen)?;
     ensure_npm_tools()?;
+    fetch_crates()?;
     if needs == Needs::Everything {
         ensure_browser()?;
     }
     Ok(())
+}
+
+/// Every crate the workspace builds with, for the host and for wasm32, from Cargo.lock: after
+/// this the builds need no registry (trunk's cargo included). Seconds when all are cached.
+fn fetch_crates() -> Result<(), String> {
+    exec(command("cargo", &["fetch", "--locked"]))
 }
 
 fn ensure_wasm_target() -> Result<(), String> {
