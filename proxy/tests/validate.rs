@@ -989,3 +989,21 @@ async fn the_token_request_never_follows_a_redirect() {
         "{inside}"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_filter_still_names_the_district_not_a_school() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::IgnoresFilter).await;
+    assert_passes_with_district(&report, json!([]));
+    assert_eq!(
+        report["district"]["schools"],
+        json!({ "value": 2, "exact": true })
+    );
+    assert!(
+        !report["district"]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with(" School"),
+        "{report}"
+    );
+}

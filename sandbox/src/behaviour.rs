@@ -53,11 +53,13 @@ pub enum Behaviour {
     TokenRedirects,
     /// The token endpoint answers 307 to the cloud metadata address.
     TokenRedirectsInside,
+    /// `orgs` ignores `filter` (as some OneRoster servers do) and lists schools first.
+    IgnoresFilter,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 23] = [
+    pub const ALL: [Behaviour; 24] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -81,6 +83,7 @@ impl Behaviour {
         Behaviour::NoAccessToken,
         Behaviour::TokenRedirects,
         Behaviour::TokenRedirectsInside,
+        Behaviour::IgnoresFilter,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -109,6 +112,7 @@ impl Behaviour {
             Behaviour::NoAccessToken => "sandbox-no-access-token",
             Behaviour::TokenRedirects => "sandbox-token-redirects",
             Behaviour::TokenRedirectsInside => "sandbox-token-redirects-inside",
+            Behaviour::IgnoresFilter => "sandbox-ignores-filter",
         }
     }
 

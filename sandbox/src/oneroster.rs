@@ -459,6 +459,21 @@ async fn serve_api(
         Behaviour::Slow => tokio::time::sleep(config.slow_delay).await,
         _ => {}
     }
+    let ignoring;
+    let params = if behaviour == Behaviour::IgnoresFilter && rest.trim_matches('/') == "orgs" {
+        // Whatever was asked, the schools come first and the district last.
+        ignoring = Params {
+            filter: None,
+            sort: Some("type".into()),
+            order_by: Some("desc".into()),
+            limit: params.limit.clone(),
+            offset: params.offset.clone(),
+            fields: params.fields.clone(),
+        };
+        &ignoring
+    } else {
+        params
+    };
     let mut response = answer(
         config,
         claims,

@@ -308,3 +308,15 @@ async fn redirecting_token_endpoints_answer_307_with_their_target() {
         assert_eq!(response.headers()["location"], location);
     }
 }
+
+#[tokio::test]
+async fn ignoring_filter_lists_schools_before_the_district() {
+    let (base, token) = connect(tiny(), Behaviour::IgnoresFilter).await;
+    let response = get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "3");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["orgs"][0]["type"], "school", "{body}");
+    let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
+    assert_eq!(all["orgs"][2]["type"], "district", "{all}");
+}

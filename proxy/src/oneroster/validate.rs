@@ -263,14 +263,62 @@ async fn run(
             .and_then(|r| r[field].as_str())
             .map(str::to_owned)
     };
+    let name = district_name(client, policy, &base, &token.access_token, &district).await;
     Ok(DistrictSummary {
-        name: text(&district, "name").unwrap_or_default(),
+        name: name.unwrap_or_default(),
         schools: schools.count,
         students: students.count,
         teachers: teachers.count,
         classes: classes.count,
         academic_session: session.0.ok().and_then(|p| text(&p, "title")),
     })
+}
+
+/// How far up a school's `parent` chain the district is looked for.
+const MAX_PARENT_HOPS: usize = 3;
+
+/// True when an org record is of type `district`.
+fn is_district(org: &Value) -> bool {
+    org["type"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case("district"))
+}
+
+/// The district's name: the district probe's org when it is of type `district`; otherwise
+/// (a server that ignores `filter` answers a school) up that org's `parent` chain, a few
+/// hops at most. None when no district org is found, so no school is named as the district.
+async fn district_name(
+    client: &DistrictHttp,
+    policy: &NetPolicy,
+    base: &Url,
+    access: &str,
+    probe: &Probe,
+) -> Option<String> {
+    let mut org = probe.first.clone()?;
+    for _ in 0..MAX_PARENT_HOPS {
+        if is_district(&org) {
+            break;
+        }
+        let parent = org["parent"]["sourcedId"].as_str()?;
+        let mut url = base.clone();
+        url.path_segments_mut()
+            .ok()?
+            .pop_if_empty()
+            .push("orgs")
+            .push(parent);
+        let response = client.api.get(url).bearer_auth(access).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body = read_capped(response, policy.max_response_bytes)
+            .await
+            .ok()?;
+        let mut json: Value = serde_json::from_slice(&body).ok()?;
+        org = json["org"].take();
+    }
+    is_district(&org)
+        .then(|| org["name"].as_str().map(str::to_owned))
+        .flatten()
 }
 
 fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
