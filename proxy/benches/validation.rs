@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use sis_onboard_protocol::ValidateRequest;
-use sis_onboard_proxy::net_guard::{AllowedHost, NetPolicy};
+use sis_onboard_proxy::net_guard::{AllowedHost, DistrictHttp, NetPolicy};
 use sis_onboard_proxy::oneroster::validate_connection;
 use sis_onboard_sandbox::{DEMO_SECRET, District, DistrictSize, SandboxConfig, router};
 
@@ -44,7 +44,7 @@ fn policy(addrs: &[SocketAddr]) -> NetPolicy {
 
 /// Median wall time of `runs` validations, one after another.
 async fn median(
-    client: &reqwest::Client,
+    client: &DistrictHttp,
     policy: &NetPolicy,
     request: &ValidateRequest,
     runs: usize,
@@ -85,7 +85,7 @@ async fn main() {
     })
     .await;
     let policy = policy(&[slow, small, huge, huge_slow]);
-    let client = policy.client().expect("client");
+    let client = policy.district_http().expect("client");
 
     let with_latency = median(&client, &policy, &request(slow), 9).await;
     let limit = latency * 2;

@@ -41,8 +41,8 @@ pub struct AppState {
     pub store: Store,
     /// Regions with a database of their own (data residency), by region id.
     pub regional_stores: Arc<Vec<(String, Store)>>,
-    /// The HTTP client for district servers, enforcing the configuration's SSRF policy.
-    pub http: reqwest::Client,
+    /// The HTTP clients for district servers, enforcing the configuration's SSRF policy.
+    pub http: net_guard::DistrictHttp,
     /// Validations allowed per session.
     pub session_limiter: Arc<rate_limit::RateLimiter>,
     /// Validations allowed per client address.
@@ -53,7 +53,7 @@ impl AppState {
     /// Bundles the configuration and the store; fails when the SSRF policy's extra CA
     /// certificates cannot be read.
     pub fn new(config: Config, store: Store) -> Result<Self, reqwest::Error> {
-        let http = config.net_policy.client()?;
+        let http = config.net_policy.district_http()?;
         Ok(Self {
             session_limiter: Arc::new(rate_limit::RateLimiter::new(config.session_validations)),
             address_limiter: Arc::new(rate_limit::RateLimiter::new(config.address_validations)),

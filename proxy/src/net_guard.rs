@@ -248,23 +248,37 @@ impl NetPolicy {
 
     /// An HTTP client that enforces this policy on every request and redirect.
     pub fn client(&self) -> Result<Client, reqwest::Error> {
+        let redirect_policy = Arc::new(self.clone());
+        self.build_client(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > redirect_policy.max_redirects {
+                attempt.error("too many redirects")
+            } else if let Err(refusal) = redirect_policy.check_url(attempt.url()) {
+                attempt.error(refusal)
+            } else {
+                attempt.follow()
+            }
+        }))
+    }
+
+    /// The clients a validation needs: one for the API, which follows checked redirects,
+    /// and one for the token request, which follows none (credentials must not travel to
+    /// a host the administrator did not type).
+    pub fn district_http(&self) -> Result<DistrictHttp, reqwest::Error> {
+        Ok(DistrictHttp {
+            api: self.client()?,
+            token: self.build_client(reqwest::redirect::Policy::none())?,
+        })
+    }
+
+    fn build_client(&self, redirect: reqwest::redirect::Policy) -> Result<Client, reqwest::Error> {
         let policy = Arc::new(self.clone());
-        let redirect_policy = policy.clone();
         let mut builder = Client::builder()
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: policy.clone(),
             }))
             .connect_timeout(self.connect_timeout)
             .timeout(self.total_timeout)
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > redirect_policy.max_redirects {
-                    attempt.error("too many redirects")
-                } else if let Err(refusal) = redirect_policy.check_url(attempt.url()) {
-                    attempt.error(refusal)
-                } else {
-                    attempt.follow()
-                }
-            }))
+            .redirect(redirect)
             .user_agent(concat!("sis-onboard-proxy/", env!("CARGO_PKG_VERSION")));
         for pem in &self.extra_roots_pem {
             for certificate in Certificate::from_pem_bundle(pem)? {
@@ -273,6 +287,15 @@ impl NetPolicy {
         }
         builder.build()
     }
+}
+
+/// The HTTP clients for district servers, both enforcing one [`NetPolicy`].
+#[derive(Debug, Clone)]
+pub struct DistrictHttp {
+    /// For the OneRoster API: follows redirects, each checked again.
+    pub api: Client,
+    /// For the token request: never follows a redirect.
+    pub token: Client,
 }
 
 fn default_port(scheme: &str) -> Option<u16> {

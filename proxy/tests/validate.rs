@@ -897,3 +897,113 @@ async fn the_first_completion_claim_holds() {
         );
     }
 }
+
+/// The district name every passing validation against the demo district reports.
+fn assert_passes_with_district(report: &Value, warnings: Value) {
+    assert_eq!(report["passed"], true, "{report}");
+    assert!(report["error"].is_null(), "{report}");
+    assert!(
+        report["district"]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with("Unified School District"),
+        "{report}"
+    );
+    assert_eq!(report["district"]["students"]["value"], 24, "{report}");
+    assert_eq!(report["warnings"], warnings, "{report}");
+}
+
+#[tokio::test]
+async fn the_token_answers_scope_text_alone_never_fails_validation() {
+    let h = Harness::start(|_| {}).await;
+    // Missing, empty, or the server's own names: the API answers every probe, so it passes,
+    // and the demographics probe answering means no warning either.
+    for behaviour in [
+        Behaviour::ScopeOmitted,
+        Behaviour::ScopeEmpty,
+        Behaviour::UnrelatedScopes,
+    ] {
+        let report = h.validate_as(behaviour).await;
+        assert_passes_with_district(&report, json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_refused_probe_is_insufficient_scope_naming_the_granted_scope() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::NoRosterScope).await;
+    assert_failure(&report, "insufficient_scope", None);
+    let message = report["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(sis_onboard_sandbox::SCOPE_GRADEBOOK),
+        "{report}"
+    );
+    // The token was issued: it is the API that refused.
+    assert_eq!(report["checks"][0]["id"], "token");
+    assert_eq!(report["checks"][0]["passed"], true, "{report}");
+
+    // A switched-off connection's 403 carries no scope challenge and stays what it was.
+    let inactive = h.validate_as(Behaviour::Inactive).await;
+    assert_failure(&inactive, "inactive_connection", None);
+
+    // The demographics warning comes from the refused /demographics probe.
+    let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
+    assert_passes_with_district(&no_demographics, json!(["no_demographics_scope"]));
+}
+
+#[tokio::test]
+async fn odd_but_valid_token_answers_pass() {
+    let h = Harness::start(|_| {}).await;
+    for behaviour in [Behaviour::LowercaseBearer, Behaviour::UppercaseBearer] {
+        let report = h.validate_as(behaviour).await;
+        assert_passes_with_district(&report, json!([]));
+    }
+    let no_token = h.validate_as(Behaviour::NoAccessToken).await;
+    assert_failure(&no_token, "not_token_endpoint", Some("token_url"));
+}
+
+#[tokio::test]
+async fn the_token_request_never_follows_a_redirect() {
+    let h = Harness::start(|_| {}).await;
+    let moved = h.validate_as(Behaviour::TokenRedirects).await;
+    assert_failure(&moved, "not_token_endpoint", Some("token_url"));
+    let message = moved["error"]["message"].as_str().unwrap();
+    assert!(message.contains("redirects to"), "{moved}");
+    assert!(
+        message.contains(&format!(
+            "{}{}",
+            h.token_url().split("/campus/").next().unwrap_or_default(),
+            sis_onboard_sandbox::MOVED_TOKEN_PATH
+        )),
+        "{moved}"
+    );
+    assert_eq!(moved["checks"][0]["passed"], false, "{moved}");
+
+    let inside = h.validate_as(Behaviour::TokenRedirectsInside).await;
+    assert_failure(&inside, "forbidden_destination", Some("token_url"));
+    assert!(
+        inside["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("169.254.169.254"),
+        "{inside}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_filter_still_names_the_district_not_a_school() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::IgnoresFilter).await;
+    assert_passes_with_district(&report, json!([]));
+    assert_eq!(
+        report["district"]["schools"],
+        json!({ "value": 2, "exact": true })
+    );
+    assert!(
+        !report["district"]["name"]
+            .as_str()
+            .unwrap()
+            .ends_with(" School"),
+        "{report}"
+    );
+}

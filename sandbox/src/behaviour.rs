@@ -33,11 +33,33 @@ pub enum Behaviour {
     TokenExpiresAfterFirstCall,
     /// Lists come without the `X-Total-Count` header.
     NoTotalCount,
+    /// Works, but the token answer has no `scope` member (RFC 6749 makes it optional).
+    ScopeOmitted,
+    /// Works, but the token answer says `"scope": ""` (a server echoing the empty request).
+    ScopeEmpty,
+    /// Works, but the token answer names scopes of the server's own (`read write`).
+    UnrelatedScopes,
+    /// Generated for the gradebook only: the token grants no roster scope, so every roster
+    /// call is 403 with `WWW-Authenticate: Bearer error="insufficient_scope"`.
+    NoRosterScope,
+    /// Works; the token answer says `"token_type": "bearer"`, `"expires_in": "3600"` (a
+    /// string) and carries members of the server's own.
+    LowercaseBearer,
+    /// Works; the token answer says `"token_type": "BEARER"`.
+    UppercaseBearer,
+    /// The token endpoint answers 200 JSON without `access_token`.
+    NoAccessToken,
+    /// The token endpoint answers 307 to another path of the same server.
+    TokenRedirects,
+    /// The token endpoint answers 307 to the cloud metadata address.
+    TokenRedirectsInside,
+    /// `orgs` ignores `filter` (as some OneRoster servers do) and lists schools first.
+    IgnoresFilter,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 14] = [
+    pub const ALL: [Behaviour; 24] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -52,6 +74,16 @@ impl Behaviour {
         Behaviour::HugeResponse,
         Behaviour::TokenExpiresAfterFirstCall,
         Behaviour::NoTotalCount,
+        Behaviour::ScopeOmitted,
+        Behaviour::ScopeEmpty,
+        Behaviour::UnrelatedScopes,
+        Behaviour::NoRosterScope,
+        Behaviour::LowercaseBearer,
+        Behaviour::UppercaseBearer,
+        Behaviour::NoAccessToken,
+        Behaviour::TokenRedirects,
+        Behaviour::TokenRedirectsInside,
+        Behaviour::IgnoresFilter,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -71,6 +103,16 @@ impl Behaviour {
             Behaviour::HugeResponse => "sandbox-huge-response",
             Behaviour::TokenExpiresAfterFirstCall => "sandbox-token-expires",
             Behaviour::NoTotalCount => "sandbox-no-total-count",
+            Behaviour::ScopeOmitted => "sandbox-scope-omitted",
+            Behaviour::ScopeEmpty => "sandbox-scope-empty",
+            Behaviour::UnrelatedScopes => "sandbox-unrelated-scopes",
+            Behaviour::NoRosterScope => "sandbox-no-roster-scope",
+            Behaviour::LowercaseBearer => "sandbox-lowercase-bearer",
+            Behaviour::UppercaseBearer => "sandbox-uppercase-bearer",
+            Behaviour::NoAccessToken => "sandbox-no-access-token",
+            Behaviour::TokenRedirects => "sandbox-token-redirects",
+            Behaviour::TokenRedirectsInside => "sandbox-token-redirects-inside",
+            Behaviour::IgnoresFilter => "sandbox-ignores-filter",
         }
     }
 
@@ -86,6 +128,16 @@ pub const SIGN_IN_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Infinite Cam
 <body><form method=\"post\" action=\"/campus/verify.jsp\"><h1>Campus Sign In</h1>\
 <label>Username <input name=\"username\"></label><label>Password <input type=\"password\" \
 name=\"password\"></label><button>Log In</button></form></body></html>\n";
+
+/// The one scope [`Behaviour::NoRosterScope`]'s connection is granted.
+pub const SCOPE_GRADEBOOK: &str =
+    "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly";
+
+/// Where [`Behaviour::TokenRedirects`] sends the token request (relative to the server).
+pub const MOVED_TOKEN_PATH: &str = "/campus/oauth2/v2/token?appName=sandbox";
+
+/// Where [`Behaviour::TokenRedirectsInside`] sends the token request.
+pub const METADATA_TOKEN_URL: &str = "https://169.254.169.254/latest/meta-data/token";
 
 /// How big [`Behaviour::HugeResponse`]'s answer is.
 pub const HUGE_RESPONSE_BYTES: usize = 64 * 1024 * 1024;

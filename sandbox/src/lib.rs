@@ -20,7 +20,9 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub use behaviour::{Behaviour, HUGE_RESPONSE_BYTES};
+pub use behaviour::{
+    Behaviour, HUGE_RESPONSE_BYTES, METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SCOPE_GRADEBOOK,
+};
 pub use district::{District, DistrictSize, Listing, UserKind};
 pub use oauth::{Clock, SystemClock};
 
@@ -72,10 +74,17 @@ impl Connection {
 
     /// The demo connection whose client id selects `behaviour`.
     pub fn for_behaviour(behaviour: Behaviour) -> Self {
-        let mut scopes = vec![SCOPE_ROSTER_CORE.to_owned(), SCOPE_ROSTER.to_owned()];
-        if behaviour != Behaviour::NoDemographicsScope {
-            scopes.push(SCOPE_DEMOGRAPHICS.to_owned());
-        }
+        let scopes = match behaviour {
+            Behaviour::NoRosterScope => vec![SCOPE_GRADEBOOK.to_owned()],
+            Behaviour::NoDemographicsScope => {
+                vec![SCOPE_ROSTER_CORE.to_owned(), SCOPE_ROSTER.to_owned()]
+            }
+            _ => vec![
+                SCOPE_ROSTER_CORE.to_owned(),
+                SCOPE_ROSTER.to_owned(),
+                SCOPE_DEMOGRAPHICS.to_owned(),
+            ],
+        };
         Self {
             app_name: DEMO_APP.into(),
             client_id: behaviour.client_id().into(),

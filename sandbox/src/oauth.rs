@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::{Behaviour, Connection, SandboxConfig};
+use crate::{Behaviour, Connection, METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SandboxConfig};
 
 /// Where Infinite Campus serves its token endpoint.
 pub const TOKEN_PATH: &str = "/campus/oauth2/token";
@@ -132,6 +132,24 @@ async fn issue_token(
     let Some((client_id, client_secret)) = presented else {
         return invalid_client();
     };
+    // A moved endpoint redirects before it looks at the secret, as a web server in front
+    // of it would.
+    let redirect = config
+        .connections
+        .iter()
+        .find(|c| c.app_name == app_name && c.client_id == client_id)
+        .and_then(|c| match c.behaviour {
+            Behaviour::TokenRedirects => Some(MOVED_TOKEN_PATH),
+            Behaviour::TokenRedirectsInside => Some(METADATA_TOKEN_URL),
+            _ => None,
+        });
+    if let Some(location) = redirect {
+        return (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(header::LOCATION, location)],
+        )
+            .into_response();
+    }
     let Some(connection) = config.connections.iter().find(|c| {
         c.app_name == app_name
             && c.client_id == client_id
@@ -161,16 +179,32 @@ async fn issue_token(
         jti: format!("{:032x}", rand::random::<u128>()),
     };
     let token = sign(&config.signing_key, &claims);
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(json!({
-            "access_token": token,
-            "token_type": "Bearer",
-            "expires_in": lifetime,
-            "scope": scope,
-        })),
-    )
-        .into_response()
+    let mut answer = json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "scope": scope,
+    });
+    // Odd but valid answers other OAuth servers give; the token itself is the same.
+    match connection.behaviour {
+        Behaviour::ScopeOmitted => {
+            answer.as_object_mut().map(|a| a.remove("scope"));
+        }
+        Behaviour::ScopeEmpty => answer["scope"] = json!(""),
+        Behaviour::UnrelatedScopes => answer["scope"] = json!("read write"),
+        Behaviour::LowercaseBearer => {
+            answer["token_type"] = json!("bearer");
+            answer["expires_in"] = json!(lifetime.to_string());
+            answer["refresh_expires_in"] = json!(0);
+            answer["not-before-policy"] = json!(0);
+        }
+        Behaviour::UppercaseBearer => answer["token_type"] = json!("BEARER"),
+        Behaviour::NoAccessToken => {
+            answer.as_object_mut().map(|a| a.remove("access_token"));
+        }
+        _ => {}
+    }
+    ([(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response()
 }
 
 fn invalid_client() -> Response {

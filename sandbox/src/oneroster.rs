@@ -56,6 +56,8 @@ pub(crate) struct StatusInfo {
     code_major: &'static str,
     code_minor: &'static str,
     description: String,
+    /// The scope a `WWW-Authenticate: Bearer error="insufficient_scope"` challenge names.
+    challenge: Option<&'static str>,
 }
 
 impl StatusInfo {
@@ -69,6 +71,7 @@ impl StatusInfo {
             code_major: "failure",
             code_minor,
             description: description.into(),
+            challenge: None,
         }
     }
 
@@ -88,7 +91,13 @@ impl StatusInfo {
 
 impl IntoResponse for StatusInfo {
     fn into_response(self) -> Response {
-        (
+        let challenge = self.challenge.and_then(|scope| {
+            HeaderValue::from_str(&format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{scope}\""
+            ))
+            .ok()
+        });
+        let mut response = (
             self.status,
             Json(json!({
                 "imsx_codeMajor": self.code_major,
@@ -102,7 +111,13 @@ impl IntoResponse for StatusInfo {
                 }
             })),
         )
-            .into_response()
+            .into_response();
+        if let Some(challenge) = challenge {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
     }
 }
 
@@ -319,11 +334,20 @@ fn check_scope(claims: &Claims, segments: &[&str]) -> Result<(), StatusInfo> {
     if allowed {
         Ok(())
     } else {
-        Err(StatusInfo::failure(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "The access token's scope does not allow this request.",
-        ))
+        Err(StatusInfo {
+            // RFC 6750 §3.1: what tells a refused scope apart from a switched-off
+            // connection, whose 403 carries no such challenge.
+            challenge: Some(if segments.first() == Some(&"demographics") {
+                SCOPE_DEMOGRAPHICS
+            } else {
+                SCOPE_ROSTER_CORE
+            }),
+            ..StatusInfo::failure(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "The access token's scope does not allow this request.",
+            )
+        })
     }
 }
 
@@ -435,6 +459,21 @@ async fn serve_api(
         Behaviour::Slow => tokio::time::sleep(config.slow_delay).await,
         _ => {}
     }
+    let ignoring;
+    let params = if behaviour == Behaviour::IgnoresFilter && rest.trim_matches('/') == "orgs" {
+        // Whatever was asked, the schools come first and the district last.
+        ignoring = Params {
+            filter: None,
+            sort: Some("type".into()),
+            order_by: Some("desc".into()),
+            limit: params.limit.clone(),
+            offset: params.offset.clone(),
+            fields: params.fields.clone(),
+        };
+        &ignoring
+    } else {
+        params
+    };
     let mut response = answer(
         config,
         claims,

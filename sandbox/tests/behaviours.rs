@@ -226,3 +226,97 @@ fn the_readme_lists_every_behaviour() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_scope_refusal_carries_the_challenge_an_inactive_connection_does_not() {
+    let (base, token) = connect(tiny(), Behaviour::NoRosterScope).await;
+    let refused = get(&base, &token, "/orgs").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let challenge = refused.headers()["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.starts_with("Bearer error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+
+    let (base, token) = connect(tiny(), Behaviour::Inactive).await;
+    let inactive = get(&base, &token, "/orgs").await;
+    assert_eq!(inactive.status(), StatusCode::FORBIDDEN);
+    assert!(inactive.headers().get("www-authenticate").is_none());
+}
+
+#[tokio::test]
+async fn token_answers_take_the_shapes_their_behaviours_name() {
+    let base = serve(tiny()).await;
+    let answer = |behaviour| {
+        let base = base.clone();
+        async move {
+            let response = token_for(&base, behaviour).await;
+            assert_eq!(response.status(), StatusCode::OK, "{behaviour:?}");
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    assert!(answer(Behaviour::ScopeOmitted).await.get("scope").is_none());
+    assert_eq!(answer(Behaviour::ScopeEmpty).await["scope"], "");
+    assert_eq!(
+        answer(Behaviour::UnrelatedScopes).await["scope"],
+        "read write"
+    );
+    let lower = answer(Behaviour::LowercaseBearer).await;
+    assert_eq!(lower["token_type"], "bearer");
+    assert_eq!(lower["expires_in"], "3600");
+    assert_eq!(
+        answer(Behaviour::UppercaseBearer).await["token_type"],
+        "BEARER"
+    );
+    let none = answer(Behaviour::NoAccessToken).await;
+    assert!(none.get("access_token").is_none(), "{none}");
+
+    // A token issued under an odd scope text still opens the API.
+    let token = answer(Behaviour::ScopeEmpty).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(get(&base, &token, "/orgs").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn redirecting_token_endpoints_answer_307_with_their_target() {
+    let base = serve(tiny()).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (behaviour, location) in [
+        (
+            Behaviour::TokenRedirects,
+            sis_onboard_sandbox::MOVED_TOKEN_PATH,
+        ),
+        (
+            Behaviour::TokenRedirectsInside,
+            sis_onboard_sandbox::METADATA_TOKEN_URL,
+        ),
+    ] {
+        let response = client
+            .post(format!("{base}/campus/oauth2/token?appName=sandbox"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("authorization", basic(behaviour.client_id(), DEMO_SECRET))
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+        assert_eq!(response.headers()["location"], location);
+    }
+}
+
+#[tokio::test]
+async fn ignoring_filter_lists_schools_before_the_district() {
+    let (base, token) = connect(tiny(), Behaviour::IgnoresFilter).await;
+    let response = get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "3");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["orgs"][0]["type"], "school", "{body}");
+    let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
+    assert_eq!(all["orgs"][2]["type"], "district", "{all}");
+}

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Client, StatusCode, Url};
 use serde_json::Value;
 use sis_onboard_protocol::{
@@ -16,7 +16,7 @@ use sis_onboard_protocol::{
     ValidationErrorCode as Code, ValidationReport, ValidationWarning,
 };
 
-use crate::net_guard::{NetPolicy, ReadError, Refusal, read_capped};
+use crate::net_guard::{DistrictHttp, NetPolicy, ReadError, Refusal, read_capped};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
 const ROSTERING_SUFFIX: &str = "/ims/oneroster/rostering/v1p2";
@@ -46,7 +46,7 @@ fn millis(started: Instant) -> u64 {
 
 /// Validates a connection; never fails, always reports.
 pub async fn validate_connection(
-    client: &Client,
+    client: &DistrictHttp,
     policy: &NetPolicy,
     request: &ValidateRequest,
 ) -> ValidationReport {
@@ -130,7 +130,7 @@ fn parse_url(
 }
 
 async fn run(
-    client: &Client,
+    client: &DistrictHttp,
     policy: &NetPolicy,
     request: &ValidateRequest,
     checks: &mut Vec<Check>,
@@ -162,44 +162,32 @@ async fn run(
     }
 
     let started = Instant::now();
-    let token = fetch_token(client, &token_url, request).await;
+    let token = fetch_token(&client.token, policy, &token_url, request).await;
     checks.push(Check {
         id: "token".into(),
         passed: token.is_ok(),
         millis: millis(started),
     });
+    // The granted scope is only a hint: servers omit it, echo the (empty) request or name
+    // scopes of their own, so only the API's refusal of a probe fails validation.
     let token = token?;
-    if let Some(scope) = &token.scope {
-        let granted: Vec<&str> = scope.split_whitespace().collect();
-        if !granted
-            .iter()
-            .any(|s| *s == SCOPE_ROSTER_CORE || *s == SCOPE_ROSTER)
-        {
-            return Err(error(
-                Code::InsufficientScope,
-                None,
-                "The connection does not share roster data. In Infinite Campus, enable roster sync for this connection.",
-            ));
-        }
-        if !granted.contains(&SCOPE_DEMOGRAPHICS) {
-            warnings.push(ValidationWarning::NoDemographicsScope);
-        }
-    }
+    let granted = Granted::from_answer(token.scope.as_deref());
 
     let probe = |path: &'static str, key: &'static str| {
         let base = base.clone();
         let token_url = token_url.clone();
         let access = token.access_token.clone();
+        let granted = &granted;
         async move {
             let started = Instant::now();
             let result = probe(
-                client, policy, &base, &token_url, request, access, path, key,
+                client, policy, &base, &token_url, request, granted, access, path, key,
             )
             .await;
             (result, millis(started))
         }
     };
-    let (district, schools, students, teachers, classes, session) = tokio::join!(
+    let (district, schools, students, teachers, classes, session, demographics) = tokio::join!(
         probe("orgs?filter=type%3D%27district%27&limit=1", "orgs"),
         probe("schools?limit=1", "orgs"),
         probe("students?limit=1", "users"),
@@ -209,6 +197,8 @@ async fn run(
             "academicSessions?filter=type%3D%27schoolYear%27&sort=startDate&orderBy=desc&limit=1",
             "academicSessions"
         ),
+        // Not a check of its own: it only decides the demographics warning.
+        probe("demographics?limit=1", "demographics"),
     );
     let mut first_error = None;
     let mut record = |id: &str, outcome: &(Result<Probe, ValidationError>, u64), fatal: bool| {
@@ -230,6 +220,16 @@ async fn run(
     record("academic_session", &session, false);
     if let Some(error) = first_error {
         return Err(error);
+    }
+    let demographics_refused = match &demographics.0 {
+        Ok(_) => false,
+        Err(e) => {
+            matches!(e.code, Code::InsufficientScope | Code::InactiveConnection)
+                || granted.lacks(SCOPE_DEMOGRAPHICS)
+        }
+    };
+    if demographics_refused {
+        warnings.push(ValidationWarning::NoDemographicsScope);
     }
     let (Ok(district), Ok(schools), Ok(students), Ok(teachers), Ok(classes)) =
         (district.0, schools.0, students.0, teachers.0, classes.0)
@@ -263,14 +263,62 @@ async fn run(
             .and_then(|r| r[field].as_str())
             .map(str::to_owned)
     };
+    let name = district_name(client, policy, &base, &token.access_token, &district).await;
     Ok(DistrictSummary {
-        name: text(&district, "name").unwrap_or_default(),
+        name: name.unwrap_or_default(),
         schools: schools.count,
         students: students.count,
         teachers: teachers.count,
         classes: classes.count,
         academic_session: session.0.ok().and_then(|p| text(&p, "title")),
     })
+}
+
+/// How far up a school's `parent` chain the district is looked for.
+const MAX_PARENT_HOPS: usize = 3;
+
+/// True when an org record is of type `district`.
+fn is_district(org: &Value) -> bool {
+    org["type"]
+        .as_str()
+        .is_some_and(|t| t.eq_ignore_ascii_case("district"))
+}
+
+/// The district's name: the district probe's org when it is of type `district`; otherwise
+/// (a server that ignores `filter` answers a school) up that org's `parent` chain, a few
+/// hops at most. None when no district org is found, so no school is named as the district.
+async fn district_name(
+    client: &DistrictHttp,
+    policy: &NetPolicy,
+    base: &Url,
+    access: &str,
+    probe: &Probe,
+) -> Option<String> {
+    let mut org = probe.first.clone()?;
+    for _ in 0..MAX_PARENT_HOPS {
+        if is_district(&org) {
+            break;
+        }
+        let parent = org["parent"]["sourcedId"].as_str()?;
+        let mut url = base.clone();
+        url.path_segments_mut()
+            .ok()?
+            .pop_if_empty()
+            .push("orgs")
+            .push(parent);
+        let response = client.api.get(url).bearer_auth(access).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body = read_capped(response, policy.max_response_bytes)
+            .await
+            .ok()?;
+        let mut json: Value = serde_json::from_slice(&body).ok()?;
+        org = json["org"].take();
+    }
+    is_district(&org)
+        .then(|| org["name"].as_str().map(str::to_owned))
+        .flatten()
 }
 
 fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
@@ -303,6 +351,65 @@ fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
 struct Token {
     access_token: String,
     scope: Option<String>,
+}
+
+/// The scopes a token answer names, when it names any OneRoster scope at all.
+#[derive(Debug, Default)]
+struct Granted {
+    /// The answer's scope text, as given (shown to the administrator).
+    text: String,
+    /// True when at least one name is a OneRoster scope, so the list can be read as the
+    /// server's real grant; a list of the server's own names says nothing either way.
+    is_oneroster: bool,
+}
+
+impl Granted {
+    fn from_answer(scope: Option<&str>) -> Self {
+        let text = scope.unwrap_or_default().trim().to_owned();
+        let is_oneroster = text
+            .split_whitespace()
+            .any(|s| s.starts_with("https://purl.imsglobal.org/spec/or/"));
+        Self { text, is_oneroster }
+    }
+
+    /// True only when the grant is readable and `scope` is not in it.
+    fn lacks(&self, scope: &str) -> bool {
+        self.is_oneroster && !self.text.split_whitespace().any(|s| s == scope)
+    }
+
+    /// True only when the grant is readable and names no roster scope.
+    fn lacks_roster(&self) -> bool {
+        self.lacks(SCOPE_ROSTER_CORE) && self.lacks(SCOPE_ROSTER)
+    }
+
+    fn insufficient_scope(&self) -> ValidationError {
+        let granted = if self.text.is_empty() {
+            String::new()
+        } else {
+            format!(" (Infinite Campus granted only: {})", self.text)
+        };
+        error(
+            Code::InsufficientScope,
+            None,
+            format!(
+                "The connection does not share roster data{granted}. In Infinite Campus, enable roster sync for this connection, then validate again."
+            ),
+        )
+    }
+}
+
+/// True when the answer carries RFC 6750's `insufficient_scope` challenge.
+fn is_scope_challenge(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get_all(WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.to_ascii_lowercase()
+                .replace(' ', "")
+                .contains("error=\"insufficient_scope\"")
+        })
 }
 
 /// A transport failure, told apart by what the error chain says.
@@ -455,20 +562,23 @@ fn looks_like_html(content_type: &str, body: &[u8]) -> bool {
 
 async fn fetch_token(
     client: &Client,
+    policy: &NetPolicy,
     url: &Url,
     request: &ValidateRequest,
 ) -> Result<Token, ValidationError> {
-    match token_request(client, url, request, true).await? {
+    match token_request(client, policy, url, request, true).await? {
         TokenAnswer::Token(token) => Ok(token),
         // Only when the server says the Basic form itself is not accepted.
-        TokenAnswer::BasicNotAccepted => match token_request(client, url, request, false).await? {
-            TokenAnswer::Token(token) => Ok(token),
-            TokenAnswer::BasicNotAccepted => Err(error(
-                Code::NotTokenEndpoint,
-                Some(CredentialField::TokenUrl),
-                "The Token Endpoint did not accept the request. Check the address.",
-            )),
-        },
+        TokenAnswer::BasicNotAccepted => {
+            match token_request(client, policy, url, request, false).await? {
+                TokenAnswer::Token(token) => Ok(token),
+                TokenAnswer::BasicNotAccepted => Err(error(
+                    Code::NotTokenEndpoint,
+                    Some(CredentialField::TokenUrl),
+                    "The Token Endpoint did not accept the request. Check the address.",
+                )),
+            }
+        }
     }
 }
 
@@ -483,6 +593,7 @@ fn form_encode(text: &str) -> String {
 
 async fn token_request(
     client: &Client,
+    policy: &NetPolicy,
     url: &Url,
     request: &ValidateRequest,
     basic: bool,
@@ -513,6 +624,9 @@ async fn token_request(
         .await
         .map_err(|e| transport_error(&e, field))?;
     let status = response.status();
+    if status.is_redirection() {
+        return Err(token_redirect(&response, policy, url));
+    }
     if let Some(err) = status_error(status, field) {
         return Err(err);
     }
@@ -530,14 +644,9 @@ async fn token_request(
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     if status.is_success() {
         let json = json.ok_or_else(not_token_endpoint)?;
-        let access_token = json["access_token"]
-            .as_str()
-            .ok_or_else(not_token_endpoint)?
-            .to_owned();
-        return Ok(TokenAnswer::Token(Token {
-            access_token,
-            scope: json["scope"].as_str().map(str::to_owned),
-        }));
+        return token_from_answer(&json)
+            .map(TokenAnswer::Token)
+            .ok_or_else(not_token_endpoint);
     }
     let oauth_error = json
         .as_ref()
@@ -564,6 +673,57 @@ async fn token_request(
     }
 }
 
+/// Reads a successful token answer the way servers really write it: `token_type` in any
+/// case (RFC 6749 §5.1 makes it case-insensitive), `expires_in` a number or a numeric string
+/// (the proxy does not need it), members of the server's own ignored. None unless it holds
+/// a non-empty `access_token` of a bearer (or unnamed) type.
+fn token_from_answer(json: &Value) -> Option<Token> {
+    let access_token = json["access_token"].as_str().filter(|t| !t.is_empty())?;
+    let is_bearer = json["token_type"]
+        .as_str()
+        .is_none_or(|t| t.trim().eq_ignore_ascii_case("bearer"));
+    is_bearer.then(|| Token {
+        access_token: access_token.to_owned(),
+        scope: json["scope"].as_str().map(str::to_owned),
+    })
+}
+
+/// The Token URL answered a redirect: never followed, since the credentials would go to an
+/// address the administrator did not type; said where it points so they can fix the URL.
+fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -> ValidationError {
+    let field = Some(CredentialField::TokenUrl);
+    let target = response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url.join(v.trim()).ok());
+    let Some(target) = target else {
+        return error(
+            Code::NotTokenEndpoint,
+            field,
+            "The Token URL redirects elsewhere, and the token request is never sent on. Copy the Token URL from Infinite Campus again; it ends in /oauth2/token?appName=…",
+        );
+    };
+    if let Err(refusal) = policy.check_url(&target) {
+        return error(
+            Code::ForbiddenDestination,
+            field,
+            format!(
+                "The Token URL redirects to {}, which cannot be used: {refusal}.",
+                target.as_str()
+            ),
+        );
+    }
+    error(
+        Code::NotTokenEndpoint,
+        field,
+        format!(
+            "The Token URL redirects to {}. The token request is never sent on to another address: if that is the right Token Endpoint, enter it as the Token URL.",
+            target.as_str()
+        ),
+    )
+}
+
 struct Probe {
     count: Count,
     first: Option<Value>,
@@ -571,11 +731,12 @@ struct Probe {
 
 #[allow(clippy::too_many_arguments)]
 async fn probe(
-    client: &Client,
+    client: &DistrictHttp,
     policy: &NetPolicy,
     base: &Url,
     token_url: &Url,
     request: &ValidateRequest,
+    granted: &Granted,
     mut access: String,
     path: &str,
     key: &str,
@@ -585,16 +746,24 @@ async fn probe(
     let mut renewed = false;
     loop {
         let response = client
+            .api
             .get(&url)
             .bearer_auth(&access)
             .send()
             .await
             .map_err(|e| transport_error(&e, field))?;
         let status = response.status();
+        let is_scope_refusal = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            && is_scope_challenge(&response);
+        if is_scope_refusal {
+            return Err(granted.insufficient_scope());
+        }
         if status == StatusCode::UNAUTHORIZED && !renewed {
             // The token may have expired between two calls: get a fresh one, once.
             renewed = true;
-            access = fetch_token(client, token_url, request).await?.access_token;
+            access = fetch_token(&client.token, policy, token_url, request)
+                .await?
+                .access_token;
             continue;
         }
         if let Some(err) = status_error(status, field) {
@@ -607,6 +776,11 @@ async fn probe(
                     Some(CredentialField::ClientSecret),
                     "Infinite Campus issued a token but does not accept it. Generate the connection again.",
                 ));
+            }
+            // Without a challenge a 403 is a switched-off connection, unless the grant is
+            // readable and plainly holds no roster scope.
+            StatusCode::FORBIDDEN if granted.lacks_roster() => {
+                return Err(granted.insufficient_scope());
             }
             StatusCode::FORBIDDEN => {
                 return Err(error(
