@@ -7,8 +7,8 @@
 //! passes again unchanged and without notes.
 
 use std::net::IpAddr;
-use std::ops::Range;
 
+use sis_onboard_protocol::{host_span, is_non_ascii_host, scheme_end};
 use url::{Host, Url};
 
 /// The OneRoster 1.2 rostering root every base URL ends in.
@@ -79,57 +79,10 @@ fn is_junk(c: char) -> bool {
         )
 }
 
-/// Where the scheme's `:` is, when the text starts with a scheme. `host:8080/…` is a host
-/// and a port, not a scheme: a scheme's `:` is never followed by a digit.
-fn scheme_end(text: &str) -> Option<usize> {
-    let colon = text.find(':')?;
-    let mut scheme = text[..colon].chars();
-    let is_scheme = scheme.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    let port_follows = text[colon + 1..].starts_with(|c: char| c.is_ascii_digit());
-    (is_scheme && !port_follows).then_some(colon)
-}
-
-/// The byte range of the host as typed, in `text` whose authority starts at `from`:
-/// after any slashes, a user name, and before the port, path, query or fragment.
-fn host_span(text: &str, from: usize) -> Range<usize> {
-    let rest = &text[from..];
-    let start = from + (rest.len() - rest.trim_start_matches(['/', '\\']).len());
-    let end = text[start..]
-        .find(['/', '\\', '?', '#'])
-        .map_or(text.len(), |at| start + at);
-    let start = text[start..end]
-        .rfind('@')
-        .map_or(start, |at| start + at + 1);
-    let host = &text[start..end];
-    let len = if host.starts_with('[') {
-        // An IPv6 literal: its colons are not a port's.
-        host.find(']').map_or(host.len(), |at| at + 1)
-    } else {
-        host.find(':').unwrap_or(host.len())
-    };
-    start..start + len
-}
-
-/// True when a host, as typed, holds a letter outside ASCII, written out or `%`-escaped.
-/// Checked before parsing so that the answer does not depend on the IDNA back end the
-/// build links (an ASCII-only one refuses such a host, a full one rewrites it).
-fn is_non_ascii_host(host: &str) -> bool {
-    let bytes = host.as_bytes();
-    !host.is_ascii()
-        || bytes.iter().enumerate().any(|(at, b)| {
-            *b == b'%'
-                && bytes
-                    .get(at + 1)
-                    .and_then(|hi| char::from(*hi).to_digit(16))
-                    .is_some_and(|hi| hi >= 8)
-        })
-}
-
 /// True for a first segment that can only be a server name (`district.org`, `localhost:80`,
 /// `[::1]`), so that `https://` may be put in front of it.
 fn looks_like_host(text: &str) -> bool {
-    let host = &text[host_span(text, 0)];
+    let host = &text[host_span(text)];
     host.contains('.') || host.starts_with('[') || host.eq_ignore_ascii_case("localhost")
 }
 
@@ -171,10 +124,11 @@ fn parse_pasted(raw: &str) -> Result<(Url, Vec<Repair>), Problem> {
     if scheme != "https" && scheme != "http" {
         return Err(Problem::NotHttps);
     }
-    let host = host_span(&text, colon + 1);
-    if is_non_ascii_host(&text[host.clone()]) {
+    // Checked on the text, before parsing, so the answer is the proxy's (`non_ascii_host`).
+    if is_non_ascii_host(&text) {
         return Err(Problem::NonAsciiHost);
     }
+    let host = host_span(&text);
     let url = Url::parse(&text).map_err(|_| Problem::NotUrl)?;
     if url.scheme() == "http" && !is_loopback(url.host()) {
         return Err(Problem::NotHttps);

@@ -1,9 +1,14 @@
 //! Wire types shared by the wizard (wasm32) and the proxy (native): serde only.
 //!
 //! Everything that crosses HTTP between the browser and the proxy is defined here,
-//! once, so the two sides cannot drift apart.
+//! once, so the two sides cannot drift apart; so is the one reading of a pasted URL's host
+//! ([`host`]) that both sides check before parsing.
 
 use serde::{Deserialize, Serialize};
+
+pub mod host;
+
+pub use host::{host_span, host_text, is_non_ascii_host, scheme_end};
 
 /// Path of the proxy's health check.
 pub const HEALTH_PATH: &str = "/healthz";

@@ -71,35 +71,15 @@ pub async fn validate_connection(
     }
 }
 
-/// True when the host of `raw`, as typed, holds a letter outside ASCII, written out or
-/// `%`-escaped. Checked on the text before parsing: the workspace links the ASCII-only IDNA
-/// back end (`idna_adapter` 1.0), which refuses such a host with an opaque parse error, and
-/// a full back end would rewrite it; either way the administrator gets the same answer.
-fn is_non_ascii_host(raw: &str) -> bool {
-    let after_scheme = raw.split_once(':').map_or(raw, |(_, rest)| rest);
-    let rest = after_scheme.trim_start_matches(['/', '\\']);
-    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let bytes = host.as_bytes();
-    !host.is_ascii()
-        || bytes.iter().enumerate().any(|(at, b)| {
-            *b == b'%'
-                && bytes
-                    .get(at + 1)
-                    .and_then(|hi| char::from(*hi).to_digit(16))
-                    .is_some_and(|hi| hi >= 8)
-        })
-}
-
 /// Parses and checks one URL field.
 fn parse_url(
     raw: &str,
     field: CredentialField,
     policy: &NetPolicy,
 ) -> Result<Url, ValidationError> {
-    if is_non_ascii_host(raw.trim()) {
+    // On the text, before parsing, exactly as the wizard reads it: the ASCII-only IDNA back
+    // end would refuse such a host with an opaque parse error.
+    if sis_onboard_protocol::is_non_ascii_host(raw.trim()) {
         return Err(error(
             Code::NonAsciiHost,
             Some(field),
