@@ -36,28 +36,52 @@ pub enum Repair {
     StandardForm,
 }
 
-/// Why a pasted URL cannot be used as it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a pasted URL cannot be used as it is. The `Display` text is for developers' logs; the
+/// administrator reads the field's note, chosen by [`crate::messages::problem`] and translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
-    /// Nothing was entered.
+    /// Nothing was entered. The administrator reads "Enter this value."
+    #[error("nothing was entered")]
     Empty,
-    /// Not a web address at all.
+    /// Not a web address at all. The administrator reads "This is not a web address. Copy it
+    /// again from Infinite Campus."
+    #[error("not a web address")]
     NotUrl,
-    /// `http://` (or another scheme) instead of `https://`.
+    /// `http://` (or another scheme) instead of `https://`. The administrator reads "The
+    /// address must start with https://."
+    #[error("the address is not https")]
     NotHttps,
-    /// A OneRoster 1.1 address: the connection must be generated as OneRoster 1.2.
+    /// A OneRoster 1.1 address: the connection must be generated as OneRoster 1.2. The
+    /// administrator reads "This is a OneRoster 1.1 address. Generate a new connection and
+    /// select OneRoster 1.2."
+    #[error("a OneRoster 1.1 address")]
     OneRoster11,
-    /// The token URL was pasted into the base-URL field.
+    /// The token URL was pasted into the base-URL field. The administrator reads "This is the
+    /// Token URL. Paste it into Token Endpoint, and the Base URL here."
+    #[error("the token URL is in the base URL field")]
     TokenUrlInBaseField,
-    /// The base URL was pasted into the token-URL field.
+    /// The base URL was pasted into the token-URL field. The administrator reads "This is the
+    /// Base URL. Paste it into OneRoster API URL, and the Token URL here."
+    #[error("the base URL is in the token URL field")]
     BaseUrlInTokenField,
-    /// The base URL does not end in `/ims/oneroster/rostering/v1p2`.
+    /// The base URL does not end in `/ims/oneroster/rostering/v1p2`. The administrator reads
+    /// "The Base URL ends in /ims/oneroster/rostering/v1p2. Copy it again from Infinite
+    /// Campus."
+    #[error("the base URL does not end in the OneRoster 1.2 rostering root")]
     NotRosteringRoot,
-    /// The token URL is not `…/oauth2/token…`.
+    /// The token URL is not `…/oauth2/token…`. The administrator reads "The Token URL ends in
+    /// /oauth2/token. Copy it again from Infinite Campus."
+    #[error("the token URL does not end in /oauth2/token")]
     NotTokenUrl,
-    /// The token URL lacks `?appName=…`, which Infinite Campus always includes.
+    /// The token URL lacks `?appName=…`, which Infinite Campus always includes. The
+    /// administrator reads "The Token URL ends in ?appName= and your app name. Copy all of it
+    /// from Infinite Campus."
+    #[error("the token URL has no appName")]
     MissingAppName,
-    /// The server name has letters outside a–z: it must be pasted in its `xn--` form.
+    /// The server name has letters outside a–z: it must be pasted in its `xn--` form. The
+    /// administrator reads "The server name has letters other than a to z, which this form
+    /// does not accept. Enter the server name in its xn-- form …"
+    #[error("the host name has letters outside ASCII; its xn-- form is needed")]
     NonAsciiHost,
 }
 
