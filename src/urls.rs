@@ -121,9 +121,21 @@ fn is_loopback(host: Option<Host<&str>>) -> bool {
     }
 }
 
+/// A pasted value, parsed.
+struct Pasted {
+    /// What the parser made of it.
+    url: Url,
+    /// What was repaired so far.
+    repairs: Vec<Repair>,
+    /// The text as typed with only the repairs said so far (trimmed, scheme added, case
+    /// lowered): whatever else differs in the part of [`Pasted::url`] that is kept is the
+    /// parser's standard form, said too, so that nothing changes unannounced.
+    typed: String,
+}
+
 /// The steps both fields share: trims what copy and paste adds, adds a missing `https://`,
 /// refuses other schemes and non-ASCII hosts, and parses.
-fn parse_pasted(raw: &str) -> Result<(Url, Vec<Repair>), Problem> {
+fn parse_pasted(raw: &str) -> Result<Pasted, Problem> {
     let mut repairs = Vec::new();
     let trimmed = raw.trim_matches(is_junk);
     if trimmed.is_empty() {
@@ -157,23 +169,36 @@ fn parse_pasted(raw: &str) -> Result<(Url, Vec<Repair>), Problem> {
     if url.scheme() == "http" && !is_loopback(url.host()) {
         return Err(Problem::NotHttps);
     }
-    // What the text reads with only the case repair made: anything else the parser changed
-    // is its standard form, said too, so that nothing changes unannounced.
-    let lower_host = text[host.clone()].to_ascii_lowercase();
-    let lowered = [
-        scheme.as_str(),
+    let typed = format!(
+        "{scheme}{}{}{}",
         &text[colon..host.start],
-        &lower_host,
-        &text[host.end..],
-    ]
-    .concat();
-    if lowered != text {
+        text[host.clone()].to_ascii_lowercase(),
+        &text[host.end..]
+    );
+    if typed != text {
         repairs.push(Repair::LowerCased);
     }
-    if url.as_str() != lowered {
-        repairs.push(Repair::StandardForm);
-    }
-    Ok((url, repairs))
+    Ok(Pasted {
+        url,
+        repairs,
+        typed,
+    })
+}
+
+/// Where the rostering root ends in a URL as typed, as whole segments (as
+/// [`root_position`]), or None when it is not there as typed.
+fn typed_root_end(typed: &str) -> Option<usize> {
+    let lower = typed.to_ascii_lowercase();
+    let from = host_span(typed).end;
+    lower[from..]
+        .match_indices(ROSTERING_ROOT)
+        .map(|(at, _)| from + at + ROSTERING_ROOT.len())
+        .find(|end| {
+            matches!(
+                lower.as_bytes().get(*end),
+                None | Some(b'/' | b'\\' | b'?' | b'#')
+            )
+        })
 }
 
 /// Where the rostering root starts in a lower-cased path, as whole segments: `…/v1p2` or
@@ -191,7 +216,11 @@ fn root_position(path: &str) -> Option<usize> {
 
 /// Checks (and repairs) the "OneRoster API URL", the connection's Base URL.
 pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
-    let (mut url, mut repairs) = parse_pasted(raw)?;
+    let Pasted {
+        mut url,
+        mut repairs,
+        typed,
+    } = parse_pasted(raw)?;
     let path = url.path().to_ascii_lowercase();
     if path.contains("/oauth2/token") {
         return Err(Problem::TokenUrlInBaseField);
@@ -203,6 +232,13 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     let end = at + ROSTERING_ROOT.len();
     // Lower-casing keeps every byte where it was, so `at` indexes the path as typed too.
     let (prefix, typed_root, tail) = (&url.path()[..at], &url.path()[at..end], &url.path()[end..]);
+    // Only what is kept counts: the parser's rewriting of a query that is cut away (`'`
+    // escaped, say) is no change to the value sent.
+    let kept = url[..url::Position::BeforePath].len() + end;
+    let typed_kept = typed_root_end(&typed).map_or(typed.as_str(), |end| &typed[..end]);
+    if url.as_str()[..kept] != *typed_kept {
+        repairs.push(Repair::StandardForm);
+    }
     if !tail.trim_matches('/').is_empty() || url.query().is_some() || url.fragment().is_some() {
         // A link to a collection (…/v1p2/users?limit=5): keep the root.
         repairs.push(Repair::CutAfterRoot);
@@ -225,7 +261,15 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
 
 /// Checks (and repairs) the "Token Endpoint", the connection's Token URL.
 pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
-    let (mut url, mut repairs) = parse_pasted(raw)?;
+    let Pasted {
+        mut url,
+        mut repairs,
+        typed,
+    } = parse_pasted(raw)?;
+    // The whole token URL is kept, its query included.
+    if url.as_str() != typed {
+        repairs.push(Repair::StandardForm);
+    }
     let path = url.path().to_ascii_lowercase();
     if path.contains("/ims/oneroster") {
         return Err(if path.contains("/v1p1") {
@@ -424,6 +468,24 @@ mod tests {
     }
 
     #[test]
+    fn a_query_the_parser_would_escape_is_cut_without_a_standard_form_said() {
+        // url escapes `'` in a query; that query is cut away, so only the cut is said.
+        let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
+        assert_eq!(
+            check_base_url(&format!("{base}/users?filter=status='active'")),
+            ok(&base, &[Repair::CutAfterRoot])
+        );
+        // What is kept still counts.
+        assert_eq!(
+            check_base_url(&format!(
+                "{}/users?filter=status='active'",
+                base.replace(".org/", ".org:443/")
+            )),
+            ok(&base, &[Repair::StandardForm, Repair::CutAfterRoot])
+        );
+    }
+
+    #[test]
     fn plain_http_is_refused_except_on_this_machine() {
         assert_eq!(
             check_base_url(
@@ -614,7 +676,14 @@ mod tests {
         "/orgs/district-1",
         "/classes/c1/students",
     ];
-    const QUERIES: &[&str] = &["", "?limit=5", "?", "?filter=status%3D%27active%27&limit=1"];
+    const QUERIES: &[&str] = &[
+        "",
+        "?limit=5",
+        "?",
+        "?filter=status%3D%27active%27&limit=1",
+        "?filter=status='active'",
+        "?filter=givenName='O''Brien'&limit=1",
+    ];
     const FRAGMENTS: &[&str] = &["", "#x", "#"];
 
     fn is_local(host: &str) -> bool {
