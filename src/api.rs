@@ -192,6 +192,7 @@ mod tests {
             ApiFailure::Other,
         ];
         let mut keys: Vec<_> = all.iter().map(|f| f.message() as usize).collect();
+        keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), all.len());
         let mut codes: Vec<_> = all.iter().map(|f| f.code()).collect();
