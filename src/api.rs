@@ -84,6 +84,29 @@ impl ApiFailure {
             _ => ApiFailure::Other,
         }
     }
+
+    /// The failure a refusal stands for: the code of the proxy's error body when `body` (None
+    /// when it could not be read) is one, else what the status says. A 401 without a body
+    /// cannot tell an expired session from an unknown one; the proxy's own 401s always say.
+    pub fn from_refusal(status: u16, body: Option<&str>) -> Self {
+        match body.and_then(|body| serde_json::from_str::<ApiError>(body).ok()) {
+            Some(error) => ApiFailure::from_code(error.code),
+            None => match status {
+                401 => ApiFailure::InvalidSession,
+                429 => ApiFailure::RateLimited,
+                _ => ApiFailure::Other,
+            },
+        }
+    }
+
+    /// A request the network failed: offline when the browser says so, else unreachable.
+    pub fn network() -> Self {
+        if crate::host::offline() {
+            ApiFailure::Offline
+        } else {
+            ApiFailure::Unreachable
+        }
+    }
 }
 
 /// The headers of every call: the session token. Built here rather than with gloo-net's
@@ -105,24 +128,21 @@ fn authorized(
 
 /// Sends `request`; a request the network never answered is offline or unreachable.
 async fn send(request: Request) -> Result<Response, ApiFailure> {
-    request.send().await.map_err(|_| {
-        if crate::host::offline() {
-            ApiFailure::Offline
-        } else {
-            ApiFailure::Unreachable
-        }
-    })
+    request.send().await.map_err(|_| ApiFailure::network())
 }
 
 /// The answer's body as `T`, or the failure the proxy's error body (or status) stands for.
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    if response.ok() {
-        return response.json().await.map_err(|_| ApiFailure::Other);
+    let body = response.text().await;
+    if !response.ok() {
+        return Err(ApiFailure::from_refusal(
+            response.status(),
+            body.as_deref().ok(),
+        ));
     }
-    Err(response
-        .json::<ApiError>()
-        .await
-        .map_or(ApiFailure::Other, |e| ApiFailure::from_code(e.code)))
+    // A yes whose body broke off on the way is the network's failure, not the proxy's.
+    let body = body.map_err(|_| ApiFailure::network())?;
+    serde_json::from_str(&body).map_err(|_| ApiFailure::Other)
 }
 
 /// Reads the session's configuration (`GET /v1/session`).
@@ -211,5 +231,42 @@ mod tests {
             ApiFailure::from_code(ErrorCode::Internal),
             ApiFailure::Other
         );
+    }
+
+    #[test]
+    fn a_refusal_is_read_from_its_body_else_from_its_status() {
+        let body = |code: &str| format!(r#"{{"code":"{code}","message":"m","field":null}}"#);
+        // The proxy's error body says which 401 it is, and wins over the status.
+        assert_eq!(
+            ApiFailure::from_refusal(401, Some(&body("session_expired"))),
+            ApiFailure::SessionExpired
+        );
+        assert_eq!(
+            ApiFailure::from_refusal(401, Some(&body("invalid_session"))),
+            ApiFailure::InvalidSession
+        );
+        assert_eq!(
+            ApiFailure::from_refusal(400, Some(&body("rate_limited"))),
+            ApiFailure::RateLimited
+        );
+        assert_eq!(
+            ApiFailure::from_refusal(429, Some(&body("internal"))),
+            ApiFailure::Other
+        );
+        // Without one (a gateway's page, a body that broke off), the status tells.
+        for body in [None, Some(""), Some("<html>Too Many Requests</html>")] {
+            assert_eq!(ApiFailure::from_refusal(429, body), ApiFailure::RateLimited);
+            assert_eq!(
+                ApiFailure::from_refusal(401, body),
+                ApiFailure::InvalidSession
+            );
+            for status in [400, 403, 404, 500, 502, 503] {
+                assert_eq!(
+                    ApiFailure::from_refusal(status, body),
+                    ApiFailure::Other,
+                    "{status}"
+                );
+            }
+        }
     }
 }

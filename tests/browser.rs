@@ -529,6 +529,33 @@ async fn a_prefetch_the_network_dropped_is_asked_again_by_the_wizard() {
 }
 
 #[wasm_bindgen_test]
+async fn a_prefetched_refusal_without_an_error_body_is_read_from_its_status() {
+    // A gateway's own page in front of the proxy: its status still says what happened.
+    let (host, container) = host_element(&[("session", "sos_busy"), ("api", "http://127.0.0.1:9")]);
+    let errors = error_codes(&host);
+    let _handle = wizard::mount(
+        host,
+        container.clone(),
+        "en",
+        strings(Lang::En),
+        Some(prefetched(429, "<html>Too Many Requests</html>")),
+    );
+    let notice = || {
+        container
+            .query_selector("[data-testid='notice']")
+            .unwrap()
+            .and_then(|n| n.text_content())
+    };
+    until("the notice is shown", || notice().is_some()).await;
+    assert!(
+        notice().unwrap().contains("Too many attempts"),
+        "{:?}",
+        notice()
+    );
+    assert_eq!(*errors.borrow(), ["rate_limited"]);
+}
+
+#[wasm_bindgen_test]
 async fn without_a_prefetch_the_wizard_asks_and_classifies_as_before() {
     let (host, container) = host_element(&[("session", "sos_test"), ("api", "http://127.0.0.1:9")]);
     let errors = error_codes(&host);
