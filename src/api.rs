@@ -154,16 +154,13 @@ pub async fn fetch_session(options: &MountOptions) -> Result<SessionConfig, ApiF
 
 /// The session's configuration from the loader's own `GET /v1/session`, started alongside
 /// the wasm (`prefetched` resolves to its `Response`, or to `null` when the network failed).
-/// When there is no answer to read, the wizard asks again itself ([`fetch_session`]), so a
-/// network failure is classified (offline, unreachable) exactly as without a prefetch.
-pub async fn prefetched_session(
-    options: &MountOptions,
-    prefetched: js_sys::Promise,
-) -> Result<SessionConfig, ApiFailure> {
+/// A failed prefetch is not asked again (the request would be sent, refused and logged
+/// twice): it is classified (offline, unreachable) as the wizard's own request would be.
+pub async fn prefetched_session(prefetched: js_sys::Promise) -> Result<SessionConfig, ApiFailure> {
     let answer = JsFuture::from(prefetched).await.ok();
     match answer.and_then(|a| a.dyn_into::<web_sys::Response>().ok()) {
         Some(response) => read(Response::from(response)).await,
-        None => fetch_session(options).await,
+        None => Err(ApiFailure::network()),
     }
 }
 

@@ -43,12 +43,13 @@ pub fn App(
             view! { <Notice message=lang.text(error.message()).to_owned()/> }.into_any()
         }
         Ok(options) => {
-            // A plain task and a signal: Leptos's async resources would cost the bundle ~8 KB.
+            // A one-shot task and a signal: the loader's promise can be read only once, and
+            // nothing here is ever fetched again (a failure is final: the notice says what to do).
             let session = RwSignal::new(None);
             let for_fetch = options.clone();
             leptos::task::spawn_local(async move {
                 let loaded = match prefetched {
-                    Some(answer) => prefetched_session(&for_fetch, answer).await,
+                    Some(answer) => prefetched_session(answer).await,
                     None => fetch_session(&for_fetch).await,
                 };
                 if let Err(failure) = &loaded {

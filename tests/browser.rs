@@ -504,11 +504,12 @@ async fn a_prefetched_refusal_reads_and_is_told_as_when_the_wizard_asks() {
 }
 
 #[wasm_bindgen_test]
-async fn a_prefetch_the_network_dropped_is_asked_again_by_the_wizard() {
-    // No `api`: the wizard asks the page's own origin, the test runner's server, which has
-    // no session endpoint. Its 404 page (a failure the proxy never sends, so "other") shows
-    // the wizard asked again itself rather than taking the dropped prefetch as the answer.
-    let (host, container) = host_element(&[("session", "sos_test")]);
+async fn a_prefetch_the_network_dropped_is_told_without_asking_again() {
+    // The loader's request to a proxy that is not there failed (`null`): the wizard says so
+    // as it would have after its own request, and sends none.
+    let requests = FetchSpy::counting("Bearer sos_dropped");
+    let (host, container) =
+        host_element(&[("session", "sos_dropped"), ("api", "http://127.0.0.1:9")]);
     let errors = error_codes(&host);
     let dropped = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
     let _handle = wizard::mount(
@@ -518,14 +519,20 @@ async fn a_prefetch_the_network_dropped_is_asked_again_by_the_wizard() {
         strings(Lang::En),
         Some(dropped),
     );
-    let has_notice = || {
+    let notice = || {
         container
             .query_selector("[data-testid='notice']")
             .unwrap()
-            .is_some()
+            .and_then(|n| n.text_content())
     };
-    until("the notice is shown", has_notice).await;
-    assert_eq!(*errors.borrow(), ["other"]);
+    until("the notice is shown", || notice().is_some()).await;
+    assert!(
+        notice().unwrap().contains("could not reach"),
+        "{:?}",
+        notice()
+    );
+    assert_eq!(*errors.borrow(), ["unreachable"]);
+    assert_eq!(requests.count(), 0, "the wizard asked again");
 }
 
 #[wasm_bindgen_test]
@@ -557,7 +564,9 @@ async fn a_prefetched_refusal_without_an_error_body_is_read_from_its_status() {
 
 #[wasm_bindgen_test]
 async fn without_a_prefetch_the_wizard_asks_and_classifies_as_before() {
-    let (host, container) = host_element(&[("session", "sos_test"), ("api", "http://127.0.0.1:9")]);
+    let requests = FetchSpy::counting("Bearer sos_asked");
+    let (host, container) =
+        host_element(&[("session", "sos_asked"), ("api", "http://127.0.0.1:9")]);
     let errors = error_codes(&host);
     let _handle = wizard::mount(host, container.clone(), "en", strings(Lang::En), None);
     let notice = || {
@@ -573,4 +582,57 @@ async fn without_a_prefetch_the_wizard_asks_and_classifies_as_before() {
         notice()
     );
     assert_eq!(*errors.borrow(), ["unreachable"]);
+    // Also shows the spy sees the wizard's requests.
+    assert_eq!(requests.count(), 1);
+}
+
+/// Counts the page's `fetch` calls that carry one `Authorization` value while it lives,
+/// by wrapping the global `fetch` (which gloo-net calls) and restoring it when dropped.
+struct FetchSpy {
+    count: std::rc::Rc<std::cell::Cell<usize>>,
+    original: js_sys::Function,
+    _wrapper: wasm_bindgen::closure::Closure<
+        dyn FnMut(wasm_bindgen::JsValue, wasm_bindgen::JsValue) -> wasm_bindgen::JsValue,
+    >,
+}
+
+impl FetchSpy {
+    fn counting(authorization: &str) -> Self {
+        use wasm_bindgen::JsValue;
+        use wasm_bindgen::closure::Closure;
+        let global = js_sys::global();
+        let original: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
+            .unwrap()
+            .unchecked_into();
+        let count = std::rc::Rc::new(std::cell::Cell::new(0));
+        let (seen, authorization, fetch) =
+            (count.clone(), authorization.to_owned(), original.clone());
+        let wrapper = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+            move |input: JsValue, init: JsValue| {
+                let carries = input
+                    .dyn_ref::<web_sys::Request>()
+                    .and_then(|r| r.headers().get("authorization").ok().flatten());
+                if carries.as_deref() == Some(authorization.as_str()) {
+                    seen.set(seen.get() + 1);
+                }
+                fetch.call2(&js_sys::global(), &input, &init).unwrap()
+            },
+        );
+        js_sys::Reflect::set(&global, &"fetch".into(), wrapper.as_ref()).unwrap();
+        Self {
+            count,
+            original,
+            _wrapper: wrapper,
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.count.get()
+    }
+}
+
+impl Drop for FetchSpy {
+    fn drop(&mut self) {
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+    }
 }
