@@ -151,7 +151,7 @@ fn parse_pasted(raw: &str) -> Result<Pasted, Problem> {
         Some(_) => trimmed.to_owned(),
         None if looks_like_host(trimmed.trim_start_matches('/')) => {
             repairs.push(Repair::AddedScheme);
-            ["https://", trimmed.trim_start_matches('/')].concat()
+            format!("https://{}", trimmed.trim_start_matches('/'))
         }
         None => return Err(Problem::NotUrl),
     };
@@ -249,7 +249,7 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     if typed_root != ROSTERING_ROOT && !repairs.contains(&Repair::LowerCased) {
         repairs.push(Repair::LowerCased);
     }
-    let path = [prefix, ROSTERING_ROOT].concat();
+    let path = format!("{prefix}{ROSTERING_ROOT}");
     url.set_path(&path);
     url.set_query(None);
     url.set_fragment(None);
@@ -315,8 +315,8 @@ pub fn derive_token_url(base: &str) -> Option<String> {
     if app.is_empty() || !app.chars().all(is_plain) {
         return None;
     }
-    url.set_path(&[&path[..at], TOKEN_PATH].concat());
-    url.set_query(Some(&["appName=", app].concat()));
+    url.set_path(&format!("{}{TOKEN_PATH}", &path[..at]));
+    url.set_query(Some(&format!("appName={app}")));
     Some(url.into())
 }
 

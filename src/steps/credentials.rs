@@ -279,10 +279,10 @@ pub fn CredentialsStep() -> impl IntoView {
         };
         view! {
             <div class="sis-field">
-                <label class="sis-label" for=["sis-", id].concat()>{ctx.t(label)}</label>
+                <label class="sis-label" for=format!("sis-{id}")>{ctx.t(label)}</label>
                 <div class="sis-input-row">
                     <input
-                        id=["sis-", id].concat()
+                        id=format!("sis-{id}")
                         class="sis-input"
                         data-testid=id
                         type=kind
@@ -290,7 +290,7 @@ pub fn CredentialsStep() -> impl IntoView {
                         spellcheck="false"
                         autocapitalize="off"
                         aria-invalid=move || invalid().then_some("true")
-                        aria-describedby=["sis-", id, "-help sis-", id, "-note"].concat()
+                        aria-describedby=format!("sis-{id}-help sis-{id}-note")
                         prop:value=value
                         on:input=move |ev| set(event_target_value(&ev))
                     />
@@ -299,7 +299,7 @@ pub fn CredentialsStep() -> impl IntoView {
                             type="button"
                             class="sis-button"
                             data-testid="toggle-secret"
-                            aria-controls=["sis-", id].concat()
+                            aria-controls=format!("sis-{id}")
                             aria-pressed=move || if show_secret.get() { "true" } else { "false" }
                             on:click=move |_| show_secret.update(|s| *s = !*s)
                         >
@@ -307,10 +307,10 @@ pub fn CredentialsStep() -> impl IntoView {
                         </button>
                     })}
                 </div>
-                <p class="sis-hint" id=["sis-", id, "-help"].concat()>{help}</p>
+                <p class="sis-hint" id=format!("sis-{id}-help")>{help}</p>
                 <p
-                    id=["sis-", id, "-note"].concat()
-                    data-testid=[id, "-note"].concat()
+                    id=format!("sis-{id}-note")
+                    data-testid=format!("{id}-note")
                     class=move || if invalid() { "sis-error" } else { "sis-repaired" }
                 >
                     {move || note().into_iter().map(|(text, _)| text).collect::<Vec<_>>().join(" ")}
