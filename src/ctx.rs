@@ -57,13 +57,11 @@ impl Ctx {
     }
 
     /// The text of `key`.
-    #[inline(never)]
     pub fn t(&self, key: Key) -> &'static str {
         self.lang.text(key)
     }
 
     /// The text of `key` with the vendor's name filled in.
-    #[inline(never)]
     pub fn tv(&self, key: Key) -> String {
         // `try_`: an answer may arrive after the wizard was removed; it must not panic.
         let vendor = self

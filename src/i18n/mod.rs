@@ -70,7 +70,6 @@ impl Lang {
     }
 
     /// The text of `key` (empty before [`Lang::install`]).
-    #[inline(never)]
     pub fn text(self, key: Key) -> &'static str {
         #[cfg(not(target_arch = "wasm32"))]
         if STRINGS[self as usize].get().is_none() {
@@ -84,7 +83,6 @@ impl Lang {
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
-    #[inline(never)]
     pub fn format(self, key: Key, values: &[(&str, &str)]) -> String {
         let mut rest = self.text(key);
         let mut text = String::with_capacity(rest.len());
