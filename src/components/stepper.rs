@@ -15,8 +15,8 @@ pub fn Stepper(
     uses_data_extract: Memo<bool>,
 ) -> impl IntoView {
     let ctx = ctx();
-    // One reactive block re-renders the short list when the step changes: cheaper, in
-    // code size, than a reactive binding per item.
+    // Every item's status changes with the step, and the list has at most eight: it is
+    // simply drawn again whole.
     move || {
         let current = current.get();
         let steps: Vec<Step> = Step::ALL
