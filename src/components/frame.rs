@@ -77,19 +77,16 @@ pub fn back_button(ctx: Ctx) -> impl IntoView {
 /// One choice: id, label, help, whether it can be chosen.
 pub type Choice = (String, String, Option<String>, bool);
 
-/// The choices on offer, read afresh whenever what they read changes (the source search).
-/// A plain shared closure: Leptos's `Signal` wrapper would bring its machinery for every
-/// kind of signal into the bundle (about 1 KB) for this one prop.
-pub type ChoiceList = std::sync::Arc<dyn Fn() -> Vec<Choice> + Send + Sync>;
-
 /// The choices of a choice step (Source, Region, Strategy) as radio buttons, read from and
 /// written to the draft.
 #[component]
 pub fn Choices(
     /// The group's accessible name.
     legend: String,
-    /// `(id, label, help, enabled)` of each choice.
-    options: ChoiceList,
+    /// `(id, label, help, enabled)` of each choice: a fixed list, or one that follows what it
+    /// reads (the source search).
+    #[prop(into)]
+    options: Signal<Vec<Choice>>,
     /// The step whose choice this is.
     step: Step,
 ) -> impl IntoView {
@@ -99,7 +96,8 @@ pub fn Choices(
         <fieldset class="sis-choices">
             <legend class="sis-visually-hidden">{legend}</legend>
             {move || {
-                options()
+                options
+                    .get()
                     .into_iter()
                     .map(|(id, label, help, enabled)| {
                         let value = id.clone();

@@ -22,7 +22,7 @@ pub fn RegionStep() -> impl IntoView {
             <p>{ctx.tv(Key::RegionIntro)}</p>
             <Choices
                 legend=ctx.t(Key::RegionTitle).to_owned()
-                options=std::sync::Arc::new(move || options.clone())
+                options
                 step=Step::Region
             />
             <Nav/>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::frame::{ChoiceList, Choices, Frame, Nav};
+use crate::components::frame::{Choices, Frame, Nav};
 use crate::ctx::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
@@ -11,12 +11,11 @@ use crate::state::Step;
 /// More sources than this get a search box.
 pub const SEARCH_FROM: usize = 6;
 
-/// True when every word of the search `query` is somewhere in `name`, ignoring ASCII case
-/// (source names are ASCII; full Unicode case tables would cost the bundle ~10 KB).
+/// True when every word of the search `query` is somewhere in `name`, ignoring case.
 pub fn matches(name: &str, query: &str) -> bool {
-    let name = name.to_ascii_lowercase();
+    let name = name.to_lowercase();
     query
-        .to_ascii_lowercase()
+        .to_lowercase()
         .split_whitespace()
         .all(|word| name.contains(word))
 }
@@ -29,7 +28,7 @@ pub fn SourceStep() -> impl IntoView {
     let searchable = sources.len() > SEARCH_FROM;
     let query = RwSignal::new(String::new());
     let unavailable = ctx.t(Key::SourceUnavailable);
-    let options: ChoiceList = std::sync::Arc::new(move || {
+    let options = Memo::new(move |_| {
         query.with(|q| {
             sources
                 .iter()
@@ -41,17 +40,14 @@ pub fn SourceStep() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let no_match = {
-        let options = options.clone();
-        move || {
-            options().is_empty().then(|| {
-                view! {
-                    <p class="sis-hint" role="status" data-testid="no-match">
-                        {ctx.lang.format(Key::SourceNoMatch, &[("query", &query.get())])}
-                    </p>
-                }
-            })
-        }
+    let no_match = move || {
+        options.with(Vec::is_empty).then(|| {
+            view! {
+                <p class="sis-hint" role="status" data-testid="no-match">
+                    {ctx.lang.format(Key::SourceNoMatch, &[("query", &query.get())])}
+                </p>
+            }
+        })
     };
     view! {
         <Frame step=Step::Source title=ctx.t(Key::SourceTitle).to_owned()>
@@ -90,5 +86,7 @@ mod tests {
         assert!(matches("Infinite Campus", "INF camp"));
         assert!(!matches("Infinite Campus", "skyward"));
         assert!(matches("Skyward", ""));
+        // Names and searches in other languages than English.
+        assert!(matches("Éducation Québec", "QUÉBEC édu"));
     }
 }

@@ -34,7 +34,7 @@ pub fn StrategyStep() -> impl IntoView {
             <p>{ctx.t(Key::StrategyIntro)}</p>
             <Choices
                 legend=ctx.t(Key::StrategyTitle).to_owned()
-                options=std::sync::Arc::new(move || options.clone())
+                options
                 step=Step::Strategy
             />
             <Nav/>
