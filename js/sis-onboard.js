@@ -46,6 +46,8 @@ function shared(name, load) {
 const loadWizard = () =>
   shared("wasm", async () => {
     const [glue, response] = await Promise.all([import("./sis-onboard-wizard.js"), fetch(wasm)]);
+    // Else a missing wasm (a 404 page) reaches the page as an opaque CompileError.
+    if (!response.ok) throw new Error(`${response.status} ${response.url}`);
     await glue.default({ module_or_path: response });
     return glue.mount;
   });
@@ -128,6 +130,8 @@ class SisOnboardElement extends HTMLElement {
     this._left();
     this._stop();
     this.shadowRoot?.replaceChildren();
+    // An answer asked for now would be stale when the element comes back, maybe much later.
+    this._prefetch = null;
   }
 
   /** Left before finishing: the page hears where, as it would from Exit. Once only. */
@@ -162,8 +166,8 @@ class SisOnboardElement extends HTMLElement {
       link.addEventListener("error", resolve, { once: true });
     });
     const lang = language(this);
-    // One session request per configuration: a start again while loading (a late `lang`,
-    // a move in the page) keeps the request already on its way.
+    // One session request per configuration: a start again while loading (a late `lang`)
+    // keeps the request already on its way; a removed element forgets it.
     const [session, api] = [this.getAttribute("session"), this.getAttribute("api")];
     const previous = this._prefetch;
     const prefetch =

@@ -17,7 +17,7 @@ use sis_onboard_protocol::CreateSessionRequest;
 use sis_onboard_sandbox::SandboxConfig;
 
 use crate::AppState;
-use crate::assets::{ASSETS_PATH, is_content_hashed};
+use crate::assets::ASSETS_PATH;
 use crate::error::ProxyError;
 use crate::routes::sessions::{hash_token, open_session, unix_now};
 
@@ -41,10 +41,10 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 pub const FLOOR_PATH: &str = "/bench/floor";
 /// The loader's name in the assets folder.
 const LOADER: &str = "sis-onboard.js";
-/// The build's list of the files a page loads (`cargo xtask build`), when it wrote one.
+/// The build's list of the files a page loads (`cargo xtask build` always writes it).
 const MANIFEST: &str = "sis-onboard.manifest.json";
-/// The languages the wizard speaks, the first the fallback (as the loader chooses).
-const LANGUAGES: [&str; 2] = ["en", "es"];
+/// The language the loader falls back to when the browser speaks none of the wizard's.
+const FALLBACK_LANGUAGE: &str = "en";
 
 /// The page, with `{{PRELOAD}}`, `{{ASSETS}}`, `{{VENDOR}}`, `{{SESSION}}` and
 /// `{{SESSION_SHORT}}` to fill.
@@ -65,18 +65,26 @@ struct DemoState {
 
 /// The demo vendor page at `/`, its script and stylesheet, the floor page at
 /// [`FLOOR_PATH`], and the sandbox under [`SANDBOX_PATH`]. `assets_dir` is the folder
-/// served under [`ASSETS_PATH`]: the page's preload hints and the floor page name its files.
-pub fn router(state: AppState, sandbox: SandboxConfig, assets_dir: Option<&Path>) -> Router {
+/// served under [`ASSETS_PATH`]: the page's preload hints and the floor page name the files
+/// its manifest lists, so a folder without a readable manifest is refused here, at startup.
+pub fn router(
+    state: AppState,
+    sandbox: SandboxConfig,
+    assets_dir: Option<&Path>,
+) -> Result<Router, String> {
+    if let Some(dir) = assets_dir {
+        WizardFiles::find(dir)?;
+    }
     let state = DemoState {
         app: state,
         assets_dir: assets_dir.map(Path::to_path_buf),
     };
-    Router::new()
+    Ok(Router::new()
         .route("/", get(vendor_page))
         .route(FLOOR_PATH, get(floor_page))
         .merge(page_files())
         .with_state(state)
-        .nest(SANDBOX_PATH, sis_onboard_sandbox::router(sandbox))
+        .nest(SANDBOX_PATH, sis_onboard_sandbox::router(sandbox)))
 }
 
 /// The files a page loads to show the wizard besides the loader, by their names in the
@@ -94,85 +102,68 @@ pub struct WizardFiles {
 }
 
 impl WizardFiles {
-    /// The files in `dir`: from the build's manifest when there is one, else found by their
-    /// hashed names among those the loader names.
-    pub fn find(dir: &Path) -> Option<Self> {
-        match std::fs::read(dir.join(MANIFEST)) {
-            Ok(bytes) => serde_json::from_slice(&bytes).ok(),
-            Err(_) => Self::from_names(
-                &std::fs::read_to_string(dir.join(LOADER)).ok()?,
-                std::fs::read_dir(dir)
-                    .ok()?
-                    .filter_map(|e| e.ok()?.file_name().into_string().ok()),
-            ),
+    /// The files the build's manifest in `dir` lists; what is wrong when it cannot be read.
+    pub fn find(dir: &Path) -> Result<Self, String> {
+        let path = dir.join(MANIFEST);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (build the wizard first: cargo xtask build)",
+                path.display()
+            )
+        })?;
+        let files: Self = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{} is not a build's manifest: {e}", path.display()))?;
+        if !files.strings.contains_key(FALLBACK_LANGUAGE) {
+            return Err(format!(
+                "{} lists no strings for {FALLBACK_LANGUAGE}, the loader's fallback",
+                path.display()
+            ));
         }
+        Ok(files)
     }
 
-    /// The hashed files among `names` that the `loader`'s source names (so a stale build's
-    /// files left in the folder do not count): one glue, wasm and stylesheet, and strings.
-    fn from_names(loader: &str, names: impl Iterator<Item = String>) -> Option<Self> {
-        let names: Vec<String> = names
-            .filter(|n| is_content_hashed(n) && loader.contains(n.as_str()))
-            .collect();
-        let one = |keep: &dyn Fn(&str) -> bool| -> Option<String> {
-            match names
-                .iter()
-                .filter(|n| keep(n))
-                .collect::<Vec<_>>()
-                .as_slice()
-            {
-                [name] => Some((*name).clone()),
-                _ => None,
-            }
-        };
-        let strings: BTreeMap<String, String> = LANGUAGES
-            .iter()
-            .filter_map(|lang| {
-                let prefix = format!("sis-onboard-{lang}-");
-                one(&|n| n.starts_with(&prefix) && n.ends_with(".txt"))
-                    .map(|name| ((*lang).to_owned(), name))
+    /// The strings file the loader picks on a page without `lang`: the browser's first
+    /// language (its `Accept-Language`, in the order sent) the manifest has, else English.
+    fn strings_for(&self, accept_language: &str) -> Option<&String> {
+        accept_language
+            .split(',')
+            .filter_map(|tag| {
+                let primary = tag.split(';').next()?.trim().split(['-', '_']).next()?;
+                self.strings
+                    .iter()
+                    .find(|(lang, _)| lang.eq_ignore_ascii_case(primary))
+                    .map(|(_, file)| file)
             })
-            .collect();
-        Some(Self {
-            glue: one(&|n| n.starts_with("sis-onboard-wizard-") && n.ends_with(".js"))?,
-            wasm: one(&|n| n.ends_with("_bg.wasm"))?,
-            css: one(&|n| n.ends_with(".css"))?,
-            strings: (!strings.is_empty()).then_some(strings)?,
-        })
-    }
-
-    /// The strings file for `lang`, else the first language's.
-    fn strings_for(&self, lang: &str) -> Option<&String> {
-        self.strings
-            .get(lang)
-            .or_else(|| self.strings.values().next())
+            .next()
+            .or_else(|| self.strings.get(FALLBACK_LANGUAGE))
     }
 }
 
-/// The language the wizard will pick on a page without `lang`: the browser's first the
-/// wizard speaks (its `Accept-Language`, in the order sent), else English.
-fn browser_language(headers: &HeaderMap) -> &'static str {
+/// The browser's `Accept-Language`, empty without one.
+fn accept_language(headers: &HeaderMap) -> &str {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .split(',')
-        .filter_map(|tag| {
-            let primary = tag.split(';').next()?.trim().split(['-', '_']).next()?;
-            LANGUAGES
-                .iter()
-                .find(|lang| lang.eq_ignore_ascii_case(primary))
-        })
-        .next()
-        .copied()
-        .unwrap_or(LANGUAGES[0])
+}
+
+/// The files of the wizard served from `dir`, for a page's hints; a manifest that went
+/// missing since startup (a rebuild under way) is logged and the page goes without.
+fn served_files(dir: Option<&Path>) -> Option<WizardFiles> {
+    match WizardFiles::find(dir?) {
+        Ok(files) => Some(files),
+        Err(error) => {
+            tracing::warn!(%error, "the wizard's manifest");
+            None
+        }
+    }
 }
 
 /// The hints that let the browser fetch the wizard's files while it parses the page: the
 /// loader and the glue as module preloads, the wasm and the strings as `fetch` preloads in
 /// CORS mode (as the loader's `fetch()` asks for them, or the browser would fetch them
 /// twice), the stylesheet as a style preload.
-fn preload_hints(files: &WizardFiles, lang: &str) -> String {
+fn preload_hints(files: &WizardFiles, accept_language: &str) -> String {
     let href = |name: &str| escape_html(&format!("{ASSETS_PATH}/{name}"));
     let mut hints = vec![
         format!(r#"<link rel="modulepreload" href="{}">"#, href(LOADER)),
@@ -182,7 +173,7 @@ fn preload_hints(files: &WizardFiles, lang: &str) -> String {
             href(&files.wasm)
         ),
     ];
-    if let Some(strings) = files.strings_for(lang) {
+    if let Some(strings) = files.strings_for(accept_language) {
         hints.push(format!(
             r#"<link rel="preload" href="{}" as="fetch" crossorigin>"#,
             href(strings)
@@ -222,9 +213,11 @@ fn page_file(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// The demo page with its session token (and the token's short form, for the code shown)
-/// and the preload hints for `files`, in the browser's language `lang`.
-fn render_page(token: &str, files: Option<&WizardFiles>, lang: &str) -> String {
-    let hints = files.map(|f| preload_hints(f, lang)).unwrap_or_default();
+/// and the preload hints for `files`, for a browser sending `accept_language`.
+fn render_page(token: &str, files: Option<&WizardFiles>, accept_language: &str) -> String {
+    let hints = files
+        .map(|f| preload_hints(f, accept_language))
+        .unwrap_or_default();
     PAGE.replace("{{PRELOAD}}", &hints)
         .replace("{{ASSETS}}", ASSETS_PATH)
         .replace("{{VENDOR}}", &escape_html(DEMO_VENDOR))
@@ -290,8 +283,8 @@ async fn vendor_page(
         None => open_demo_session(state, &headers).await?,
     };
     // Read on every request, so a rebuilt dist/ gets the right hints without a restart.
-    let files = demo.assets_dir.as_deref().and_then(WizardFiles::find);
-    let page = render_page(&token, files.as_ref(), browser_language(&headers));
+    let files = served_files(demo.assets_dir.as_deref());
+    let page = render_page(&token, files.as_ref(), accept_language(&headers));
     let mut response = Html(page).into_response();
     let response_headers = response.headers_mut();
     response_headers.insert(
@@ -329,16 +322,23 @@ fn floor_script(urls: &[String]) -> String {
 /// wasm, the stylesheet and the browser language's strings) in parallel, from this server
 /// with its encodings, then it shows a heading. 404 when no wizard is served.
 async fn floor_page(State(demo): State<DemoState>, headers: HeaderMap) -> Response {
-    floor_response(demo.assets_dir.as_deref(), browser_language(&headers))
+    floor_response(demo.assets_dir.as_deref(), accept_language(&headers))
 }
 
-/// The floor page for the wizard built in `dir`, with `lang`'s strings.
-fn floor_response(dir: Option<&Path>, lang: &str) -> Response {
-    let Some(files) = dir.and_then(WizardFiles::find) else {
+/// The floor page for the wizard built in `dir`, with the strings the browser would get.
+fn floor_response(dir: Option<&Path>, accept_language: &str) -> Response {
+    let Some(dir) = dir else {
         return (axum::http::StatusCode::NOT_FOUND, "no wizard assets served").into_response();
     };
+    let Some(files) = served_files(Some(dir)) else {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the wizard's build manifest cannot be read (see the proxy's log)",
+        )
+            .into_response();
+    };
     let mut names = vec![LOADER, &files.glue, &files.wasm, &files.css];
-    if let Some(strings) = files.strings_for(lang) {
+    if let Some(strings) = files.strings_for(accept_language) {
         names.push(strings);
     }
     let urls: Vec<String> = names.iter().map(|n| format!("{ASSETS_PATH}/{n}")).collect();
@@ -606,12 +606,40 @@ mod tests {
         }
     }
 
-    /// A loader naming `files` (what the build rewrites `js/sis-onboard.js` to).
-    fn loader_naming(files: &WizardFiles) -> String {
-        format!(
-            "import init from \"./{}\"; new URL(\"./{}\"); \"./{}\"; \"./{}\"; \"./{}\";",
-            files.glue, files.wasm, files.css, files.strings["en"], files.strings["es"]
-        )
+    /// `files` as the build's manifest in `dir`.
+    fn write_manifest(dir: &Path, files: &WizardFiles) {
+        let manifest = serde_json::json!({
+            "glue": files.glue,
+            "wasm": files.wasm,
+            "css": files.css,
+            "strings": files.strings,
+        });
+        std::fs::write(dir.join(MANIFEST), manifest.to_string()).expect("write");
+    }
+
+    /// The real loader, before the build points it at the hashed files.
+    const LOADER_SOURCE: &str = include_str!("../../js/sis-onboard.js");
+
+    #[test]
+    fn the_hints_ask_for_each_file_the_way_the_real_loader_loads_it() {
+        // A module preload for the glue, which the loader imports.
+        assert!(LOADER_SOURCE.contains(r#"import("./sis-onboard-wizard.js")"#));
+        // `fetch` preloads in CORS mode for the wasm and the strings, which it `fetch`es
+        // with no options (so in that mode, without credentials, for another origin).
+        assert!(LOADER_SOURCE.contains(r#"const wasm = new URL("./sis-onboard-wizard_bg.wasm""#));
+        assert!(LOADER_SOURCE.contains("fetch(wasm)"));
+        assert!(LOADER_SOURCE.contains("fetch(STRINGS[lang])"));
+        // A style preload for the stylesheet, which it links.
+        assert!(LOADER_SOURCE.contains(r#"const stylesheet = new URL("./sis-onboard.css""#));
+        assert!(LOADER_SOURCE.contains(r#"link.rel = "stylesheet""#));
+        // One strings file per language of the manifest, and English the fallback of both.
+        for lang in files().strings.keys() {
+            assert!(
+                LOADER_SOURCE.contains(&format!(r#"{lang}: new URL("./sis-onboard-{lang}.txt""#)),
+                "{lang}"
+            );
+        }
+        assert!(LOADER_SOURCE.contains(&format!(r#"return "{FALLBACK_LANGUAGE}";"#)));
     }
 
     #[test]
@@ -675,71 +703,53 @@ mod tests {
     }
 
     #[test]
-    fn the_files_are_the_ones_the_loader_names_or_the_manifests() {
-        let files = files();
-        let names = [
-            LOADER.to_owned(),
-            files.glue.clone(),
-            files.wasm.clone(),
-            files.css.clone(),
-            files.strings["en"].clone(),
-            files.strings["es"].clone(),
-            // A stale build's files left in the folder, and files no page loads.
-            "sis-onboard-wizard-fedcba9876543210.js".into(),
-            "sis-onboard-wizard-fedcba9876543210_bg.wasm".into(),
-            "sis-onboard-fedcba98.css".into(),
-            "sis-onboard-en-fedcba9876543210.txt".into(),
-            format!("{}.gz", files.wasm),
-            "sis-onboard.d.ts".into(),
-        ];
-        let loader = loader_naming(&files);
-        assert_eq!(
-            WizardFiles::from_names(&loader, names.clone().into_iter()),
-            Some(files.clone())
-        );
-        // Without a glue the loader names, nothing is guessed.
-        let unnamed = loader.replace(&files.glue, "elsewhere.js");
-        assert_eq!(WizardFiles::from_names(&unnamed, names.into_iter()), None);
-
+    fn the_files_are_the_manifests_and_without_one_the_error_says_what_to_do() {
         let dir = tempfile::tempdir().expect("a folder");
-        std::fs::write(dir.path().join(LOADER), &loader).expect("write");
-        for name in [
-            &files.glue,
-            &files.wasm,
-            &files.css,
-            &files.strings["en"],
-            &files.strings["es"],
-        ] {
-            std::fs::write(dir.path().join(name), b"x").expect("write");
-        }
-        assert_eq!(WizardFiles::find(dir.path()), Some(files));
-        // The build's manifest, when there is one, is the word.
+        let missing = WizardFiles::find(dir.path()).expect_err("no manifest");
+        assert!(missing.contains(MANIFEST), "{missing}");
+        assert!(missing.contains("cargo xtask build"), "{missing}");
+
+        write_manifest(dir.path(), &files());
+        assert_eq!(WizardFiles::find(dir.path()), Ok(files()));
+
+        std::fs::write(dir.path().join(MANIFEST), "<!doctype html>").expect("write");
+        let garbled = WizardFiles::find(dir.path()).expect_err("not JSON");
+        assert!(garbled.contains("is not a build's manifest"), "{garbled}");
         std::fs::write(
             dir.path().join(MANIFEST),
-            r#"{"glue": "g.js", "wasm": "w.wasm", "css": "c.css", "strings": {"en": "e.txt", "es": "s.txt"}}"#,
+            r#"{"glue": "g.js", "wasm": "w.wasm", "css": "c.css", "strings": {"es": "s.txt"}}"#,
         )
         .expect("write");
-        let listed = WizardFiles::find(dir.path()).expect("the manifest");
-        assert_eq!(
-            (listed.glue.as_str(), listed.strings["es"].as_str()),
-            ("g.js", "s.txt")
-        );
+        let no_english = WizardFiles::find(dir.path()).expect_err("no fallback");
+        assert!(no_english.contains("no strings for en"), "{no_english}");
     }
 
     #[test]
-    fn the_hinted_language_is_the_browsers_first_the_wizard_speaks() {
-        let language = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::ACCEPT_LANGUAGE,
-                HeaderValue::from_str(value).expect("a value"),
-            );
-            browser_language(&headers)
+    fn the_hinted_strings_are_the_browsers_first_language_the_manifest_has() {
+        let files = files();
+        let hinted = |accept_language: &str| {
+            files
+                .strings_for(accept_language)
+                .map(|f| f[..14].to_owned())
         };
-        assert_eq!(language("es-MX,es;q=0.9,en;q=0.8"), "es");
-        assert_eq!(language("de-DE,de;q=0.9,ES;q=0.5"), "es");
-        assert_eq!(language("fr"), "en");
-        assert_eq!(browser_language(&HeaderMap::new()), "en");
+        assert_eq!(
+            hinted("es-MX,es;q=0.9,en;q=0.8").as_deref(),
+            Some("sis-onboard-es")
+        );
+        assert_eq!(
+            hinted("de-DE,de;q=0.9,ES;q=0.5").as_deref(),
+            Some("sis-onboard-es")
+        );
+        assert_eq!(hinted("fr").as_deref(), Some("sis-onboard-en"));
+        assert_eq!(hinted("").as_deref(), Some("sis-onboard-en"));
+        // A language the manifest gains is hinted without a change here.
+        let mut more = files.clone();
+        more.strings
+            .insert("fr".into(), "sis-onboard-fr-0.txt".into());
+        assert_eq!(
+            more.strings_for("fr-CA").map(String::as_str),
+            Some("sis-onboard-fr-0.txt")
+        );
     }
 
     #[test]
@@ -760,16 +770,7 @@ mod tests {
     async fn the_floor_page_is_served_for_the_built_files_under_its_csp() {
         let files = files();
         let dir = tempfile::tempdir().expect("a folder");
-        std::fs::write(dir.path().join(LOADER), loader_naming(&files)).expect("write");
-        for name in [
-            &files.glue,
-            &files.wasm,
-            &files.css,
-            &files.strings["en"],
-            &files.strings["es"],
-        ] {
-            std::fs::write(dir.path().join(name), b"x").expect("write");
-        }
+        write_manifest(dir.path(), &files);
         let response = floor_response(Some(dir.path()), "en");
         assert_eq!(response.status(), StatusCode::OK);
         let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
@@ -804,6 +805,11 @@ mod tests {
             "one language's strings"
         );
         assert_eq!(floor_response(None, "en").status(), StatusCode::NOT_FOUND);
+        std::fs::remove_file(dir.path().join(MANIFEST)).expect("remove");
+        assert_eq!(
+            floor_response(Some(dir.path()), "en").status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

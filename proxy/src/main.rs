@@ -205,7 +205,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             state,
             sis_onboard_sandbox::SandboxConfig::demo(),
             args.assets_dir.as_deref(),
-        ));
+        )?);
     }
 
     // The first line on stdout is the address; tests and scripts read it.

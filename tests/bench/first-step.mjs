@@ -5,10 +5,12 @@
 //   SIS_ONBOARD_PROXY_BIN=… SIS_ONBOARD_DIST=… node tests/bench/first-step.mjs
 //
 // (`cargo xtask bench` sets both.) Writes bench/first-step.md, prints the figures, exits
-// non-zero when a load fails.
+// non-zero when a load fails or its page has a console error, an uncaught exception or a
+// CSP violation (the end-to-end tests' watcher, tests/e2e/problems.mjs).
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { launchBrowser, startProxy } from "../e2e/launch.mjs";
+import { checkProblems, watchContext } from "../e2e/problems.mjs";
 
 /** Chromium DevTools' throttling, in bytes per second; latency is added to every request. */
 const PROFILES = [
@@ -48,10 +50,10 @@ function untilVisible(page, [host, selector]) {
 async function load(browser, base, which, profile) {
   const context = await browser.newContext();
   try {
+    // The end-to-end tests' watcher: a console error, an uncaught exception, a CSP
+    // violation or a crash fails the load.
+    const watcher = await watchContext(context);
     const page = await context.newPage();
-    const problems = [];
-    page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
-    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
     const cdp = await context.newCDPSession(page);
     let bytes = 0;
     let requests = 0;
@@ -68,7 +70,11 @@ async function load(browser, base, which, profile) {
     const response = await page.goto(`${base}${PAGES[which].path}`, { waitUntil: "commit", timeout: TIMEOUT_MS });
     if (!response.ok()) throw new Error(`${which}: ${PAGES[which].path} answered ${response.status()}`);
     const ms = await untilVisible(page, PAGES[which].heading);
-    if (problems.length) throw new Error(`${which}: ${problems.join("; ")}`);
+    try {
+      checkProblems(watcher.problems);
+    } catch (error) {
+      throw new Error(`${which}: ${error.message}`);
+    }
     return { ms, bytes, requests };
   } finally {
     await context.close();

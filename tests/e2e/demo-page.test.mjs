@@ -158,3 +158,54 @@ test("one page load fetches each file exactly once: the hints and the loader agr
   const mismatched = await requestsOfOneLoad((html) => html.replace(/(_bg\.wasm" as="fetch") crossorigin/, "$1"));
   assert.deepEqual(repeated(mismatched).map((r) => r.replace(/.*\//, "").replace(/-[0-9a-f]{16}/, "")), ["sis-onboard-wizard_bg.wasm"]);
 });
+
+/**
+ * One load of the demo page on a throttled network (slow enough that the downloads
+ * overlap in a way that can be ordered): each request's URL, and when it was sent and its
+ * response had all arrived, on the DevTools protocol's one clock.
+ */
+async function timingsOfOneLoad() {
+  const context = await env.browser.newContext();
+  const { page } = await watchedPage(context);
+  const cdp = await context.newCDPSession(page);
+  const requests = new Map();
+  cdp.on("Network.requestWillBeSent", (event) => {
+    if (!requests.has(event.requestId)) requests.set(event.requestId, { url: event.request.url, sent: event.timestamp });
+  });
+  cdp.on("Network.loadingFinished", (event) => {
+    const request = requests.get(event.requestId);
+    if (request) request.finished = event.timestamp;
+  });
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 40, downloadThroughput: 250_000, uploadThroughput: 250_000 });
+  await page.goto(`${env.proxy.url}/`);
+  await page.locator('sis-onboard [data-testid="step-start"]').waitFor({ timeout: 30_000 });
+  await context.close();
+  return [...requests.values()];
+}
+
+test("the session, the glue, the wasm and the strings are fetched side by side, not one after another", async () => {
+  const requests = await timingsOfOneLoad();
+  const one = (pattern) => {
+    const found = requests.filter((r) => pattern.test(r.url));
+    assert.equal(found.length, 1, `${pattern} in ${JSON.stringify(requests)}`);
+    assert.ok(found[0].finished, `${pattern} never finished`);
+    return found[0];
+  };
+  const glue = one(/\/sis-onboard-wizard-[0-9a-f]{16}\.js$/);
+  const wasm = one(/\/sis-onboard-wizard-[0-9a-f]{16}_bg\.wasm$/);
+  const strings = one(/\/sis-onboard-en-[0-9a-f]{16}\.txt$/);
+  const session = one(/\/v1\/session$/);
+  const ms = (t) => `${Math.round((t - glue.sent) * 1000)} ms`;
+  const timeline = requests
+    .map((r) => `${ms(r.sent)} → ${r.finished ? ms(r.finished) : "…"} ${r.url.replace(/^https?:\/\/[^/]+/, "")}`)
+    .join("\n");
+  // The loader asks for the session itself, while the wasm is still on its way (the
+  // wizard would ask only once the wasm is running).
+  assert.ok(session.sent < wasm.finished, `the session was asked for after the wasm arrived:\n${timeline}`);
+  // The hints start the glue, the wasm and the strings together, not each after the last.
+  for (const [name, request] of [["glue", glue], ["wasm", wasm], ["strings", strings]]) {
+    assert.ok(request.sent < glue.finished, `the ${name} was asked for after the glue arrived:\n${timeline}`);
+  }
+});

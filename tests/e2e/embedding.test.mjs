@@ -206,9 +206,12 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
     }
   });
   assert.equal(thrown, "TypeError");
-  // The browser logs the proxy's 401 for the unknown session and the dropped request;
-  // nothing else may go wrong.
-  expect(/console: Failed to load resource: the server responded with a status of 401/, /console: .*ERR_CONNECTION_REFUSED/);
+  // The browser logs the proxy's 401 for the unknown session and the dropped request, twice:
+  // the loader's prefetch, then the wizard asking again itself. Nothing else may go wrong.
+  expect(
+    /console: Failed to load resource: the server responded with a status of 401/,
+    { pattern: /console: .*ERR_CONNECTION_REFUSED/, count: 2 },
+  );
   await context.close();
 });
 
@@ -358,6 +361,59 @@ test("strings that cannot be fetched get the load error, and the next wizard fet
   assert.match(await within(page, "w2")("step-title").innerText(), /Conecte su sistema de información estudiantil/);
   // The one problem is the refused request itself.
   expect(/console: Failed to load resource: the server responded with a status of 404/);
+  await context.close();
+});
+
+test("a wasm that cannot be fetched gets the load error naming its status, and the next wizard fetches it again", async () => {
+  const { context, page, expect } = await vendorPage("");
+  const wasm = /_bg\.wasm$/;
+  await page.route(wasm, (route) => route.fulfill({ status: 404, contentType: "text/html", body: "<!doctype html><p>Not found</p>" }));
+  const session = await newSession();
+  await page.evaluate((session) => {
+    document.body.insertAdjacentHTML("beforeend", `<sis-onboard id="w" session="${session}"></sis-onboard>`);
+  }, session);
+  await page.locator('#w [role="alert"]:has-text("could not be loaded")').waitFor();
+  const errors = await events(page, "error");
+  assert.deepEqual(errors.map((e) => [e.target, e.detail.code]), [["w", "load_failed"]]);
+  // What failed, not a CompileError about the 404 page's bytes.
+  assert.match(errors[0].detail.message, /^Error: 404 http:\/\/[\d.:]+\/sis-onboard\/sis-onboard-wizard-[0-9a-f]{16}_bg\.wasm$/);
+  await page.unroute(wasm);
+  await page.evaluate((session) => {
+    document.querySelector("#w").remove();
+    document.body.insertAdjacentHTML("beforeend", `<sis-onboard id="w2" session="${session}"></sis-onboard>`);
+  }, session);
+  await within(page, "w2")("step-start").waitFor();
+  expect(/console: Failed to load resource: the server responded with a status of 404/);
+  await context.close();
+});
+
+test("a wizard removed while it loads asks for its session again when it comes back", async () => {
+  const { context, page } = await vendorPage("");
+  // The wasm waits, so the element is still loading when it leaves the page.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const sessionRequests = [];
+  page.on("request", (request) => request.url().endsWith("/v1/session") && sessionRequests.push(request));
+  await page.evaluate((session) => {
+    document.body.insertAdjacentHTML("beforeend", `<sis-onboard id="w" session="${session}"></sis-onboard>`);
+  }, await newSession());
+  await page.waitForResponse((response) => response.url().endsWith("/v1/session"));
+  await page.evaluate(() => {
+    window.__parked = document.querySelector("#w");
+    window.__parked.remove();
+  });
+  assert.equal(sessionRequests.length, 1);
+  // Back in the page (much later, say): its answer is asked for afresh, not the old one's.
+  const asked = page.waitForRequest((request) => request.url().endsWith("/v1/session"));
+  await page.evaluate(() => document.body.append(window.__parked));
+  await asked;
+  release();
+  await within(page, "w")("step-start").waitFor();
+  assert.equal(sessionRequests.length, 2);
   await context.close();
 });
 

@@ -1,9 +1,11 @@
 // Shared by the end-to-end tests: the real proxy and headless Chromium (from launch.mjs),
-// pages that record every console error, uncaught exception and CSP violation, the check
-// that fails a test on any of them it did not declare, and the secret check.
+// pages that record every console error, uncaught exception and CSP violation (from
+// problems.mjs), the hook that fails a test on any of them it did not declare, and the
+// secret check.
 import assert from "node:assert/strict";
 import { after, afterEach, before } from "node:test";
 import { API_KEY, launchBrowser, startProxy } from "./launch.mjs";
+import { checkProblems, watchContext, watcherOf } from "./problems.mjs";
 
 export { API_KEY, launchBrowser, startProxy };
 
@@ -27,94 +29,18 @@ export async function fillCredentials(
 }
 
 // ---------------------------------------------------------------------------------------
-// Problems: console errors, uncaught exceptions, CSP violations, crashes.
+// Problems: console errors, uncaught exceptions, CSP violations, crashes (problems.mjs),
+// checked after each test.
 
-/** What a context's pages reported, and what its test declared it expects. */
-class Watcher {
-  constructor() {
-    /** Every problem, as text: `console: …`, `uncaught: …`, `csp: …`, `crash: …`. */
-    this.problems = [];
-    /** `{ pattern, min, max }`: the problems the test provokes on purpose. */
-    this.expected = [];
-  }
+export { checkProblems };
 
-  /**
-   * Declares problems the test provokes on purpose: each a RegExp (exactly once),
-   * `{ pattern, count }` (exactly `count` times) or `{ pattern, min, max }` (where the
-   * browser itself varies). Anything else still fails the test.
-   */
-  expect(...expectations) {
-    this.expected.push(...expectations.map(expectation));
-  }
-}
-
-/** An expectation in its one shape, `{ pattern, min, max }`. */
-function expectation(e) {
-  if (e instanceof RegExp) return { pattern: e, min: 1, max: 1 };
-  const { pattern, count = 1, min = count, max = count } = e;
-  return { pattern, min, max };
-}
-
-/**
- * Throws unless `problems` are exactly the `declared` ones: every problem matched by an
- * expectation, every expectation matched as many times as it says.
- */
-export function checkProblems(problems, declared = []) {
-  const expected = declared.map(expectation);
-  const seen = expected.map(() => 0);
-  const unexpected = [];
-  for (const problem of problems) {
-    const i = expected.findIndex((e, i) => seen[i] < e.max && e.pattern.test(problem));
-    if (i < 0) unexpected.push(problem);
-    else seen[i] += 1;
-  }
-  const times = (e) => (e.min === e.max ? `${e.min}×` : `${e.min} to ${e.max}×`);
-  const missing = expected
-    .map((e, i) => [e, seen[i]])
-    .filter(([e, n]) => n < e.min)
-    .map(([e, n]) => `${e.pattern} expected ${times(e)}, seen ${n}×`);
-  if (unexpected.length || missing.length) {
-    throw new assert.AssertionError({
-      message: [
-        unexpected.length ? `unexpected problems on the page:\n  ${unexpected.join("\n  ")}` : "",
-        missing.length ? `declared problems that did not happen as declared:\n  ${missing.join("\n  ")}` : "",
-        `(all problems: ${JSON.stringify(problems)})`,
-      ].filter(Boolean).join("\n"),
-    });
-  }
-}
-
-const BINDING = "__sisOnboardReportProblem";
-/** Every context watched so far, by context. */
-const watchers = new WeakMap();
 /** The contexts opened during the running test, checked and closed after it. */
 let opened = [];
 
-/** Makes every page of `context` report its problems; idempotent. */
+/** Makes every page of `context` report its problems, and checks it after the test. */
 async function watch(context) {
-  if (watchers.has(context)) return watchers.get(context);
-  const watcher = new Watcher();
-  watchers.set(context, watcher);
-  opened.push(context);
-  const attach = (page) => {
-    page.on("console", (message) => {
-      if (message.type() !== "error") return;
-      const { url, lineNumber } = message.location();
-      watcher.problems.push(`console: ${message.text()}${url ? ` (${url}:${lineNumber})` : ""}`);
-    });
-    page.on("pageerror", (error) => watcher.problems.push(`uncaught: ${error.message}`));
-    page.on("crash", () => watcher.problems.push("crash: the page crashed"));
-  };
-  context.pages().forEach(attach);
-  context.on("page", attach);
-  // Violations inside the wizard's shadow roots are composed events: they reach the document.
-  await context.exposeBinding(BINDING, (_source, text) => watcher.problems.push(`csp: ${text}`));
-  await context.addInitScript((binding) => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      window[binding](`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile || event.documentURI}`);
-    });
-  }, BINDING);
-  return watcher;
+  if (!watcherOf(context)) opened.push(context);
+  return watchContext(context);
 }
 
 /**
@@ -154,8 +80,7 @@ export async function watchedPage(target, { expected = [] } = {}) {
   return { page, context, problems: watcher.problems, expect: (...e) => watcher.expect(...e) };
 }
 
-/** The watcher of `context` (a page's context), to declare expected problems later. */
-export const watcherOf = (context) => watchers.get(context);
+export { watcherOf };
 
 /** Checks every context the test opened, then closes them: a hook run after each test. */
 async function checkOpenedContexts() {
@@ -163,7 +88,7 @@ async function checkOpenedContexts() {
   opened = [];
   const failures = [];
   for (const context of contexts) {
-    const watcher = watchers.get(context);
+    const watcher = watcherOf(context);
     try {
       checkProblems(watcher.problems, watcher.expected);
     } catch (error) {

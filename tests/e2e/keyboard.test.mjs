@@ -8,24 +8,84 @@ import { proxyAndBrowser, SANDBOX_SECRET, secretIsNowhere, watchedPage } from ".
 
 const env = proxyAndBrowser();
 
-/** The focused element, through shadow roots, and how its focus shows. */
+/**
+ * The focused element, through shadow roots, and how its focus shows. A focus style must
+ * change how the element itself looks: the page keeps each element's outline and box-shadow
+ * as last seen without focus, and each focused look is compared with the same element's once
+ * focus has left it (or, for an element gone from the page by then, before it came).
+ * `failures` are the elements whose focus changed nothing.
+ */
 function focused(page) {
   return page.evaluate(() => {
+    const transparent = (color) => /^rgba\(.*,\s*0\)$/.test(color) || color === "transparent";
+    // What shows: an outline that draws nothing (none, zero wide, transparent) is none,
+    // whatever its other properties say.
+    const ring = (el) => {
+      const s = getComputedStyle(el);
+      const drawn = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0 && !transparent(s.outlineColor);
+      const outline = drawn ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor} offset ${s.outlineOffset}` : "none";
+      return `outline: ${outline}; box-shadow: ${s.boxShadow}`;
+    };
+    const state = (window.__focusRings ??= { unfocused: new WeakMap(), pending: new Map() });
+    const failures = [];
+    const judge = (entry, without, when) => {
+      for (const look of entry.looks) {
+        if (look === without) failures.push(`${entry.what} looks the same with focus as ${when} (${look})`);
+      }
+    };
     let el = document.activeElement;
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    if (!el || el === document.body || el === document.documentElement) return { testId: null, what: "nothing" };
+    // Every element without focus (nor focus inside it), as it looks now.
+    const roots = [document];
+    for (let i = 0; i < roots.length; i++) {
+      for (const other of roots[i].querySelectorAll("*")) {
+        if (other.shadowRoot) roots.push(other.shadowRoot);
+        if (other.matches(":focus-within")) continue;
+        const without = ring(other);
+        state.unfocused.set(other, without);
+        const entry = state.pending.get(other);
+        if (entry) {
+          judge(entry, without, "after focus left it");
+          state.pending.delete(other);
+        }
+      }
+    }
+    for (const [gone, entry] of state.pending) {
+      if (gone.isConnected) continue;
+      if (entry.before === undefined) failures.push(`${entry.what} was never seen without focus`);
+      else judge(entry, entry.before, "before it had focus");
+      state.pending.delete(gone);
+    }
+    if (!el || el === document.body || el === document.documentElement) return { testId: null, what: "nothing", failures };
     const style = getComputedStyle(el);
-    const transparent = (color) => /^rgba\(.*,\s*0\)$/.test(color) || color === "transparent";
     const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 && !transparent(style.outlineColor);
-    const shadow = style.boxShadow !== "none";
+    const what = `<${el.tagName.toLowerCase()}${el.type ? ` type=${el.type}` : ""}> ${el.dataset.testid ?? el.textContent.trim().slice(0, 40)}`;
+    const entry = state.pending.get(el) ?? { what, before: state.unfocused.get(el), looks: [] };
+    entry.looks.push(ring(el));
+    state.pending.set(el, entry);
     return {
       testId: el.dataset.testid ?? null,
-      what: `<${el.tagName.toLowerCase()}${el.type ? ` type=${el.type}` : ""}> ${el.dataset.testid ?? el.textContent.trim().slice(0, 40)}`,
+      what,
       focusVisible: el.matches(":focus-visible"),
-      indicator: outline || shadow,
+      indicator: outline || style.boxShadow !== "none",
+      failures,
       checked: el.checked,
       value: el.value,
     };
+  });
+}
+
+/** Judges every focused look still waiting for its element to lose focus. */
+function judgeTheRest(page) {
+  return page.evaluate(() => {
+    const failures = [];
+    for (const entry of window.__focusRings?.pending.values() ?? []) {
+      if (entry.before === undefined) failures.push(`${entry.what} was never seen without focus`);
+      for (const look of entry.looks) {
+        if (look === entry.before) failures.push(`${entry.what} looks the same with focus as before it had focus (${look})`);
+      }
+    }
+    return failures;
   });
 }
 
@@ -35,6 +95,7 @@ function keyboardWalk(page) {
   const check = async (key) => {
     const stop = await focused(page);
     stops.push(`${key} → ${stop.what}`);
+    assert.deepEqual(stop.failures, [], `${key}: a focus style changes nothing\n${stops.join("\n")}`);
     assert.ok(stop.testId !== null || stop.what !== "nothing", `${key}: nothing has focus\n${stops.join("\n")}`);
     assert.ok(stop.focusVisible, `${key}: ${stop.what} does not match :focus-visible\n${stops.join("\n")}`);
     assert.ok(stop.indicator, `${key}: ${stop.what} has no visible focus indicator (outline or box-shadow)`);
@@ -47,6 +108,11 @@ function keyboardWalk(page) {
   return {
     stops,
     press,
+    /** Tab once more, so the last stop loses focus too, and every focused look is judged. */
+    async finish() {
+      await press("Tab");
+      assert.deepEqual(await judgeTheRest(page), [], `a focus style changes nothing\n${stops.join("\n")}`);
+    },
     /** Tab (or Shift+Tab) until the element with `testId` has focus. */
     async tabTo(testId, { backwards = false, most = 30 } = {}) {
       const key = backwards ? "Shift+Tab" : "Tab";
@@ -162,6 +228,7 @@ test("the OneRoster path from the page's first focusable element to Done, by key
   await walk.tabTo("continue");
   await walk.continueTo("done");
   assert.match(await page.locator('sis-onboard [data-testid="done-summary"]').innerText(), /is now connected to Acme Learning/);
+  await walk.finish();
   // The vendor's page heard the success; the secret is kept nowhere.
   await page.locator('[data-testid="event-log"] li[data-event="success"]').waitFor();
   await secretIsNowhere(page);

@@ -36,32 +36,34 @@ async function openDemo({ locale = "en-US", permissions = [], reducedMotion = "n
   return { context, page, expect };
 }
 
-/** Presses `key` on the element with test id `testId`, as a keyboard user would. */
+// The path by keyboard alone, from the page's first focusable element, is keyboard.test.mjs.
+
+/** Presses `key` on the element with test id `testId`, focused by the test itself. */
 async function press(page, testId, key = "Space") {
   await $(page, testId).focus();
   await page.keyboard.press(key);
 }
 
-/** From Start to the strategy step, with the keyboard only. */
+/** From Start to the strategy step. */
 async function walkToStrategy(page) {
-  await press(page, "confirm-admin");
-  await press(page, "continue", "Enter");
+  await $(page, "confirm-admin").check();
+  await $(page, "continue").click();
   await $(page, "step-source").waitFor();
-  await press(page, "choice-infinite_campus");
-  await press(page, "continue", "Enter");
+  await $(page, "choice-infinite_campus").check();
+  await $(page, "continue").click();
   await $(page, "step-region").waitFor();
-  await press(page, "choice-us");
-  await press(page, "continue", "Enter");
+  await $(page, "choice-us").check();
+  await $(page, "continue").click();
   await $(page, "step-strategy").waitFor();
 }
 
-/** From Start to the credentials step on the OneRoster path, with the keyboard only. */
+/** From Start to the credentials step on the OneRoster path. */
 async function walkToCredentials(page) {
   await walkToStrategy(page);
-  await press(page, "choice-oneroster_api");
-  await press(page, "continue", "Enter");
+  await $(page, "choice-oneroster_api").check();
+  await $(page, "continue").click();
   await $(page, "step-generate-connection").waitFor();
-  await press(page, "continue", "Enter");
+  await $(page, "continue").click();
   await $(page, "step-credentials").waitFor();
   // Focus follows the administrator to each new step's heading.
   assert.equal(await $(page, "step-title").evaluate((h) => h.getRootNode().activeElement === h), true);
@@ -73,12 +75,11 @@ async function fillCredentials(page, options = {}) {
   await fillSandbox((testId) => $(page, testId), env.proxy.url, { baseUrl, ...options });
 }
 
-test("a newcomer completes the OneRoster path with the keyboard and the page is told", async () => {
+test("a newcomer completes the OneRoster path, the pasted URL is repaired, and the page is told", async () => {
   const { context, page } = await openDemo();
   await walkToCredentials(page);
   await fillCredentials(page);
-  await $(page, "validate").focus();
-  await page.keyboard.press("Enter");
+  await $(page, "validate").click();
   // The pasted spaces and trailing slash were repaired, and the administrator is told.
   await $(page, "district-name").waitFor();
   assert.match(await $(page, "base-url-note").innerText(), /removed/i);
@@ -86,8 +87,7 @@ test("a newcomer completes the OneRoster path with the keyboard and the page is 
   assert.match(await $(page, "counts").innerText(), /Students\s*\d{1,3}(,\d{3})+\s/, "thousands grouped");
   assert.match(await $(page, "announcer").innerText(), /Connected to .*District/);
 
-  await $(page, "continue").focus();
-  await page.keyboard.press("Enter");
+  await $(page, "continue").click();
   await $(page, "step-done").waitFor();
   assert.match(await $(page, "done-summary").innerText(), /Unified School District is now connected to Acme Learning/);
   assert.match(await $(page, "step-done").innerText(), /within 24 hours/);
@@ -196,20 +196,18 @@ test("progress survives a reload, except the secret; local checks catch swapped 
   await context.close();
 });
 
-test("a Spanish-speaking administrator completes the path with the keyboard", async () => {
+test("a Spanish-speaking administrator completes the path in Spanish", async () => {
   const { context, page } = await openDemo({ locale: "es-ES" });
   assert.match(await $(page, "step-title").innerText(), /Conecte su sistema de información estudiantil con Acme Learning/);
   assert.equal(await $(page, "stepper-source").innerText(), "Fuente de datos");
   await walkToCredentials(page);
   assert.match(await $(page, "step-credentials").innerText(), /Validar configuración/);
   await fillCredentials(page);
-  await $(page, "validate").focus();
-  await page.keyboard.press("Enter");
+  await $(page, "validate").click();
   await $(page, "district-name").waitFor();
   assert.match(await $(page, "district-name").innerText(), /^Conectado a .*School District$/);
   assert.match(await $(page, "counts").innerText(), /Estudiantes\s*\d{1,3}(\.\d{3})+\s/);
-  await $(page, "continue").focus();
-  await page.keyboard.press("Enter");
+  await $(page, "continue").click();
   await $(page, "step-done").waitFor();
   assert.match(await $(page, "step-title").innerText(), /¡Bien hecho!/);
   assert.match(await $(page, "step-done").innerText(), /24 horas/);

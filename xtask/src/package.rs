@@ -167,22 +167,31 @@ mod tests {
         }
     }
 
+    /// The real loader, as trunk copies it into `dist/`.
+    const LOADER_SOURCE: &str = include_str!("../../js/sis-onboard.js");
+
     #[test]
-    fn the_loader_is_pointed_at_every_hashed_file() {
-        let source = r#"import init from "./sis-onboard-wizard.js";
-            const wasm = new URL("./sis-onboard-wizard_bg.wasm", import.meta.url);
-            const css = new URL("./sis-onboard.css", import.meta.url);
-            const en = "./sis-onboard-en.txt", es = "./sis-onboard-es.txt";"#;
-        let loader = point_loader(source, &manifest()).expect("pointed");
-        assert!(loader.contains(r#"from "./sis-onboard-wizard-0123456789abcdef.js""#));
-        assert!(loader.contains(r#""./sis-onboard-wizard-0123456789abcdef_bg.wasm""#));
-        assert!(loader.contains(r#""./sis-onboard-3d3b1657ff42e.css""#));
-        assert!(loader.contains(r#""./sis-onboard-en-00000000000000aa.txt""#));
-        assert!(loader.contains(r#""./sis-onboard-es-00000000000000bb.txt""#));
+    fn the_real_loader_is_pointed_at_every_hashed_file() {
+        let loader = point_loader(LOADER_SOURCE, &manifest()).expect("pointed");
+        assert!(loader.contains(r#"import("./sis-onboard-wizard-0123456789abcdef.js")"#));
+        assert!(loader.contains(r#"new URL("./sis-onboard-wizard-0123456789abcdef_bg.wasm""#));
+        assert!(loader.contains(r#"new URL("./sis-onboard-3d3b1657ff42e.css""#));
+        assert!(loader.contains(r#"new URL("./sis-onboard-en-00000000000000aa.txt""#));
+        assert!(loader.contains(r#"new URL("./sis-onboard-es-00000000000000bb.txt""#));
+        // No unhashed name is left for the browser to ask for.
+        for unhashed in [
+            "./sis-onboard-wizard.js",
+            "./sis-onboard-wizard_bg.wasm",
+            "./sis-onboard.css",
+            "./sis-onboard-en.txt",
+            "./sis-onboard-es.txt",
+        ] {
+            assert!(!loader.contains(&format!("\"{unhashed}\"")), "{unhashed}");
+        }
         // A loader that lost a name, or names one twice, fails the build.
-        let without_css = source.replace("./sis-onboard.css", "./other.css");
+        let without_css = LOADER_SOURCE.replace("./sis-onboard.css", "./other.css");
         assert!(point_loader(&without_css, &manifest()).is_err());
-        let twice = format!("{source} \"./sis-onboard.css\"");
+        let twice = format!("{LOADER_SOURCE} \"./sis-onboard.css\"");
         assert!(point_loader(&twice, &manifest()).is_err());
     }
 
