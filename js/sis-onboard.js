@@ -67,7 +67,7 @@ const SESSION_PATH = "/v1/session";
  * started by the loader so that it runs alongside the wasm download instead of after it:
  * the same URL (as `src/options.rs` derives it) and the same `Authorization` header. Its
  * `response` is a promise of the `Response`, or of `null` when the network failed (the
- * wizard then asks again itself and says what went wrong); undefined when the wizard would
+ * wizard then says offline or unreachable without asking again); undefined when the wizard would
  * refuse the attributes, so it says why without any request.
  */
 function prefetchSession(session, api) {

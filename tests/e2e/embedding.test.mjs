@@ -206,11 +206,12 @@ test("the JS API mounts, destroy() cleans up and tells where, bad configuration 
     }
   });
   assert.equal(thrown, "TypeError");
-  // The browser logs the proxy's 401 for the unknown session and the dropped request, twice:
-  // the loader's prefetch, then the wizard asking again itself. Nothing else may go wrong.
+  // The browser logs the proxy's 401 for the unknown session and the dropped request, once:
+  // the wizard tells the loader's failed prefetch without asking again. Nothing else may go
+  // wrong.
   expect(
     /console: Failed to load resource: the server responded with a status of 401/,
-    { pattern: /console: .*ERR_CONNECTION_REFUSED/, count: 2 },
+    { pattern: /console: .*ERR_CONNECTION_REFUSED/, count: 1 },
   );
   await context.close();
 });
