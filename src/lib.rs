@@ -43,8 +43,7 @@ impl WizardHandle {
 /// wasm. `session`, when given, is the loader's own `GET /v1/session` for these very
 /// attributes, started alongside the wasm: a promise of its `Response`, or of `null` when
 /// the network failed (then the wizard says offline or unreachable, without asking again);
-/// without it the wizard fetches
-/// the session. Nothing is mounted, and nothing returned, when `strings` is not this
+/// without it the wizard fetches the session. Nothing is mounted, and nothing returned, when `strings` is not this
 /// build's file (one line per string).
 #[wasm_bindgen]
 pub fn mount(
