@@ -1007,3 +1007,17 @@ async fn a_server_that_ignores_filter_still_names_the_district_not_a_school() {
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn a_server_without_a_district_org_warns_and_names_no_school() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::NoDistrictOrg).await;
+    assert_eq!(report["passed"], true, "{report}");
+    assert!(report["error"].is_null(), "{report}");
+    assert_eq!(report["warnings"], json!(["no_district_org"]), "{report}");
+    assert_eq!(report["district"]["name"], "", "{report}");
+    assert_eq!(
+        report["district"]["schools"],
+        json!({ "value": 2, "exact": true })
+    );
+}

@@ -55,11 +55,13 @@ pub enum Behaviour {
     TokenRedirectsInside,
     /// `orgs` ignores `filter` (as some OneRoster servers do) and lists schools first.
     IgnoresFilter,
+    /// No org of type `district`: `orgs` lists only the schools, and they have no `parent`.
+    NoDistrictOrg,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 24] = [
+    pub const ALL: [Behaviour; 25] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -84,6 +86,7 @@ impl Behaviour {
         Behaviour::TokenRedirects,
         Behaviour::TokenRedirectsInside,
         Behaviour::IgnoresFilter,
+        Behaviour::NoDistrictOrg,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -113,6 +116,7 @@ impl Behaviour {
             Behaviour::TokenRedirects => "sandbox-token-redirects",
             Behaviour::TokenRedirectsInside => "sandbox-token-redirects-inside",
             Behaviour::IgnoresFilter => "sandbox-ignores-filter",
+            Behaviour::NoDistrictOrg => "sandbox-no-district",
         }
     }
 

@@ -481,6 +481,7 @@ async fn serve_api(
         params,
         uri,
         behaviour == Behaviour::NoDataShared,
+        behaviour == Behaviour::NoDistrictOrg,
     )?;
     if behaviour == Behaviour::NoTotalCount {
         response.headers_mut().remove("x-total-count");
@@ -514,9 +515,23 @@ fn answer(
     params: &Params,
     uri: &Uri,
     no_data_shared: bool,
+    no_district: bool,
 ) -> Result<Response, StatusInfo> {
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     check_scope(claims, &segments)?;
+    let district_id = config.district.sourced_id();
+    if no_district {
+        // A server that lists only schools: `orgs` are the schools, the district is unknown.
+        match segments.as_slice() {
+            ["orgs"] => segments = vec!["schools"],
+            ["orgs", id] if *id == district_id => {
+                return Err(StatusInfo::unknown(format!(
+                    "No org has the sourcedId '{id}'."
+                )));
+            }
+            _ => {}
+        }
+    }
     let (key, resolved) = match resolve(&config.district, &segments)? {
         // With no data shared, the API knows the endpoints but none of the records.
         Resolved::Single(..) if no_data_shared => {
@@ -531,9 +546,19 @@ fn answer(
         .as_deref()
         .map(|f| parse_fields(f, key))
         .transpose()?;
-    let shape = |record: Value| match &fields {
-        Some(fields) => project(record, fields),
-        None => record,
+    let shape = |record: Value| {
+        let mut record = match &fields {
+            Some(fields) => project(record, fields),
+            None => record,
+        };
+        // Its schools have no parent: there is no district to point at.
+        if no_district
+            && matches!(key, "orgs" | "org")
+            && let Some(org) = record.as_object_mut()
+        {
+            org.remove("parent");
+        }
+        record
     };
     let listing = match resolved {
         Err(record) => return Ok(Json(json!({ key: shape(record) })).into_response()),

@@ -320,3 +320,20 @@ async fn ignoring_filter_lists_schools_before_the_district() {
     let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
     assert_eq!(all["orgs"][2]["type"], "district", "{all}");
 }
+
+#[tokio::test]
+async fn without_a_district_org_orgs_are_parentless_schools() {
+    let (base, token) = connect(tiny(), Behaviour::NoDistrictOrg).await;
+    let response = get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "0");
+    let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
+    let orgs = all["orgs"].as_array().unwrap();
+    assert_eq!(orgs.len(), 2, "{all}");
+    for org in orgs {
+        assert_eq!(org["type"], "school", "{all}");
+        assert!(org.get("parent").is_none(), "{all}");
+    }
+    let district = get(&base, &token, "/orgs/district-1").await;
+    assert_eq!(district.status(), StatusCode::NOT_FOUND);
+}

@@ -244,6 +244,9 @@ async fn run(
             .map(str::to_owned)
     };
     let name = district_name(client, policy, &base, &token.access_token, &district).await;
+    if name.is_none() {
+        warnings.push(ValidationWarning::NoDistrictOrg);
+    }
     Ok(DistrictSummary {
         name: name.unwrap_or_default(),
         schools: schools.count,
