@@ -57,11 +57,20 @@ pub enum Behaviour {
     IgnoresFilter,
     /// No org of type `district`: `orgs` lists only the schools, and they have no `parent`.
     NoDistrictOrg,
+    /// The token endpoint refuses HTTP Basic with `invalid_request`; it reads the client id
+    /// and secret only from the form body.
+    BasicRefused,
+    /// Works, but shares a single school (a connection limited to one school).
+    OneSchool,
+    /// The token endpoint answers 200 JSON of [`HUGE_TOKEN_ANSWER_BYTES`].
+    HugeTokenAnswer,
+    /// Every API answer is cut off: the connection closes in the middle of the body.
+    CutMidBody,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 25] = [
+    pub const ALL: [Behaviour; 29] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -87,6 +96,10 @@ impl Behaviour {
         Behaviour::TokenRedirectsInside,
         Behaviour::IgnoresFilter,
         Behaviour::NoDistrictOrg,
+        Behaviour::BasicRefused,
+        Behaviour::OneSchool,
+        Behaviour::HugeTokenAnswer,
+        Behaviour::CutMidBody,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -117,6 +130,10 @@ impl Behaviour {
             Behaviour::TokenRedirectsInside => "sandbox-token-redirects-inside",
             Behaviour::IgnoresFilter => "sandbox-ignores-filter",
             Behaviour::NoDistrictOrg => "sandbox-no-district",
+            Behaviour::BasicRefused => "sandbox-basic-refused",
+            Behaviour::OneSchool => "sandbox-one-school",
+            Behaviour::HugeTokenAnswer => "sandbox-huge-token-answer",
+            Behaviour::CutMidBody => "sandbox-cut-mid-body",
         }
     }
 
@@ -145,3 +162,6 @@ pub const METADATA_TOKEN_URL: &str = "https://169.254.169.254/latest/meta-data/t
 
 /// How big [`Behaviour::HugeResponse`]'s answer is.
 pub const HUGE_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How big [`Behaviour::HugeTokenAnswer`]'s token answer is: past the proxy's 64 KiB cap.
+pub const HUGE_TOKEN_ANSWER_BYTES: usize = 96 * 1024;

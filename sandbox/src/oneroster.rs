@@ -456,9 +456,25 @@ async fn serve_api(
         }
         Behaviour::HtmlSignIn => return Ok(Html(SIGN_IN_PAGE).into_response()),
         Behaviour::HugeResponse => return Ok(huge_response()),
+        Behaviour::CutMidBody => return Ok(cut_mid_body()),
         Behaviour::Slow => tokio::time::sleep(config.slow_delay).await,
         _ => {}
     }
+    let one_school;
+    let params = if behaviour == Behaviour::OneSchool && rest.trim_matches('/') == "schools" {
+        // The connection is limited to one school: the list holds it alone.
+        one_school = Params {
+            limit: Some("1".into()),
+            offset: None,
+            filter: params.filter.clone(),
+            sort: params.sort.clone(),
+            order_by: params.order_by.clone(),
+            fields: params.fields.clone(),
+        };
+        &one_school
+    } else {
+        params
+    };
     let ignoring;
     let params = if behaviour == Behaviour::IgnoresFilter && rest.trim_matches('/') == "orgs" {
         // Whatever was asked, the schools come first and the district last.
@@ -486,8 +502,42 @@ async fn serve_api(
     if behaviour == Behaviour::NoTotalCount {
         response.headers_mut().remove("x-total-count");
     }
+    if behaviour == Behaviour::OneSchool && rest.trim_matches('/') == "schools" {
+        response
+            .headers_mut()
+            .insert("x-total-count", HeaderValue::from(1));
+        response.headers_mut().remove(header::LINK);
+    }
     Ok(response)
 }
+
+/// [`Behaviour::CutMidBody`]'s answer: the status and the start of a JSON body, then the
+/// connection fails, as when a proxy or a load balancer drops it half way.
+fn cut_mid_body() -> Response {
+    let start = Bytes::from_static(b"{\"orgs\":[{\"sourcedId\":\"district-1\",");
+    let body = futures_util::stream::unfold(Some(start), |start| async move {
+        match start {
+            Some(start) => Some((Ok(start), None)),
+            None => {
+                // Long enough for the status and the first bytes to be on the wire.
+                tokio::time::sleep(CUT_AFTER).await;
+                let cut = std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "the connection was cut",
+                );
+                Some((Err(cut), None))
+            }
+        }
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// How long [`Behaviour::CutMidBody`]'s answer runs before the connection is cut.
+const CUT_AFTER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// A valid JSON document of [`HUGE_RESPONSE_BYTES`], streamed so the sandbox never holds it.
 fn huge_response() -> Response {
