@@ -1096,3 +1096,58 @@ async fn a_connection_cut_mid_body_is_upstream_error() {
     assert_failure(&report, "upstream_error", Some("base_url"));
     assert_eq!(report["checks"][0]["passed"], true, "{report}");
 }
+
+#[tokio::test]
+async fn the_connection_stores_the_urls_as_the_proxy_checked_them() {
+    let h = Harness::start(|_| {}).await;
+    // Validation parses these to the harness's own URLs; the raw text is never stored.
+    let typed = json!({
+        "base_url": format!(" {} ", h.base_url().replace("/campus/api/", "/campus/./api/")),
+        "token_url": h.token_url().replace("http://", "HTTP://"),
+        "client_id": "sandbox-client-id",
+        "client_secret": DEMO_SECRET,
+    });
+    let report = h.validate(typed.clone()).await;
+    assert_eq!(report["passed"], true, "{report}");
+    let completed = h.complete(typed).await;
+    assert_eq!(completed.status(), StatusCode::OK);
+    let id = Harness::connection_id(completed).await;
+    let stored: Value = h
+        .admin(
+            reqwest::Method::GET,
+            &format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["base_url"], h.base_url(), "{stored}");
+    assert_eq!(stored["token_url"], h.token_url(), "{stored}");
+}
+
+#[tokio::test]
+async fn a_hostile_district_name_is_shown_and_stored_clean_and_bounded() {
+    let h = Harness::start(|_| {}).await;
+    let credentials = json!({
+        "base_url": h.base_url(),
+        "token_url": h.token_url(),
+        "client_id": Behaviour::HostileNames.client_id(),
+        "client_secret": DEMO_SECRET,
+    });
+    let report = h.validate(credentials.clone()).await;
+    assert_eq!(report["passed"], true, "{report}");
+    let name = report["district"]["name"].as_str().unwrap().to_owned();
+    assert!(name.chars().count() <= 200, "{name}");
+    assert!(
+        !name.chars().any(|c| c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)),
+        "{name:?}"
+    );
+    assert!(name.contains("School District and its schools"), "{name}");
+    assert!(!name.ends_with(' '), "{name:?}");
+    let id = Harness::connection_id(h.complete(credentials).await).await;
+    let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
+    assert_eq!(listed[0]["id"], id);
+    assert_eq!(listed[0]["district_name"], name.as_str());
+}

@@ -66,11 +66,14 @@ pub enum Behaviour {
     HugeTokenAnswer,
     /// Every API answer is cut off: the connection closes in the middle of the body.
     CutMidBody,
+    /// Works, but the district's name carries a right-to-left override, control characters
+    /// and some 330 characters.
+    HostileNames,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 29] = [
+    pub const ALL: [Behaviour; 30] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -100,6 +103,7 @@ impl Behaviour {
         Behaviour::OneSchool,
         Behaviour::HugeTokenAnswer,
         Behaviour::CutMidBody,
+        Behaviour::HostileNames,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -134,6 +138,7 @@ impl Behaviour {
             Behaviour::OneSchool => "sandbox-one-school",
             Behaviour::HugeTokenAnswer => "sandbox-huge-token-answer",
             Behaviour::CutMidBody => "sandbox-cut-mid-body",
+            Behaviour::HostileNames => "sandbox-hostile-names",
         }
     }
 

@@ -490,15 +490,7 @@ async fn serve_api(
     } else {
         params
     };
-    let mut response = answer(
-        config,
-        claims,
-        rest,
-        params,
-        uri,
-        behaviour == Behaviour::NoDataShared,
-        behaviour == Behaviour::NoDistrictOrg,
-    )?;
+    let mut response = answer(config, claims, rest, params, uri, behaviour)?;
     if behaviour == Behaviour::NoTotalCount {
         response.headers_mut().remove("x-total-count");
     }
@@ -536,6 +528,15 @@ fn cut_mid_body() -> Response {
         .into_response()
 }
 
+/// [`Behaviour::HostileNames`]' district name: a right-to-left override, a bell, a line
+/// break and far more text than a name needs.
+fn hostile_name(name: &str) -> String {
+    format!(
+        "\u{202E}{name}\u{2066}\u{7}\n{}",
+        " and its schools".repeat(20)
+    )
+}
+
 /// How long [`Behaviour::CutMidBody`]'s answer runs before the connection is cut.
 const CUT_AFTER: std::time::Duration = std::time::Duration::from_millis(20);
 
@@ -564,9 +565,10 @@ fn answer(
     rest: &str,
     params: &Params,
     uri: &Uri,
-    no_data_shared: bool,
-    no_district: bool,
+    behaviour: Behaviour,
 ) -> Result<Response, StatusInfo> {
+    let no_data_shared = behaviour == Behaviour::NoDataShared;
+    let no_district = behaviour == Behaviour::NoDistrictOrg;
     let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     check_scope(claims, &segments)?;
     let district_id = config.district.sourced_id();
@@ -607,6 +609,12 @@ fn answer(
             && let Some(org) = record.as_object_mut()
         {
             org.remove("parent");
+        }
+        if behaviour == Behaviour::HostileNames
+            && record["type"] == "district"
+            && let Some(name) = record["name"].as_str().map(hostile_name)
+        {
+            record["name"] = json!(name);
         }
         record
     };

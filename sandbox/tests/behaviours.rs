@@ -385,3 +385,17 @@ async fn cut_mid_body_sends_a_status_then_drops_the_body() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.bytes().await.is_err());
 }
+
+#[tokio::test]
+async fn hostile_names_carry_bidi_controls_and_length() {
+    let (base, token) = connect(tiny(), Behaviour::HostileNames).await;
+    let body: Value = get(&base, &token, "/orgs?filter=type%3D%27district%27")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let name = body["orgs"][0]["name"].as_str().unwrap();
+    assert!(name.starts_with('\u{202E}'), "{name:?}");
+    assert!(name.contains('\n'), "{name:?}");
+    assert!(name.chars().count() > 300, "{name:?}");
+}
