@@ -3,7 +3,7 @@
 
 use sis_onboard_protocol::{CredentialField, ValidationErrorCode as Code, ValidationWarning};
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang};
 use crate::urls::{Problem, Repair};
 
 /// The message for a validation error code (each says what to do about it).
@@ -75,6 +75,17 @@ pub fn warning(warning: ValidationWarning) -> Key {
         ValidationWarning::NoDemographicsScope => Key::WarnNoDemographics,
         ValidationWarning::OneSchoolShared => Key::WarnOneSchool,
         ValidationWarning::CountsAreLowerBounds => Key::WarnLowerBounds,
+        ValidationWarning::NoDistrictOrg => Key::WarnNoDistrict,
+    }
+}
+
+/// The line that says the connection works: "Connected to {district}", or only "Connected"
+/// when the server lists no district, so an empty name never reads as a broken sentence.
+pub fn report_passed(lang: Lang, district: &str) -> String {
+    if district.trim().is_empty() {
+        lang.text(Key::ReportPassedUnnamed).to_owned()
+    } else {
+        lang.format(Key::ReportPassed, &[("district", district)])
     }
 }
 
@@ -95,7 +106,6 @@ pub fn check(id: &str) -> Option<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
 
     const CODES: [Code; 19] = [
         Code::MalformedUrl,
@@ -128,6 +138,20 @@ mod tests {
         texts.sort_unstable();
         texts.dedup();
         assert_eq!(texts.len(), CODES.len());
+    }
+
+    #[test]
+    fn a_report_without_a_district_says_connected_without_a_name() {
+        assert_eq!(report_passed(Lang::En, ""), "Connected");
+        assert_eq!(report_passed(Lang::Es, ""), "Conectado");
+        assert_eq!(
+            report_passed(Lang::En, "Lakeshore District"),
+            "Connected to Lakeshore District"
+        );
+        assert_eq!(
+            Lang::En.text(warning(ValidationWarning::NoDistrictOrg)),
+            Lang::En.text(Key::WarnNoDistrict)
+        );
     }
 
     #[test]

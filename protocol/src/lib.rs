@@ -398,6 +398,9 @@ pub enum ValidationWarning {
     /// The server sends no `X-Total-Count`: counts are lower bounds.
     #[serde(rename = "counts_are_lower_bounds")]
     CountsAreLowerBounds,
+    /// No org of type `district` was found: the report names no district (never a school).
+    #[serde(rename = "no_district_org")]
+    NoDistrictOrg,
 }
 
 /// The answer to a validation.

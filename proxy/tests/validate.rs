@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sis_onboard_proxy::net_guard::{AllowedHost, Dns};
-use sis_onboard_sandbox::{Behaviour, DEMO_SECRET};
+use sis_onboard_sandbox::{Behaviour, CredentialsIn, DEMO_SECRET};
 
 mod common;
 use common::harness::{Harness, listen, open_session};
@@ -1006,4 +1006,148 @@ async fn a_server_that_ignores_filter_still_names_the_district_not_a_school() {
             .ends_with(" School"),
         "{report}"
     );
+}
+
+#[tokio::test]
+async fn a_server_without_a_district_org_warns_and_names_no_school() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::NoDistrictOrg).await;
+    assert_eq!(report["passed"], true, "{report}");
+    assert!(report["error"].is_null(), "{report}");
+    assert_eq!(report["warnings"], json!(["no_district_org"]), "{report}");
+    assert_eq!(report["district"]["name"], "", "{report}");
+    assert_eq!(
+        report["district"]["schools"],
+        json!({ "value": 2, "exact": true })
+    );
+}
+
+#[tokio::test]
+async fn basic_comes_first_and_the_form_body_only_after_invalid_request() {
+    let h = Harness::start(|_| {}).await;
+    let refused = h.validate_as(Behaviour::BasicRefused).await;
+    assert_eq!(refused["passed"], true, "{refused}");
+    assert_eq!(
+        h.token_requests.of(Behaviour::BasicRefused.client_id()),
+        [CredentialsIn::Basic, CredentialsIn::FormBody]
+    );
+    // A server that takes Basic never sees the credentials in a body.
+    let working = h.validate_as(Behaviour::Working).await;
+    assert_eq!(working["passed"], true, "{working}");
+    assert_eq!(
+        h.token_requests.of(Behaviour::Working.client_id()),
+        [CredentialsIn::Basic]
+    );
+    // Nor does one that refuses the secret: invalid_client is not a reason to retry.
+    let wrong = h.validate_as(Behaviour::WrongSecret).await;
+    assert_failure(&wrong, "invalid_client", Some("client_secret"));
+    assert_eq!(
+        h.token_requests.of(Behaviour::WrongSecret.client_id()),
+        [CredentialsIn::Basic]
+    );
+}
+
+#[tokio::test]
+async fn an_empty_client_id_or_secret_is_refused_before_any_token_request() {
+    let h = Harness::start(|_| {}).await;
+    for (client_id, secret, field) in [
+        ("", DEMO_SECRET, "client_id"),
+        ("   ", DEMO_SECRET, "client_id"),
+        ("sandbox-client-id", "", "client_secret"),
+    ] {
+        let report = h
+            .validate(json!({
+                "base_url": h.base_url(),
+                "token_url": h.token_url(),
+                "client_id": client_id,
+                "client_secret": secret,
+            }))
+            .await;
+        assert_failure(&report, "invalid_client", Some(field));
+        assert_eq!(report["checks"], json!([]), "{report}");
+    }
+    assert!(h.token_requests.is_empty());
+}
+
+#[tokio::test]
+async fn a_connection_sharing_one_school_warns_one_school_shared() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::OneSchool).await;
+    assert_passes_with_district(&report, json!(["one_school_shared"]));
+    assert_eq!(
+        report["district"]["schools"],
+        json!({ "value": 1, "exact": true })
+    );
+}
+
+#[tokio::test]
+async fn a_token_answer_past_64_kib_is_response_too_large_at_the_token_url() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::HugeTokenAnswer).await;
+    assert_failure(&report, "response_too_large", Some("token_url"));
+    assert_eq!(report["checks"][0]["id"], "token", "{report}");
+    assert_eq!(report["checks"][0]["passed"], false, "{report}");
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_body_is_upstream_error() {
+    let h = Harness::start(|_| {}).await;
+    let report = h.validate_as(Behaviour::CutMidBody).await;
+    assert_failure(&report, "upstream_error", Some("base_url"));
+    assert_eq!(report["checks"][0]["passed"], true, "{report}");
+}
+
+#[tokio::test]
+async fn the_connection_stores_the_urls_as_the_proxy_checked_them() {
+    let h = Harness::start(|_| {}).await;
+    // Validation parses these to the harness's own URLs; the raw text is never stored.
+    let typed = json!({
+        "base_url": format!(" {} ", h.base_url().replace("/campus/api/", "/campus/./api/")),
+        "token_url": h.token_url().replace("http://", "HTTP://"),
+        "client_id": "sandbox-client-id",
+        "client_secret": DEMO_SECRET,
+    });
+    let report = h.validate(typed.clone()).await;
+    assert_eq!(report["passed"], true, "{report}");
+    let completed = h.complete(typed).await;
+    assert_eq!(completed.status(), StatusCode::OK);
+    let id = Harness::connection_id(completed).await;
+    let stored: Value = h
+        .admin(
+            reqwest::Method::GET,
+            &format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["base_url"], h.base_url(), "{stored}");
+    assert_eq!(stored["token_url"], h.token_url(), "{stored}");
+}
+
+#[tokio::test]
+async fn a_hostile_district_name_is_shown_and_stored_clean_and_bounded() {
+    let h = Harness::start(|_| {}).await;
+    let credentials = json!({
+        "base_url": h.base_url(),
+        "token_url": h.token_url(),
+        "client_id": Behaviour::HostileNames.client_id(),
+        "client_secret": DEMO_SECRET,
+    });
+    let report = h.validate(credentials.clone()).await;
+    assert_eq!(report["passed"], true, "{report}");
+    let name = report["district"]["name"].as_str().unwrap().to_owned();
+    assert!(name.chars().count() <= 200, "{name}");
+    assert!(
+        !name.chars().any(|c| c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)),
+        "{name:?}"
+    );
+    assert!(name.contains("School District and its schools"), "{name}");
+    assert!(!name.ends_with(' '), "{name:?}");
+    let id = Harness::connection_id(h.complete(credentials).await).await;
+    let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
+    assert_eq!(listed[0]["id"], id);
+    assert_eq!(listed[0]["district_name"], name.as_str());
 }

@@ -55,11 +55,25 @@ pub enum Behaviour {
     TokenRedirectsInside,
     /// `orgs` ignores `filter` (as some OneRoster servers do) and lists schools first.
     IgnoresFilter,
+    /// No org of type `district`: `orgs` lists only the schools, and they have no `parent`.
+    NoDistrictOrg,
+    /// The token endpoint refuses HTTP Basic with `invalid_request`; it reads the client id
+    /// and secret only from the form body.
+    BasicRefused,
+    /// Works, but shares a single school (a connection limited to one school).
+    OneSchool,
+    /// The token endpoint answers 200 JSON of [`HUGE_TOKEN_ANSWER_BYTES`].
+    HugeTokenAnswer,
+    /// Every API answer is cut off: the connection closes in the middle of the body.
+    CutMidBody,
+    /// Works, but the district's name carries a right-to-left override, control characters
+    /// and some 330 characters.
+    HostileNames,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 24] = [
+    pub const ALL: [Behaviour; 30] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -84,6 +98,12 @@ impl Behaviour {
         Behaviour::TokenRedirects,
         Behaviour::TokenRedirectsInside,
         Behaviour::IgnoresFilter,
+        Behaviour::NoDistrictOrg,
+        Behaviour::BasicRefused,
+        Behaviour::OneSchool,
+        Behaviour::HugeTokenAnswer,
+        Behaviour::CutMidBody,
+        Behaviour::HostileNames,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -113,6 +133,12 @@ impl Behaviour {
             Behaviour::TokenRedirects => "sandbox-token-redirects",
             Behaviour::TokenRedirectsInside => "sandbox-token-redirects-inside",
             Behaviour::IgnoresFilter => "sandbox-ignores-filter",
+            Behaviour::NoDistrictOrg => "sandbox-no-district",
+            Behaviour::BasicRefused => "sandbox-basic-refused",
+            Behaviour::OneSchool => "sandbox-one-school",
+            Behaviour::HugeTokenAnswer => "sandbox-huge-token-answer",
+            Behaviour::CutMidBody => "sandbox-cut-mid-body",
+            Behaviour::HostileNames => "sandbox-hostile-names",
         }
     }
 
@@ -141,3 +167,6 @@ pub const METADATA_TOKEN_URL: &str = "https://169.254.169.254/latest/meta-data/t
 
 /// How big [`Behaviour::HugeResponse`]'s answer is.
 pub const HUGE_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How big [`Behaviour::HugeTokenAnswer`]'s token answer is: past the proxy's 64 KiB cap.
+pub const HUGE_TOKEN_ANSWER_BYTES: usize = 96 * 1024;

@@ -21,7 +21,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use behaviour::{
-    Behaviour, HUGE_RESPONSE_BYTES, METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SCOPE_GRADEBOOK,
+    Behaviour, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL, MOVED_TOKEN_PATH,
+    SCOPE_GRADEBOOK,
 };
 pub use district::{District, DistrictSize, Listing, UserKind};
 pub use oauth::{Clock, SystemClock};
@@ -114,6 +115,55 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// Tokens of [`Behaviour::TokenExpiresAfterFirstCall`] that have been used.
     pub used_tokens: UsedTokens,
+    /// How each token request presented its credentials, so tests can see the order.
+    pub token_requests: TokenRequests,
+}
+
+/// Where a token request carried the client's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialsIn {
+    /// An HTTP Basic `Authorization` header.
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    FormBody,
+    /// Neither.
+    Nowhere,
+}
+
+/// The token requests the sandbox has seen, in order (shared by clones of a config).
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequests(Arc<Mutex<Vec<(String, CredentialsIn)>>>);
+
+impl TokenRequests {
+    /// Notes one request: the client id it named and where its credentials were.
+    pub fn record(&self, client_id: &str, how: CredentialsIn) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.push((client_id.to_owned(), how));
+        }
+    }
+
+    /// Where each request naming `client_id` carried its credentials, oldest first.
+    pub fn of(&self, client_id: &str) -> Vec<CredentialsIn> {
+        self.0.lock().map_or_else(
+            |_| Vec::new(),
+            |seen| {
+                seen.iter()
+                    .filter(|(id, _)| id == client_id)
+                    .map(|(_, how)| *how)
+                    .collect()
+            },
+        )
+    }
+
+    /// How many token requests were made, for any client.
+    pub fn len(&self) -> usize {
+        self.0.lock().map_or(0, |seen| seen.len())
+    }
+
+    /// True when no token request was made.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Remembers single-use tokens that have been used (shared by clones of a config).
@@ -154,6 +204,7 @@ impl SandboxConfig {
             slow_delay: Duration::from_secs(3),
             latency: Duration::ZERO,
             used_tokens: UsedTokens::default(),
+            token_requests: TokenRequests::default(),
         }
     }
 }

@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::{Behaviour, Connection, METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SandboxConfig};
+use crate::{
+    Behaviour, Connection, CredentialsIn, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL,
+    MOVED_TOKEN_PATH, SandboxConfig,
+};
 
 /// Where Infinite Campus serves its token endpoint.
 pub const TOKEN_PATH: &str = "/campus/oauth2/token";
@@ -124,11 +127,32 @@ async fn issue_token(
             );
         }
     }
-    let presented = match basic_credentials(&headers) {
-        Ok(Some(pair)) => Some(pair),
-        Ok(None) => form.client_id.clone().zip(form.client_secret.clone()),
-        Err(()) => None,
+    let basic = basic_credentials(&headers);
+    let (presented, how) = match basic {
+        Ok(Some(pair)) => (Some(pair), CredentialsIn::Basic),
+        Ok(None) => match form.client_id.clone().zip(form.client_secret.clone()) {
+            Some(pair) => (Some(pair), CredentialsIn::FormBody),
+            None => (None, CredentialsIn::Nowhere),
+        },
+        Err(()) => (None, CredentialsIn::Basic),
     };
+    let named = presented.as_ref().map_or("", |(id, _)| id.as_str());
+    config.token_requests.record(named, how);
+    let behaviour_of = |client_id: &str| {
+        config
+            .connections
+            .iter()
+            .find(|c| c.app_name == app_name && c.client_id == client_id)
+            .map(|c| c.behaviour)
+    };
+    // A server that reads credentials only from the body calls a Basic request malformed.
+    if how == CredentialsIn::Basic && behaviour_of(named) == Some(Behaviour::BasicRefused) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client credentials must be sent in the request body",
+        );
+    }
     let Some((client_id, client_secret)) = presented else {
         return invalid_client();
     };
@@ -201,6 +225,9 @@ async fn issue_token(
         Behaviour::UppercaseBearer => answer["token_type"] = json!("BEARER"),
         Behaviour::NoAccessToken => {
             answer.as_object_mut().map(|a| a.remove("access_token"));
+        }
+        Behaviour::HugeTokenAnswer => {
+            answer["padding"] = json!("x".repeat(HUGE_TOKEN_ANSWER_BYTES));
         }
         _ => {}
     }

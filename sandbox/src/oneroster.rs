@@ -456,9 +456,25 @@ async fn serve_api(
         }
         Behaviour::HtmlSignIn => return Ok(Html(SIGN_IN_PAGE).into_response()),
         Behaviour::HugeResponse => return Ok(huge_response()),
+        Behaviour::CutMidBody => return Ok(cut_mid_body()),
         Behaviour::Slow => tokio::time::sleep(config.slow_delay).await,
         _ => {}
     }
+    let one_school;
+    let params = if behaviour == Behaviour::OneSchool && rest.trim_matches('/') == "schools" {
+        // The connection is limited to one school: the list holds it alone.
+        one_school = Params {
+            limit: Some("1".into()),
+            offset: None,
+            filter: params.filter.clone(),
+            sort: params.sort.clone(),
+            order_by: params.order_by.clone(),
+            fields: params.fields.clone(),
+        };
+        &one_school
+    } else {
+        params
+    };
     let ignoring;
     let params = if behaviour == Behaviour::IgnoresFilter && rest.trim_matches('/') == "orgs" {
         // Whatever was asked, the schools come first and the district last.
@@ -474,19 +490,55 @@ async fn serve_api(
     } else {
         params
     };
-    let mut response = answer(
-        config,
-        claims,
-        rest,
-        params,
-        uri,
-        behaviour == Behaviour::NoDataShared,
-    )?;
+    let mut response = answer(config, claims, rest, params, uri, behaviour)?;
     if behaviour == Behaviour::NoTotalCount {
         response.headers_mut().remove("x-total-count");
     }
+    if behaviour == Behaviour::OneSchool && rest.trim_matches('/') == "schools" {
+        response
+            .headers_mut()
+            .insert("x-total-count", HeaderValue::from(1));
+        response.headers_mut().remove(header::LINK);
+    }
     Ok(response)
 }
+
+/// [`Behaviour::CutMidBody`]'s answer: the status and the start of a JSON body, then the
+/// connection fails, as when a proxy or a load balancer drops it half way.
+fn cut_mid_body() -> Response {
+    let start = Bytes::from_static(b"{\"orgs\":[{\"sourcedId\":\"district-1\",");
+    let body = futures_util::stream::unfold(Some(start), |start| async move {
+        match start {
+            Some(start) => Some((Ok(start), None)),
+            None => {
+                // Long enough for the status and the first bytes to be on the wire.
+                tokio::time::sleep(CUT_AFTER).await;
+                let cut = std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "the connection was cut",
+                );
+                Some((Err(cut), None))
+            }
+        }
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// [`Behaviour::HostileNames`]' district name: a right-to-left override, a bell, a line
+/// break and far more text than a name needs.
+fn hostile_name(name: &str) -> String {
+    format!(
+        "\u{202E}{name}\u{2066}\u{7}\n{}",
+        " and its schools".repeat(20)
+    )
+}
+
+/// How long [`Behaviour::CutMidBody`]'s answer runs before the connection is cut.
+const CUT_AFTER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// A valid JSON document of [`HUGE_RESPONSE_BYTES`], streamed so the sandbox never holds it.
 fn huge_response() -> Response {
@@ -513,10 +565,25 @@ fn answer(
     rest: &str,
     params: &Params,
     uri: &Uri,
-    no_data_shared: bool,
+    behaviour: Behaviour,
 ) -> Result<Response, StatusInfo> {
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let no_data_shared = behaviour == Behaviour::NoDataShared;
+    let no_district = behaviour == Behaviour::NoDistrictOrg;
+    let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     check_scope(claims, &segments)?;
+    let district_id = config.district.sourced_id();
+    if no_district {
+        // A server that lists only schools: `orgs` are the schools, the district is unknown.
+        match segments.as_slice() {
+            ["orgs"] => segments = vec!["schools"],
+            ["orgs", id] if *id == district_id => {
+                return Err(StatusInfo::unknown(format!(
+                    "No org has the sourcedId '{id}'."
+                )));
+            }
+            _ => {}
+        }
+    }
     let (key, resolved) = match resolve(&config.district, &segments)? {
         // With no data shared, the API knows the endpoints but none of the records.
         Resolved::Single(..) if no_data_shared => {
@@ -531,9 +598,25 @@ fn answer(
         .as_deref()
         .map(|f| parse_fields(f, key))
         .transpose()?;
-    let shape = |record: Value| match &fields {
-        Some(fields) => project(record, fields),
-        None => record,
+    let shape = |record: Value| {
+        let mut record = match &fields {
+            Some(fields) => project(record, fields),
+            None => record,
+        };
+        // Its schools have no parent: there is no district to point at.
+        if no_district
+            && matches!(key, "orgs" | "org")
+            && let Some(org) = record.as_object_mut()
+        {
+            org.remove("parent");
+        }
+        if behaviour == Behaviour::HostileNames
+            && record["type"] == "district"
+            && let Some(name) = record["name"].as_str().map(hostile_name)
+        {
+            record["name"] = json!(name);
+        }
+        record
     };
     let listing = match resolved {
         Err(record) => return Ok(Json(json!({ key: shape(record) })).into_response()),

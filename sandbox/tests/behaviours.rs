@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 use common::{basic, serve, tiny, token_request};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, HUGE_RESPONSE_BYTES, SandboxConfig};
+use sis_onboard_sandbox::{
+    Behaviour, CredentialsIn, DEMO_SECRET, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES,
+    SandboxConfig,
+};
 
 const BASE: &str = "/campus/api/ims/oneroster/rostering/v1p2";
 
@@ -319,4 +322,80 @@ async fn ignoring_filter_lists_schools_before_the_district() {
     assert_eq!(body["orgs"][0]["type"], "school", "{body}");
     let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
     assert_eq!(all["orgs"][2]["type"], "district", "{all}");
+}
+
+#[tokio::test]
+async fn without_a_district_org_orgs_are_parentless_schools() {
+    let (base, token) = connect(tiny(), Behaviour::NoDistrictOrg).await;
+    let response = get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "0");
+    let all: Value = get(&base, &token, "/orgs").await.json().await.unwrap();
+    let orgs = all["orgs"].as_array().unwrap();
+    assert_eq!(orgs.len(), 2, "{all}");
+    for org in orgs {
+        assert_eq!(org["type"], "school", "{all}");
+        assert!(org.get("parent").is_none(), "{all}");
+    }
+    let district = get(&base, &token, "/orgs/district-1").await;
+    assert_eq!(district.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn basic_refused_takes_the_credentials_only_from_the_body() {
+    let config = tiny();
+    let seen = config.token_requests.clone();
+    let base = serve(config).await;
+    let id = Behaviour::BasicRefused.client_id();
+    let basic_answer = token_for(&base, Behaviour::BasicRefused).await;
+    assert_eq!(basic_answer.status(), StatusCode::BAD_REQUEST);
+    let body: Value = basic_answer.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request", "{body}");
+    let form = format!("grant_type=client_credentials&client_id={id}&client_secret={DEMO_SECRET}");
+    let form_answer = token_request(&base, "sandbox", None, &form).await;
+    assert_eq!(form_answer.status(), StatusCode::OK);
+    assert_eq!(seen.of(id), [CredentialsIn::Basic, CredentialsIn::FormBody]);
+}
+
+#[tokio::test]
+async fn one_school_lists_a_single_school() {
+    let (base, token) = connect(tiny(), Behaviour::OneSchool).await;
+    let response = get(&base, &token, "/schools").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "1");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["orgs"].as_array().unwrap().len(), 1, "{body}");
+}
+
+#[tokio::test]
+async fn huge_token_answer_is_past_the_proxys_cap() {
+    let base = serve(tiny()).await;
+    let response = token_for(&base, Behaviour::HugeTokenAnswer).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() > HUGE_TOKEN_ANSWER_BYTES, "{}", body.len());
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert!(json["access_token"].is_string());
+}
+
+#[tokio::test]
+async fn cut_mid_body_sends_a_status_then_drops_the_body() {
+    let (base, token) = connect(tiny(), Behaviour::CutMidBody).await;
+    let response = get(&base, &token, "/orgs").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.bytes().await.is_err());
+}
+
+#[tokio::test]
+async fn hostile_names_carry_bidi_controls_and_length() {
+    let (base, token) = connect(tiny(), Behaviour::HostileNames).await;
+    let body: Value = get(&base, &token, "/orgs?filter=type%3D%27district%27")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let name = body["orgs"][0]["name"].as_str().unwrap();
+    assert!(name.starts_with('\u{202E}'), "{name:?}");
+    assert!(name.contains('\n'), "{name:?}");
+    assert!(name.chars().count() > 300, "{name:?}");
 }

@@ -207,6 +207,8 @@ keys! {
     DoneTitle, DoneSummary, DoneRegion, DoneSync, DoneSupport, DoneSupportNone,
     // Exit
     ExitedTitle, ExitedBody,
+    // Appended, so a table installed by an older build keeps its lines' meaning
+    WarnNoDistrict, ReportPassedUnnamed,
 }
 
 #[cfg(test)]

@@ -165,10 +165,8 @@ pub fn CredentialsStep() -> impl IntoView {
                             notes.update(|n| n.push((field, text, true)));
                         }
                     } else if let Some(district) = &report.district {
-                        ctx.announcement.set(
-                            ctx.lang
-                                .format(Key::ReportPassed, &[("district", &district.name)]),
-                        );
+                        ctx.announcement
+                            .set(messages::report_passed(ctx.lang, &district.name));
                     }
                     outcome.set(Outcome::Report(Box::new((request, report))));
                 }
@@ -429,7 +427,7 @@ fn report_view(report: ValidationReport) -> impl IntoView {
         });
         view! {
             <p class="sis-success" data-testid="district-name">
-                {ctx.lang.format(Key::ReportPassed, &[("district", &d.name)])}
+                {messages::report_passed(ctx.lang, &d.name)}
             </p>
             <dl class="sis-counts" data-testid="counts">{counts}{year}</dl>
         }

@@ -71,6 +71,38 @@ pub async fn validate_connection(
     }
 }
 
+/// The address exactly as validation checks it: the parsed URL's serialisation, so what
+/// is stored is what was probed (None when it does not parse).
+pub fn checked_url(raw: &str) -> Option<String> {
+    Url::parse(raw.trim()).ok().map(String::from)
+}
+
+/// The most characters of a text from upstream (a name, a title) the proxy shows or stores.
+pub const MAX_UPSTREAM_TEXT_CHARS: usize = 200;
+
+/// True for the bidirectional formatting characters that can make a name read as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A text from the district's server made safe to show and store: bidi characters removed,
+/// control characters and runs of white space made one space, trimmed, at most [`MAX_UPSTREAM_TEXT_CHARS`] characters.
+pub fn upstream_text(raw: &str) -> String {
+    // A line break or tab between words stays a space between them.
+    let clean: String = raw
+        .chars()
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let words = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    words
+        .chars()
+        .take(MAX_UPSTREAM_TEXT_CHARS)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
+}
+
 /// Parses and checks one URL field.
 fn parse_url(
     raw: &str,
@@ -241,9 +273,13 @@ async fn run(
             .first
             .as_ref()
             .and_then(|r| r[field].as_str())
-            .map(str::to_owned)
+            .map(upstream_text)
+            .filter(|t| !t.is_empty())
     };
     let name = district_name(client, policy, &base, &token.access_token, &district).await;
+    if name.is_none() {
+        warnings.push(ValidationWarning::NoDistrictOrg);
+    }
     Ok(DistrictSummary {
         name: name.unwrap_or_default(),
         schools: schools.count,
@@ -297,7 +333,7 @@ async fn district_name(
         org = json["org"].take();
     }
     is_district(&org)
-        .then(|| org["name"].as_str().map(str::to_owned))
+        .then(|| org["name"].as_str().map(upstream_text))
         .flatten()
 }
 
@@ -690,7 +726,7 @@ fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -
             field,
             format!(
                 "The Token URL redirects to {}, which cannot be used: {refusal}.",
-                target.as_str()
+                upstream_text(target.as_str())
             ),
         );
     }
@@ -699,7 +735,7 @@ fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -
         field,
         format!(
             "The Token URL redirects to {}. The token request is never sent on to another address: if that is the right Token Endpoint, enter it as the Token URL.",
-            target.as_str()
+            upstream_text(target.as_str())
         ),
     )
 }
@@ -821,5 +857,37 @@ async fn probe(
             count,
             first: records.first().cloned(),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_text_loses_control_and_bidi_characters() {
+        assert_eq!(
+            upstream_text("  Lakeshore\u{202E}tcirtsiD\u{202C} \u{7}School\nDistrict\u{2066}\t"),
+            "LakeshoretcirtsiD School District"
+        );
+        assert_eq!(upstream_text("\u{200F}\u{0}"), "");
+    }
+
+    #[test]
+    fn upstream_text_is_bounded_by_characters_not_bytes() {
+        let long = "é".repeat(MAX_UPSTREAM_TEXT_CHARS + 50);
+        let bounded = upstream_text(&long);
+        assert_eq!(bounded.chars().count(), MAX_UPSTREAM_TEXT_CHARS);
+        assert_eq!(upstream_text("Lakeshore District"), "Lakeshore District");
+    }
+
+    #[test]
+    fn checked_url_is_the_parsed_serialisation() {
+        assert_eq!(
+            checked_url(" HTTPS://Lakeshore.Example/campus/./api/ims/oneroster/rostering/v1p2 ")
+                .as_deref(),
+            Some("https://lakeshore.example/campus/api/ims/oneroster/rostering/v1p2")
+        );
+        assert_eq!(checked_url("not a url"), None);
     }
 }

@@ -14,6 +14,7 @@ use sis_onboard_protocol::{
 
 use crate::AppState;
 use crate::error::ProxyError;
+use crate::oneroster::validate::checked_url;
 use crate::routes::sessions::{authenticate_session, unix_now};
 use crate::routes::validate::fingerprint;
 use crate::store::NewConnection;
@@ -130,8 +131,11 @@ pub(crate) async fn complete(
         region: region.to_owned(),
         source: request.source.clone(),
         strategy: request.strategy,
-        base_url: credentials.base_url.trim().to_owned(),
-        token_url: credentials.token_url.trim().to_owned(),
+        // What the validation probed, so the vendor's sync talks to exactly that.
+        base_url: checked_url(&credentials.base_url)
+            .ok_or_else(|| ProxyError::Internal("a validated base URL does not parse".into()))?,
+        token_url: checked_url(&credentials.token_url)
+            .ok_or_else(|| ProxyError::Internal("a validated token URL does not parse".into()))?,
         client_id: credentials.client_id.trim().to_owned(),
         secret_sealed,
         district_name: district.name.clone(),

@@ -11,7 +11,9 @@ use sis_onboard_proxy::config::ApiKey;
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app};
-use sis_onboard_sandbox::{Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig};
+use sis_onboard_sandbox::{
+    Behaviour, DEMO_SECRET, District, DistrictSize, SandboxConfig, TokenRequests,
+};
 
 use super::{TestStore, test_stores};
 
@@ -20,6 +22,8 @@ pub const API_KEY: &str = "sk_test_vendor";
 pub struct Harness {
     pub proxy: String,
     pub sandbox: SocketAddr,
+    /// How each token request reached the sandbox.
+    pub token_requests: TokenRequests,
     pub session: String,
     pub store: Store,
     pub key: EncryptionKey,
@@ -53,6 +57,7 @@ impl Harness {
             slow_delay: Duration::from_millis(50),
             ..SandboxConfig::with_district(District::generate(9, DistrictSize::TINY))
         };
+        let token_requests = sandbox_config.token_requests.clone();
         let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
         tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
 
@@ -81,6 +86,7 @@ impl Harness {
         Self {
             proxy,
             sandbox,
+            token_requests,
             session,
             store,
             key,
