@@ -480,18 +480,16 @@ async fn mount_uses_the_session_the_loader_prefetched_without_asking_again() {
     assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
 }
 
-#[wasm_bindgen_test]
-async fn a_prefetched_refusal_reads_and_is_told_as_when_the_wizard_asks() {
-    let (host, container) = host_element(&[("session", "sos_old"), ("api", "http://127.0.0.1:9")]);
+/// Mounts a wizard for `session` on an unreachable proxy with `prefetch` (the loader's
+/// answer, or none), waits for the notice that replaces it, and returns the notice's text
+/// and the error codes the host heard.
+async fn notice_after_mount(
+    session: &str,
+    prefetch: Option<js_sys::Promise>,
+) -> (String, Vec<String>) {
+    let (host, container) = host_element(&[("session", session), ("api", "http://127.0.0.1:9")]);
     let errors = error_codes(&host);
-    let expired = r#"{"code":"session_expired","message":"The session has expired.","field":null}"#;
-    let _handle = wizard::mount(
-        host,
-        container.clone(),
-        "en",
-        strings(Lang::En),
-        Some(prefetched(401, expired)),
-    );
+    let _handle = wizard::mount(host, container.clone(), "en", strings(Lang::En), prefetch);
     let notice = || {
         container
             .query_selector("[data-testid='notice']")
@@ -499,8 +497,16 @@ async fn a_prefetched_refusal_reads_and_is_told_as_when_the_wizard_asks() {
             .and_then(|n| n.text_content())
     };
     until("the notice is shown", || notice().is_some()).await;
-    assert!(notice().unwrap().contains("has expired"), "{:?}", notice());
-    assert_eq!(*errors.borrow(), ["session_expired"]);
+    let codes = errors.borrow().clone();
+    (notice().unwrap_or_default(), codes)
+}
+
+#[wasm_bindgen_test]
+async fn a_prefetched_refusal_reads_and_is_told_as_when_the_wizard_asks() {
+    let expired = r#"{"code":"session_expired","message":"The session has expired.","field":null}"#;
+    let (notice, errors) = notice_after_mount("sos_old", Some(prefetched(401, expired))).await;
+    assert!(notice.contains("has expired"), "{notice:?}");
+    assert_eq!(errors, ["session_expired"]);
 }
 
 #[wasm_bindgen_test]
@@ -508,80 +514,28 @@ async fn a_prefetch_the_network_dropped_is_told_without_asking_again() {
     // The loader's request to a proxy that is not there failed (`null`): the wizard says so
     // as it would have after its own request, and sends none.
     let requests = FetchSpy::counting("Bearer sos_dropped");
-    let (host, container) =
-        host_element(&[("session", "sos_dropped"), ("api", "http://127.0.0.1:9")]);
-    let errors = error_codes(&host);
     let dropped = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
-    let _handle = wizard::mount(
-        host,
-        container.clone(),
-        "en",
-        strings(Lang::En),
-        Some(dropped),
-    );
-    let notice = || {
-        container
-            .query_selector("[data-testid='notice']")
-            .unwrap()
-            .and_then(|n| n.text_content())
-    };
-    until("the notice is shown", || notice().is_some()).await;
-    assert!(
-        notice().unwrap().contains("could not reach"),
-        "{:?}",
-        notice()
-    );
-    assert_eq!(*errors.borrow(), ["unreachable"]);
+    let (notice, errors) = notice_after_mount("sos_dropped", Some(dropped)).await;
+    assert!(notice.contains("could not reach"), "{notice:?}");
+    assert_eq!(errors, ["unreachable"]);
     assert_eq!(requests.count(), 0, "the wizard asked again");
 }
 
 #[wasm_bindgen_test]
 async fn a_prefetched_refusal_without_an_error_body_is_read_from_its_status() {
     // A gateway's own page in front of the proxy: its status still says what happened.
-    let (host, container) = host_element(&[("session", "sos_busy"), ("api", "http://127.0.0.1:9")]);
-    let errors = error_codes(&host);
-    let _handle = wizard::mount(
-        host,
-        container.clone(),
-        "en",
-        strings(Lang::En),
-        Some(prefetched(429, "<html>Too Many Requests</html>")),
-    );
-    let notice = || {
-        container
-            .query_selector("[data-testid='notice']")
-            .unwrap()
-            .and_then(|n| n.text_content())
-    };
-    until("the notice is shown", || notice().is_some()).await;
-    assert!(
-        notice().unwrap().contains("Too many attempts"),
-        "{:?}",
-        notice()
-    );
-    assert_eq!(*errors.borrow(), ["rate_limited"]);
+    let busy = prefetched(429, "<html>Too Many Requests</html>");
+    let (notice, errors) = notice_after_mount("sos_busy", Some(busy)).await;
+    assert!(notice.contains("Too many attempts"), "{notice:?}");
+    assert_eq!(errors, ["rate_limited"]);
 }
 
 #[wasm_bindgen_test]
 async fn without_a_prefetch_the_wizard_asks_and_classifies_as_before() {
     let requests = FetchSpy::counting("Bearer sos_asked");
-    let (host, container) =
-        host_element(&[("session", "sos_asked"), ("api", "http://127.0.0.1:9")]);
-    let errors = error_codes(&host);
-    let _handle = wizard::mount(host, container.clone(), "en", strings(Lang::En), None);
-    let notice = || {
-        container
-            .query_selector("[data-testid='notice']")
-            .unwrap()
-            .and_then(|n| n.text_content())
-    };
-    until("the notice is shown", || notice().is_some()).await;
-    assert!(
-        notice().unwrap().contains("could not reach"),
-        "{:?}",
-        notice()
-    );
-    assert_eq!(*errors.borrow(), ["unreachable"]);
+    let (notice, errors) = notice_after_mount("sos_asked", None).await;
+    assert!(notice.contains("could not reach"), "{notice:?}");
+    assert_eq!(errors, ["unreachable"]);
     // Also shows the spy sees the wizard's requests.
     assert_eq!(requests.count(), 1);
 }

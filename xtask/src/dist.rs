@@ -138,6 +138,20 @@ pub fn write(dist: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(dist.join(name), bytes).map_err(|e| format!("dist/{name}: {e}"))
 }
 
+/// A manifest of made-up hashed names, for the tests of the modules that read one.
+#[cfg(test)]
+pub fn sample_manifest() -> Manifest {
+    Manifest {
+        glue: "sis-onboard-wizard-0123456789abcdef.js".into(),
+        wasm: "sis-onboard-wizard-0123456789abcdef_bg.wasm".into(),
+        css: "sis-onboard-3d3b1657ff42e.css".into(),
+        strings: vec![
+            ("en".into(), "sis-onboard-en-00000000000000aa.txt".into()),
+            ("es".into(), "sis-onboard-es-00000000000000bb.txt".into()),
+        ],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,15 +169,7 @@ mod tests {
 
     #[test]
     fn the_manifest_reads_back_what_it_wrote_in_the_agreed_shape() {
-        let manifest = Manifest {
-            glue: "sis-onboard-wizard-0123456789abcdef.js".into(),
-            wasm: "sis-onboard-wizard-0123456789abcdef_bg.wasm".into(),
-            css: "sis-onboard-3d3b1657ff42e.css".into(),
-            strings: vec![
-                ("en".into(), "sis-onboard-en-00000000000000aa.txt".into()),
-                ("es".into(), "sis-onboard-es-00000000000000bb.txt".into()),
-            ],
-        };
+        let manifest = sample_manifest();
         let json = manifest.to_json();
         let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(

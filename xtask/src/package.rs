@@ -154,18 +154,7 @@ fn precompress(dist: &Path, name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn manifest() -> Manifest {
-        Manifest {
-            glue: "sis-onboard-wizard-0123456789abcdef.js".into(),
-            wasm: "sis-onboard-wizard-0123456789abcdef_bg.wasm".into(),
-            css: "sis-onboard-3d3b1657ff42e.css".into(),
-            strings: vec![
-                ("en".into(), "sis-onboard-en-00000000000000aa.txt".into()),
-                ("es".into(), "sis-onboard-es-00000000000000bb.txt".into()),
-            ],
-        }
-    }
+    use crate::dist::sample_manifest as manifest;
 
     /// The real loader, as trunk copies it into `dist/`.
     const LOADER_SOURCE: &str = include_str!("../../js/sis-onboard.js");
