@@ -3,9 +3,16 @@
 //! JSON tree of the whole body.
 //!
 //! A server may answer 2 MiB of records to a `limit=1` probe; decoded as a tree that is
-//! tens of MiB per probe, so everything past the first record is counted and skipped.
+//! tens of MiB per probe, so everything past the first record is counted and skipped, and
+//! a large answer is decoded as it arrives rather than held whole.
 
 use std::fmt;
+use std::io::Read;
+
+use axum::body::Bytes;
+use reqwest::header::CONTENT_TYPE;
+
+use crate::net_guard::{ReadError, read_capped};
 
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -48,6 +55,170 @@ where
     .deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(value)
+}
+
+/// Decodes `{ "<key>": <T>, … }` from a reader, as [`decode_wrapped`] does from a slice.
+fn decode_wrapped_from<T>(reader: impl Read, key: &str) -> Result<Option<T>, serde_json::Error>
+where
+    T: for<'de> Deserialize<'de>,
+{
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let value = Wrapped::<T> {
+        key,
+        member: std::marker::PhantomData,
+    }
+    .deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// A list answer as read: a web page, or JSON decoded to its page (None when it is not a
+/// OneRoster list under the expected key).
+#[derive(Debug)]
+pub enum Answer {
+    /// The answer is HTML (by its content type or its first byte).
+    Html,
+    /// The answer's page, None when malformed.
+    Page(Option<Page>),
+}
+
+/// Answers this small (by `Content-Length`) are read whole, then decoded: cheaper than a
+/// decoding thread, and a few of them in flight are still far below the memory goal.
+const READ_WHOLE_BELOW: u64 = 64 * 1024;
+
+/// How many chunks may wait between the connection and the decoder.
+const CHUNKS_IN_FLIGHT: usize = 1;
+
+/// Reads a list answer of at most `max` bytes and decodes its `key` member. A large or
+/// unsized answer is decoded while it arrives, on a blocking thread (`serde_json` reads
+/// synchronously), so only a few chunks of it are in memory at once. Too large or cut off
+/// wins over malformed, as when the whole body was read first.
+pub async fn read_page(
+    mut response: reqwest::Response,
+    max: usize,
+    key: &'static str,
+) -> Result<Answer, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > max as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("html"));
+    if is_html {
+        drain(&mut response, 0, max).await?;
+        return Ok(Answer::Html);
+    }
+    if response
+        .content_length()
+        .is_some_and(|len| len < READ_WHOLE_BELOW)
+    {
+        let body = read_capped(response, max).await?;
+        if starts_with_markup(&body) {
+            return Ok(Answer::Html);
+        }
+        return Ok(Answer::Page(decode_wrapped(&body, key).ok().flatten()));
+    }
+    // Whatever comes before the first non-blank byte, kept to tell HTML from JSON.
+    let mut head = Vec::new();
+    let mut read = 0;
+    let first_byte = loop {
+        let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? else {
+            break None;
+        };
+        read += chunk.len();
+        if read > max {
+            return Err(ReadError::TooLarge);
+        }
+        let found = chunk.iter().copied().find(|b| !b.is_ascii_whitespace());
+        head.push(chunk);
+        if found.is_some() {
+            break found;
+        }
+    };
+    if first_byte == Some(b'<') {
+        drain(&mut response, read, max).await?;
+        return Ok(Answer::Html);
+    }
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
+    let decoder = tokio::task::spawn_blocking(move || {
+        let reader = ChunkReader {
+            receiver,
+            current: Bytes::new(),
+        };
+        decode_wrapped_from::<Page>(reader, key).ok().flatten()
+    });
+    let mut head = head.into_iter();
+    let mut decoder_listens = true;
+    let fed = loop {
+        let chunk = match head.next() {
+            Some(chunk) => chunk,
+            None => match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    read += chunk.len();
+                    if read > max {
+                        break Err(ReadError::TooLarge);
+                    }
+                    chunk
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(ReadError::Transport(e)),
+            },
+        };
+        // A decoder that stopped (bad JSON) still leaves the body to be read for its size.
+        if decoder_listens && sender.send(chunk).await.is_err() {
+            decoder_listens = false;
+        }
+    };
+    // The decoder sees the end of the body (or of what was read) and finishes.
+    drop(sender);
+    let page = decoder.await;
+    fed?;
+    Ok(Answer::Page(page.ok().flatten()))
+}
+
+/// Reads the rest of a body only to know whether it stays within `max`.
+async fn drain(
+    response: &mut reqwest::Response,
+    mut read: usize,
+    max: usize,
+) -> Result<(), ReadError> {
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        read += chunk.len();
+        if read > max {
+            return Err(ReadError::TooLarge);
+        }
+    }
+    Ok(())
+}
+
+/// True when the first non-blank byte opens markup.
+fn starts_with_markup(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// The body's chunks, as they arrive, read by the decoding thread.
+struct ChunkReader {
+    receiver: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.receiver.blocking_recv() {
+                Some(chunk) => self.current = chunk,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
 }
 
 /// The seed that finds one member of the top-level object and skips the others.

@@ -17,7 +17,7 @@ use sis_onboard_protocol::{
 
 use serde_json::Value;
 
-use super::page::{Page, Record, decode_wrapped};
+use super::page::{Answer, Record, decode_wrapped, read_page};
 use crate::net_guard::{DistrictHttp, NetPolicy, ReadError, Refusal, read_capped};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
@@ -753,7 +753,7 @@ async fn probe(
     granted: &Granted,
     mut access: String,
     path: &str,
-    key: &str,
+    key: &'static str,
 ) -> Result<Probe, ValidationError> {
     let field = CredentialField::BaseUrl;
     let url = format!("{}/{path}", base.as_str().trim_end_matches('/'));
@@ -827,26 +827,26 @@ async fn probe(
             .get("x-total-count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let (content_type, body) = read_body(response, policy.max_response_bytes, field).await?;
-        if looks_like_html(&content_type, &body) {
-            return Err(error(
-                Code::NotOneRosterRoot,
-                Some(field),
-                "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
-            ));
-        }
-        let malformed = || {
-            error(
-                Code::MalformedResponse,
-                Some(field),
-                "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
-            )
-        };
+        let answer = read_page(response, policy.max_response_bytes, key)
+            .await
+            .map_err(|e| read_error(e, field))?;
         // Only the first record and the length: never a JSON tree of the whole body.
-        let page = decode_wrapped::<Page>(&body, key)
-            .ok()
-            .flatten()
-            .ok_or_else(malformed)?;
+        let page = match answer {
+            Answer::Html => {
+                return Err(error(
+                    Code::NotOneRosterRoot,
+                    Some(field),
+                    "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
+                ));
+            }
+            Answer::Page(page) => page.ok_or_else(|| {
+                error(
+                    Code::MalformedResponse,
+                    Some(field),
+                    "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
+                )
+            })?,
+        };
         let count = match total {
             Some(value) => Count { value, exact: true },
             None => Count {
