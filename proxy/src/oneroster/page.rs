@@ -444,4 +444,54 @@ mod tests {
         let org = decode_wrapped::<Record>(br#"{"org":{"name":"Lakeshore"}}"#, "org").unwrap();
         assert_eq!(org.and_then(|o| o.name).as_deref(), Some("Lakeshore"));
     }
+
+    /// A response of `body` as reqwest hands it over (its size known, past the read-whole size).
+    fn response(content_type: &str, body: String) -> reqwest::Response {
+        let response = axum::http::Response::builder()
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .unwrap();
+        reqwest::Response::from(response)
+    }
+
+    fn big_list(key: &str, tail: &str) -> String {
+        let records = r#"{"sourcedId":"p"},"#.repeat(10_000);
+        format!("  {{\"{key}\":[{{\"name\":\"first\"}},{records}{{}}]{tail}")
+    }
+
+    #[tokio::test]
+    async fn a_large_answer_is_decoded_as_it_arrives_with_the_same_outcomes() {
+        let max = 2 * 1024 * 1024;
+        let answer = read_page(
+            response("application/json", big_list("users", "}")),
+            max,
+            "users",
+        );
+        let Ok(Answer::Page(Some(page))) = answer.await else {
+            panic!("not a page");
+        };
+        assert_eq!(page.len, 10_002);
+        assert_eq!(page.first.unwrap().name.as_deref(), Some("first"));
+        let cut = read_page(
+            response("application/json", big_list("users", "")),
+            max,
+            "users",
+        );
+        assert!(matches!(cut.await, Ok(Answer::Page(None))));
+        let wrong_key = read_page(
+            response("application/json", big_list("orgs", "}")),
+            max,
+            "users",
+        );
+        assert!(matches!(wrong_key.await, Ok(Answer::Page(None))));
+        let page = format!("\n <html>{}</html>", "x".repeat(100_000));
+        let html = read_page(response("application/json", page), max, "users");
+        assert!(matches!(html.await, Ok(Answer::Html)));
+        let too_large = read_page(
+            response("application/json", big_list("users", "}")),
+            100_000,
+            "users",
+        );
+        assert!(matches!(too_large.await, Err(ReadError::TooLarge)));
+    }
 }
