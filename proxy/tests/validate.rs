@@ -1151,3 +1151,19 @@ async fn a_hostile_district_name_is_shown_and_stored_clean_and_bounded() {
     assert_eq!(listed[0]["id"], id);
     assert_eq!(listed[0]["district_name"], name.as_str());
 }
+
+#[tokio::test]
+async fn a_server_ignoring_limit_validates_like_one_that_honours_it() {
+    // Every probe answers ~2 MiB of tiny records; the proxy keeps the first record only.
+    let h = Harness::start(|_| {}).await;
+    let big = h.validate_as(Behaviour::BigPages).await;
+    let normal = h.validate_as(Behaviour::Working).await;
+    assert_eq!(big["passed"], true, "{big}");
+    assert_eq!(big["district"], normal["district"]);
+    assert_eq!(big["warnings"], json!([]));
+    assert!(
+        big["district"]["name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+}

@@ -69,11 +69,14 @@ pub enum Behaviour {
     /// Works, but the district's name carries a right-to-left override, control characters
     /// and some 330 characters.
     HostileNames,
+    /// Works, but every list answer is [`BIG_PAGE_BYTES`] of tiny records whatever `limit`
+    /// asks for, as from a server that ignores `limit`.
+    BigPages,
 }
 
 impl Behaviour {
     /// Every behaviour, in the README's order.
-    pub const ALL: [Behaviour; 30] = [
+    pub const ALL: [Behaviour; 31] = [
         Behaviour::Working,
         Behaviour::NoDemographicsScope,
         Behaviour::WrongSecret,
@@ -104,6 +107,7 @@ impl Behaviour {
         Behaviour::HugeTokenAnswer,
         Behaviour::CutMidBody,
         Behaviour::HostileNames,
+        Behaviour::BigPages,
     ];
 
     /// The client id that selects the behaviour (the secret is always the demo secret).
@@ -139,6 +143,7 @@ impl Behaviour {
             Behaviour::HugeTokenAnswer => "sandbox-huge-token-answer",
             Behaviour::CutMidBody => "sandbox-cut-mid-body",
             Behaviour::HostileNames => "sandbox-hostile-names",
+            Behaviour::BigPages => "sandbox-big-pages",
         }
     }
 
@@ -170,3 +175,6 @@ pub const HUGE_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// How big [`Behaviour::HugeTokenAnswer`]'s token answer is: past the proxy's 64 KiB cap.
 pub const HUGE_TOKEN_ANSWER_BYTES: usize = 96 * 1024;
+
+/// How big [`Behaviour::BigPages`]' list answers are: just under the proxy's 2 MiB cap.
+pub const BIG_PAGE_BYTES: usize = 2 * 1024 * 1024 - 1024;

@@ -21,8 +21,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use behaviour::{
-    Behaviour, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL, MOVED_TOKEN_PATH,
-    SCOPE_GRADEBOOK,
+    BIG_PAGE_BYTES, Behaviour, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL,
+    MOVED_TOKEN_PATH, SCOPE_GRADEBOOK,
 };
 pub use district::{District, DistrictSize, Listing, UserKind};
 pub use oauth::{Clock, SystemClock};

@@ -19,8 +19,8 @@ use crate::district::{District, Listing, UserKind};
 use crate::oauth::{Claims, TokenProblem, verify_bearer};
 use crate::query::{Filter, QueryError, parse_fields, parse_sort, project, sort_key};
 use crate::{
-    Behaviour, HUGE_RESPONSE_BYTES, SCOPE_DEMOGRAPHICS, SCOPE_ROSTER, SCOPE_ROSTER_CORE,
-    SandboxConfig,
+    BIG_PAGE_BYTES, Behaviour, HUGE_RESPONSE_BYTES, SCOPE_DEMOGRAPHICS, SCOPE_ROSTER,
+    SCOPE_ROSTER_CORE, SandboxConfig,
 };
 
 /// The district-wide base path.
@@ -500,7 +500,45 @@ async fn serve_api(
             .insert("x-total-count", HeaderValue::from(1));
         response.headers_mut().remove(header::LINK);
     }
+    if behaviour == Behaviour::BigPages && response.status().is_success() {
+        return Ok(big_page(response).await);
+    }
     Ok(response)
+}
+
+/// [`Behaviour::BigPages`]' answer: a list answer's first record, then tiny records up to
+/// [`BIG_PAGE_BYTES`], streamed from one shared chunk so the sandbox holds almost none of
+/// it (the proxy's memory benchmark counts the whole process). Other answers pass as they are.
+async fn big_page(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BIG_PAGE_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let list = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|answer| match answer {
+            Value::Object(members) => members.into_iter().find(|(_, v)| v.is_array()),
+            _ => None,
+        });
+    let Some((key, Value::Array(records))) = list else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    const RECORD: &str = r#",{"sourcedId":"p"}"#;
+    const CHUNK_RECORDS: usize = 512;
+    let head = match records.first() {
+        Some(first) => format!("{{{}:[{first}", Value::String(key)),
+        None => format!("{{{}:[{{\"sourcedId\":\"p\"}}", Value::String(key)),
+    };
+    let tail = "]}";
+    let room = BIG_PAGE_BYTES.saturating_sub(head.len() + tail.len()) / RECORD.len();
+    let chunk = Bytes::from(RECORD.repeat(CHUNK_RECORDS));
+    let rest = Bytes::from(RECORD.repeat(room % CHUNK_RECORDS));
+    let body = std::iter::once(Bytes::from(head))
+        .chain(std::iter::repeat_n(chunk, room / CHUNK_RECORDS))
+        .chain([rest, Bytes::from_static(tail.as_bytes())])
+        .map(Ok::<_, std::convert::Infallible>);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(body)))
 }
 
 /// [`Behaviour::CutMidBody`]'s answer: the status and the start of a JSON body, then the

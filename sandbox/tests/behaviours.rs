@@ -9,8 +9,8 @@ use common::{basic, serve, tiny, token_request};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sis_onboard_sandbox::{
-    Behaviour, CredentialsIn, DEMO_SECRET, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES,
-    SandboxConfig,
+    BIG_PAGE_BYTES, Behaviour, CredentialsIn, DEMO_SECRET, HUGE_RESPONSE_BYTES,
+    HUGE_TOKEN_ANSWER_BYTES, SandboxConfig,
 };
 
 const BASE: &str = "/campus/api/ims/oneroster/rostering/v1p2";
@@ -177,6 +177,36 @@ async fn a_huge_response_is_streamed_whole() {
     assert!(bytes >= HUGE_RESPONSE_BYTES * 9 / 10, "{bytes} bytes");
     assert!(first.starts_with(b"{\"orgs\":["));
     assert!(last.ends_with(b"]}"));
+}
+
+#[tokio::test]
+async fn big_pages_answer_two_mib_of_tiny_records_whatever_the_limit() {
+    let (base, token) = connect(tiny(), Behaviour::BigPages).await;
+    let normal = {
+        let (base, token) = connect(tiny(), Behaviour::Working).await;
+        get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let response = get(&base, &token, "/orgs?filter=type%3D%27district%27&limit=1").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-total-count"], "1");
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() <= BIG_PAGE_BYTES, "{} bytes", body.len());
+    assert!(body.len() >= BIG_PAGE_BYTES - 64, "{} bytes", body.len());
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let orgs = answer["orgs"].as_array().unwrap();
+    assert!(orgs.len() > 100_000, "{} records", orgs.len());
+    assert_eq!(orgs[0], normal["orgs"][0]);
+    assert_eq!(orgs[1], serde_json::json!({"sourcedId": "p"}));
+    let users: Value = get(&base, &token, "/users?limit=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(users["users"].as_array().unwrap().len() > 100_000);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Talking to a district's OneRoster 1.2 server: credential validation.
 
+pub mod page;
 pub mod validate;
 
 pub use validate::validate_connection;

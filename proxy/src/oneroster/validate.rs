@@ -10,12 +10,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Client, StatusCode, Url};
-use serde_json::Value;
 use sis_onboard_protocol::{
     Check, Count, CredentialField, DistrictSummary, ValidateRequest, ValidationError,
     ValidationErrorCode as Code, ValidationReport, ValidationWarning,
 };
 
+use serde_json::Value;
+
+use super::page::{Answer, Record, decode_wrapped, read_page};
 use crate::net_guard::{DistrictHttp, NetPolicy, ReadError, Refusal, read_capped};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
@@ -268,14 +270,6 @@ async fn run(
     if schools.count.exact && schools.count.value == 1 {
         warnings.push(ValidationWarning::OneSchoolShared);
     }
-    let text = |probe: &Probe, field: &str| {
-        probe
-            .first
-            .as_ref()
-            .and_then(|r| r[field].as_str())
-            .map(upstream_text)
-            .filter(|t| !t.is_empty())
-    };
     let name = district_name(client, policy, &base, &token.access_token, &district).await;
     if name.is_none() {
         warnings.push(ValidationWarning::NoDistrictOrg);
@@ -286,7 +280,12 @@ async fn run(
         students: students.count,
         teachers: teachers.count,
         classes: classes.count,
-        academic_session: session.0.ok().and_then(|p| text(&p, "title")),
+        academic_session: session
+            .0
+            .ok()
+            .and_then(|p| p.first?.title)
+            .map(|t| upstream_text(&t))
+            .filter(|t| !t.is_empty()),
     })
 }
 
@@ -294,9 +293,9 @@ async fn run(
 const MAX_PARENT_HOPS: usize = 3;
 
 /// True when an org record is of type `district`.
-fn is_district(org: &Value) -> bool {
-    org["type"]
-        .as_str()
+fn is_district(org: &Record) -> bool {
+    org.kind
+        .as_deref()
         .is_some_and(|t| t.eq_ignore_ascii_case("district"))
 }
 
@@ -315,7 +314,7 @@ async fn district_name(
         if is_district(&org) {
             break;
         }
-        let parent = org["parent"]["sourcedId"].as_str()?;
+        let parent = org.parent.as_ref()?.sourced_id.as_deref()?;
         let mut url = base.clone();
         url.path_segments_mut()
             .ok()?
@@ -329,11 +328,10 @@ async fn district_name(
         let body = read_capped(response, policy.max_response_bytes)
             .await
             .ok()?;
-        let mut json: Value = serde_json::from_slice(&body).ok()?;
-        org = json["org"].take();
+        org = decode_wrapped::<Record>(&body, "org").ok()??;
     }
     is_district(&org)
-        .then(|| org["name"].as_str().map(upstream_text))
+        .then(|| org.name.as_deref().map(upstream_text))
         .flatten()
 }
 
@@ -742,7 +740,7 @@ fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -
 
 struct Probe {
     count: Count,
-    first: Option<Value>,
+    first: Option<Record>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -755,7 +753,7 @@ async fn probe(
     granted: &Granted,
     mut access: String,
     path: &str,
-    key: &str,
+    key: &'static str,
 ) -> Result<Probe, ValidationError> {
     let field = CredentialField::BaseUrl;
     let url = format!("{}/{path}", base.as_str().trim_end_matches('/'));
@@ -829,33 +827,36 @@ async fn probe(
             .get("x-total-count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let (content_type, body) = read_body(response, policy.max_response_bytes, field).await?;
-        if looks_like_html(&content_type, &body) {
-            return Err(error(
-                Code::NotOneRosterRoot,
-                Some(field),
-                "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
-            ));
-        }
-        let malformed = || {
-            error(
-                Code::MalformedResponse,
-                Some(field),
-                "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
-            )
+        let answer = read_page(response, policy.max_response_bytes, key)
+            .await
+            .map_err(|e| read_error(e, field))?;
+        // Only the first record and the length: never a JSON tree of the whole body.
+        let page = match answer {
+            Answer::Html => {
+                return Err(error(
+                    Code::NotOneRosterRoot,
+                    Some(field),
+                    "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
+                ));
+            }
+            Answer::Page(page) => page.ok_or_else(|| {
+                error(
+                    Code::MalformedResponse,
+                    Some(field),
+                    "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
+                )
+            })?,
         };
-        let json: Value = serde_json::from_slice(&body).map_err(|_| malformed())?;
-        let records = json[key].as_array().ok_or_else(malformed)?;
         let count = match total {
             Some(value) => Count { value, exact: true },
             None => Count {
-                value: records.len() as u64,
+                value: page.len,
                 exact: false,
             },
         };
         return Ok(Probe {
             count,
-            first: records.first().cloned(),
+            first: page.first,
         });
     }
 }
