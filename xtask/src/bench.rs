@@ -2,7 +2,8 @@
 //! page loads, raw and as served (its `.gz` and `.br` copies), against the brotli budget
 //! (`bench/bundle.md`); the first step's time in headless Chromium on emulated mobile
 //! networks (`tests/bench/first-step.mjs`, `bench/first-step.md`); and the proxy's
-//! validation benchmarks (`bench/validation.md`). The README quotes all three.
+//! validation benchmarks (`bench/validation.md`) and peak memory per validation
+//! (`proxy/benches/memory.rs`, `bench/memory.md`). The README quotes them all.
 
 use std::io::Read;
 use std::path::Path;
@@ -127,6 +128,11 @@ pub fn run() -> Result<(), String> {
 
     first_step(&dist)?;
     validation(&dir)?;
+    // The memory benchmark writes `bench/memory.md` itself.
+    exec(command(
+        "cargo",
+        &["bench", "-p", "sis-onboard-proxy", "--bench", "memory"],
+    ))?;
     if brotli > BUDGET_BROTLI_BYTES {
         return Err(format!("the bundle is over budget: {summary}"));
     }
