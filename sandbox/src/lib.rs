@@ -10,6 +10,8 @@ mod district;
 mod oauth;
 mod oneroster;
 mod query;
+pub mod relay;
+pub mod tls;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
