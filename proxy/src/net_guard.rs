@@ -246,56 +246,126 @@ impl NetPolicy {
         Ok(())
     }
 
-    /// An HTTP client that enforces this policy on every request and redirect.
-    pub fn client(&self) -> Result<Client, reqwest::Error> {
-        let redirect_policy = Arc::new(self.clone());
-        self.build_client(reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > redirect_policy.max_redirects {
-                attempt.error("too many redirects")
-            } else if let Err(refusal) = redirect_policy.check_url(attempt.url()) {
-                attempt.error(refusal)
-            } else {
-                attempt.follow()
-            }
-        }))
-    }
-
-    /// The clients a validation needs: one for the API, which follows checked redirects,
-    /// and one for the token request, which follows none (credentials must not travel to
-    /// a host the administrator did not type).
+    /// The HTTP client for district servers, enforcing this policy. It follows no redirect
+    /// itself: the token request must never follow one (credentials must not travel to a host
+    /// the administrator did not type), and the API's are followed by
+    /// [`DistrictHttp::get_following`], each target checked again. So one client, and one
+    /// connection per host (HTTP/2 when the server offers it), carries the token request and
+    /// every probe.
     pub fn district_http(&self) -> Result<DistrictHttp, reqwest::Error> {
-        Ok(DistrictHttp {
-            api: self.client()?,
-            token: self.build_client(reqwest::redirect::Policy::none())?,
-        })
-    }
-
-    fn build_client(&self, redirect: reqwest::redirect::Policy) -> Result<Client, reqwest::Error> {
         let policy = Arc::new(self.clone());
         let mut builder = Client::builder()
             .dns_resolver(Arc::new(GuardedResolver {
                 policy: policy.clone(),
             }))
+            // An egress proxy from the environment (HTTPS_PROXY …) would be handed the host
+            // name unresolved, past the guarded resolver.
+            .no_proxy()
             .connect_timeout(self.connect_timeout)
             .timeout(self.total_timeout)
-            .redirect(redirect)
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
             .user_agent(concat!("sis-onboard-proxy/", env!("CARGO_PKG_VERSION")));
         for pem in &self.extra_roots_pem {
             for certificate in Certificate::from_pem_bundle(pem)? {
                 builder = builder.add_root_certificate(certificate);
             }
         }
-        builder.build()
+        Ok(DistrictHttp {
+            client: builder.build()?,
+            policy,
+        })
     }
 }
 
-/// The HTTP clients for district servers, both enforcing one [`NetPolicy`].
+/// The HTTP client for district servers and the [`NetPolicy`] it enforces.
 #[derive(Debug, Clone)]
 pub struct DistrictHttp {
-    /// For the OneRoster API: follows redirects, each checked again.
-    pub api: Client,
-    /// For the token request: never follows a redirect.
-    pub token: Client,
+    client: Client,
+    policy: Arc<NetPolicy>,
+}
+
+/// Why a GET through [`DistrictHttp::get_following`] got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// A redirect pointed where the policy forbids.
+    #[error("the server redirected to an address that cannot be used: {0}")]
+    RedirectRefused(Refusal),
+    /// More redirects than the policy follows.
+    #[error("too many redirects")]
+    TooManyRedirects,
+    /// The request failed (connection, TLS, time-out, or a refused address on connect).
+    #[error("the request failed")]
+    Transport(#[source] reqwest::Error),
+}
+
+impl DistrictHttp {
+    /// The client itself, for requests that follow no redirect (the token request).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// GETs `url` with a bearer token, following redirects (301, 302, 303, 307, 308) at most
+    /// [`NetPolicy::max_redirects`] times, each target checked by the policy before anything
+    /// is sent (its addresses by the resolver on connect). The token goes only to `url`'s
+    /// own origin, as a browser would send it.
+    pub async fn get_following(
+        &self,
+        url: Url,
+        bearer: &str,
+    ) -> Result<reqwest::Response, FetchError> {
+        let origin = url.origin();
+        let mut url = url;
+        let mut redirects = 0;
+        loop {
+            let mut request = self.client.get(url.clone());
+            if url.origin() == origin {
+                request = request.bearer_auth(bearer);
+            }
+            let response = request.send().await.map_err(FetchError::Transport)?;
+            let target = is_followed_redirect(response.status())
+                .then(|| response.headers().get(reqwest::header::LOCATION))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| url.join(v.trim()).ok());
+            let Some(target) = target else {
+                return Ok(response);
+            };
+            redirects += 1;
+            if redirects > self.policy.max_redirects {
+                return Err(FetchError::TooManyRedirects);
+            }
+            self.policy
+                .check_url(&target)
+                .map_err(FetchError::RedirectRefused)?;
+            url = target;
+        }
+    }
+
+    /// Starts a connection to `url`'s host now, without credentials (a HEAD request whose
+    /// answer is ignored), so that requests made there soon find it open. Stops when the
+    /// returned guard is dropped.
+    pub fn preconnect(&self, url: &Url) -> Preconnect {
+        let request = self.client.head(url.clone());
+        Preconnect(tokio::spawn(async move {
+            let _ = request.send().await;
+        }))
+    }
+}
+
+/// A connection being opened by [`DistrictHttp::preconnect`]; dropping it stops the attempt.
+#[derive(Debug)]
+pub struct Preconnect(tokio::task::JoinHandle<()>);
+
+impl Drop for Preconnect {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The redirect statuses a GET follows.
+fn is_followed_redirect(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
 }
 
 fn default_port(scheme: &str) -> Option<u16> {

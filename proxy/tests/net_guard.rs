@@ -1,13 +1,18 @@
 //! The guarded HTTP client over real loopback HTTP: allowed hosts are reached, redirects to
-//! forbidden places are refused before any connection, and bodies are capped while streaming.
+//! forbidden places are refused before any connection, the token goes only to the origin it
+//! was meant for, and bodies are capped while streaming.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::error::Error as _;
 
 use axum::Router;
+use axum::http::HeaderMap;
 use axum::response::Redirect;
 use axum::routing::get;
-use sis_onboard_proxy::net_guard::{AllowedHost, NetPolicy, ReadError, read_capped};
+use reqwest::Url;
+use sis_onboard_proxy::net_guard::{
+    AllowedHost, FetchError, NetPolicy, ReadError, Refusal, read_capped,
+};
 
 async fn serve(app: Router) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -43,8 +48,9 @@ async fn loopback_is_reachable_only_when_allowed() {
     let url = format!("http://127.0.0.1:{}/", addr.port());
 
     let allowed = allowing(addr)
-        .client()
+        .district_http()
         .unwrap()
+        .client()
         .get(&url)
         .send()
         .await
@@ -53,8 +59,9 @@ async fn loopback_is_reachable_only_when_allowed() {
 
     // By default the name localhost resolves to loopback and is refused.
     let refused = NetPolicy::default()
-        .client()
+        .district_http()
         .unwrap()
+        .client()
         .get(format!("https://localhost:{}/", addr.port()))
         .send()
         .await
@@ -73,39 +80,89 @@ async fn redirects_are_checked_and_capped() {
             "/to-http",
             get(|| async { Redirect::temporary("http://example.com/") }),
         )
-        .route("/loop", get(|| async { Redirect::temporary("/loop") }));
+        .route("/loop", get(|| async { Redirect::temporary("/loop") }))
+        .route("/hop", get(|| async { Redirect::permanent("/landed") }))
+        .route("/landed", get(|| async { "landed" }));
     let addr = serve(app).await;
-    let client = allowing(addr).client().unwrap();
-    let base = format!("http://127.0.0.1:{}", addr.port());
+    let http = allowing(addr).district_http().unwrap();
+    let url = |path: &str| Url::parse(&format!("http://127.0.0.1:{}{path}", addr.port())).unwrap();
 
-    let metadata = client
-        .get(format!("{base}/to-metadata"))
-        .send()
+    let metadata = http
+        .get_following(url("/to-metadata"), "t")
         .await
         .unwrap_err();
     assert!(
-        chain(&metadata).contains("cloud metadata"),
-        "{}",
-        chain(&metadata)
+        matches!(
+            metadata,
+            FetchError::RedirectRefused(Refusal::ForbiddenAddress {
+                class: "cloud metadata"
+            })
+        ),
+        "{metadata:?}"
     );
+    let plain_http = http.get_following(url("/to-http"), "t").await.unwrap_err();
+    assert!(
+        matches!(plain_http, FetchError::RedirectRefused(Refusal::NotHttps)),
+        "{plain_http:?}"
+    );
+    let looping = http.get_following(url("/loop"), "t").await.unwrap_err();
+    assert!(
+        matches!(looping, FetchError::TooManyRedirects),
+        "{looping:?}"
+    );
+    let followed = http.get_following(url("/hop"), "t").await.unwrap();
+    assert_eq!(followed.text().await.unwrap(), "landed");
+}
 
-    let plain_http = client
-        .get(format!("{base}/to-http"))
-        .send()
+/// Answers whether the request carried the bearer token.
+async fn saw_token(headers: HeaderMap) -> &'static str {
+    match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        Some("Bearer secret-token") => "token",
+        Some(_) => "other",
+        None => "none",
+    }
+}
+
+#[tokio::test]
+async fn the_token_goes_only_to_its_own_origin() {
+    let elsewhere = serve(Router::new().route("/who", get(saw_token))).await;
+    let app = Router::new()
+        .route("/who", get(saw_token))
+        .route("/same", get(|| async { Redirect::temporary("/who") }))
+        .route(
+            "/other",
+            get(move || async move {
+                Redirect::temporary(&format!("http://127.0.0.1:{}/who", elsewhere.port()))
+            }),
+        );
+    let addr = serve(app).await;
+    let policy = NetPolicy {
+        allowed_hosts: vec![
+            AllowedHost {
+                host: "127.0.0.1".into(),
+                port: Some(addr.port()),
+            },
+            AllowedHost {
+                host: "127.0.0.1".into(),
+                port: Some(elsewhere.port()),
+            },
+        ],
+        ..NetPolicy::default()
+    };
+    let http = policy.district_http().unwrap();
+    let url = |path: &str| Url::parse(&format!("http://127.0.0.1:{}{path}", addr.port())).unwrap();
+    let answer = |response: reqwest::Response| async move { response.text().await.unwrap() };
+
+    let same = http
+        .get_following(url("/same"), "secret-token")
         .await
-        .unwrap_err();
-    assert!(
-        chain(&plain_http).contains("https"),
-        "{}",
-        chain(&plain_http)
-    );
-
-    let looping = client.get(format!("{base}/loop")).send().await.unwrap_err();
-    assert!(
-        chain(&looping).contains("too many redirects"),
-        "{}",
-        chain(&looping)
-    );
+        .unwrap();
+    assert_eq!(answer(same).await, "token", "same origin keeps the token");
+    let other = http
+        .get_following(url("/other"), "secret-token")
+        .await
+        .unwrap();
+    assert_eq!(answer(other).await, "none", "another origin never sees it");
 }
 
 #[tokio::test]
@@ -113,7 +170,8 @@ async fn bodies_are_capped_while_streaming() {
     let big = "x".repeat(100_000);
     let app = Router::new().route("/big", get(move || async move { big }));
     let addr = serve(app).await;
-    let client = allowing(addr).client().unwrap();
+    let http = allowing(addr).district_http().unwrap();
+    let client = http.client();
     let url = format!("http://127.0.0.1:{}/big", addr.port());
 
     let small_cap = read_capped(client.get(&url).send().await.unwrap(), 10_000).await;

@@ -18,7 +18,7 @@ use sis_onboard_protocol::{
 use serde_json::Value;
 
 use super::page::{Answer, Record, decode_wrapped, read_page};
-use crate::net_guard::{DistrictHttp, NetPolicy, ReadError, Refusal, read_capped};
+use crate::net_guard::{DistrictHttp, FetchError, NetPolicy, ReadError, Refusal, read_capped};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
 const ROSTERING_SUFFIX: &str = "/ims/oneroster/rostering/v1p2";
@@ -175,8 +175,11 @@ async fn run(
         ));
     }
 
+    // The probes go to the base URL's host: when the token is fetched from another one,
+    // that connection (TCP, TLS) is opened meanwhile, not after.
+    let _preconnect = (base.origin() != token_url.origin()).then(|| client.preconnect(&base));
     let started = Instant::now();
-    let token = fetch_token(&client.token, policy, &token_url, request).await;
+    let token = fetch_token(client.client(), policy, &token_url, request).await;
     checks.push(Check {
         id: "token".into(),
         passed: token.is_ok(),
@@ -321,7 +324,7 @@ async fn district_name(
             .pop_if_empty()
             .push("orgs")
             .push(parent);
-        let response = client.api.get(url).bearer_auth(access).send().await.ok()?;
+        let response = client.get_following(url, access).await.ok()?;
         if !response.status().is_success() {
             return None;
         }
@@ -426,6 +429,24 @@ fn is_scope_challenge(response: &reqwest::Response) -> bool {
         })
 }
 
+/// A GET of the API that got no answer: a refused or endless redirect, or a transport
+/// failure.
+fn fetch_error(err: FetchError, field: CredentialField) -> ValidationError {
+    match err {
+        FetchError::RedirectRefused(refusal) => error(
+            Code::ForbiddenDestination,
+            Some(field),
+            format!("The server redirected to an address that cannot be used: {refusal}."),
+        ),
+        FetchError::TooManyRedirects => error(
+            Code::ForbiddenDestination,
+            Some(field),
+            "The server redirected too many times. Copy the Base URL from Infinite Campus again.",
+        ),
+        FetchError::Transport(e) => transport_error(&e, field),
+    }
+}
+
 /// A transport failure, told apart by what the error chain says.
 fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationError {
     let field = Some(field);
@@ -471,12 +492,6 @@ fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationEr
             Code::Timeout,
             field,
             "The server did not answer in time. Try again; if it keeps happening, your Infinite Campus host may be down.",
-        )
-    } else if err.is_redirect() {
-        error(
-            Code::ForbiddenDestination,
-            field,
-            "The server redirected to an address that cannot be used.",
         )
     } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
         error(
@@ -756,16 +771,20 @@ async fn probe(
     key: &'static str,
 ) -> Result<Probe, ValidationError> {
     let field = CredentialField::BaseUrl;
-    let url = format!("{}/{path}", base.as_str().trim_end_matches('/'));
+    let url =
+        Url::parse(&format!("{}/{path}", base.as_str().trim_end_matches('/'))).map_err(|_| {
+            error(
+                Code::MalformedUrl,
+                Some(field),
+                "This is not a web address.",
+            )
+        })?;
     let mut renewed = false;
     loop {
         let response = client
-            .api
-            .get(&url)
-            .bearer_auth(&access)
-            .send()
+            .get_following(url.clone(), &access)
             .await
-            .map_err(|e| transport_error(&e, field))?;
+            .map_err(|e| fetch_error(e, field))?;
         let status = response.status();
         let is_scope_refusal = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
             && is_scope_challenge(&response);
@@ -775,7 +794,7 @@ async fn probe(
         if status == StatusCode::UNAUTHORIZED && !renewed {
             // The token may have expired between two calls: get a fresh one, once.
             renewed = true;
-            access = fetch_token(&client.token, policy, token_url, request)
+            access = fetch_token(client.client(), policy, token_url, request)
                 .await?
                 .access_token;
             continue;
