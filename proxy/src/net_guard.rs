@@ -265,6 +265,13 @@ impl NetPolicy {
             .timeout(self.total_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
+            // HTTP/2 flow control bounds what a server may send ahead of a probe's reading:
+            // 64 KiB a stream (HTTP/2's own default, ample for an answer of `limit=1`), not
+            // hyper's 2 MiB. The connection's window stays hyper's 5 MiB, room for 80 such
+            // streams, so streams left unread for a while (validations sharing a
+            // connection, each decoding one large answer at a time) never starve the ones
+            // being read.
+            .http2_initial_stream_window_size(HTTP2_STREAM_WINDOW)
             .user_agent(concat!("sis-onboard-proxy/", env!("CARGO_PKG_VERSION")));
         for pem in &self.extra_roots_pem {
             for certificate in Certificate::from_pem_bundle(pem)? {
@@ -277,6 +284,9 @@ impl NetPolicy {
         })
     }
 }
+
+/// Bytes one HTTP/2 stream may receive before the proxy reads them.
+const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
 
 /// The HTTP client for district servers and the [`NetPolicy`] it enforces.
 #[derive(Debug, Clone)]

@@ -2,8 +2,10 @@
 //! page loads, raw and as served (its `.gz` and `.br` copies), against the brotli budget
 //! (`bench/bundle.md`); the first step's time in headless Chromium on emulated mobile
 //! networks (`tests/bench/first-step.mjs`, `bench/first-step.md`); and the proxy's
-//! validation benchmarks (`bench/validation.md`) and peak memory per validation
-//! (`proxy/benches/memory.rs`, `bench/memory.md`). The README quotes them all.
+//! validation throughput (`bench/validation.md`), peak memory per validation
+//! (`proxy/benches/memory.rs`, `bench/memory.md`) and validation time over a network path
+//! between two namespaces (`proxy/benches/network.rs`, `bench/network.md`). The README
+//! quotes them all.
 
 use std::io::Read;
 use std::path::Path;
@@ -128,11 +130,17 @@ pub fn run() -> Result<(), String> {
 
     first_step(&dist)?;
     validation(&dir)?;
-    // The memory benchmark writes `bench/memory.md` itself.
+    // The memory and network benchmarks write `bench/memory.md` and `bench/network.md`.
     exec(command(
         "cargo",
         &["bench", "-p", "sis-onboard-proxy", "--bench", "memory"],
     ))?;
+    let mut network = command(
+        "cargo",
+        &["bench", "-p", "sis-onboard-proxy", "--bench", "network"],
+    );
+    network.env("SIS_ONBOARD_SANDBOX_BIN", build::release_sandbox()?);
+    exec(network)?;
     if brotli > BUDGET_BROTLI_BYTES {
         return Err(format!("the bundle is over budget: {summary}"));
     }

@@ -1,6 +1,7 @@
 //! Builds the release wizard into `dist/` with the standard tools — trunk (cargo,
 //! wasm-bindgen, `wasm-opt -Oz`), terser for the glue — then packages it; and builds the
-//! demo proxy binary the browser tests and benchmarks start.
+//! demo proxy binary the browser tests and benchmarks start, and the sandbox binary the
+//! network benchmark starts.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,8 @@ use crate::package::{self, GLUE};
 
 /// Where `cargo build` puts the demo proxy binary ([`demo_proxy`]).
 const PROXY_BIN: &str = "target/debug/sis-onboard-proxy";
+/// Where `cargo build --release` puts the sandbox binary ([`release_sandbox`]).
+const SANDBOX_BIN: &str = "target/release/sis-onboard-sandbox";
 
 /// `cargo xtask build`: the release wizard into `dist/`.
 ///
@@ -41,4 +44,21 @@ pub fn demo_proxy() -> Result<PathBuf, String> {
         ],
     ))?;
     Ok(root().join(PROXY_BIN))
+}
+
+/// Builds the sandbox district's binary, optimised (it generates a 1,000,000-user district
+/// for the network benchmark); returns its path.
+pub fn release_sandbox() -> Result<PathBuf, String> {
+    exec(command(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "sis-onboard-sandbox",
+            "--bin",
+            "sis-onboard-sandbox",
+        ],
+    ))?;
+    Ok(root().join(SANDBOX_BIN))
 }

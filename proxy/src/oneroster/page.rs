@@ -89,6 +89,14 @@ const READ_WHOLE_BELOW: u64 = 64 * 1024;
 /// How many chunks may wait between the connection and the decoder.
 const CHUNKS_IN_FLIGHT: usize = 1;
 
+/// True when [`read_page`] decodes the answer while it arrives (large or unsized) rather
+/// than reading it whole.
+pub fn is_streamed(response: &reqwest::Response) -> bool {
+    response
+        .content_length()
+        .is_none_or(|len| len >= READ_WHOLE_BELOW)
+}
+
 /// Reads a list answer of at most `max` bytes and decodes its `key` member. A large or
 /// unsized answer is decoded while it arrives, on a blocking thread (`serde_json` reads
 /// synchronously), so only a few chunks of it are in memory at once. Too large or cut off

@@ -17,7 +17,7 @@ use sis_onboard_protocol::{
 
 use serde_json::Value;
 
-use super::page::{Answer, Record, decode_wrapped, read_page};
+use super::page::{Answer, Record, decode_wrapped, is_streamed, read_page};
 use crate::net_guard::{DistrictHttp, FetchError, NetPolicy, ReadError, Refusal, read_capped};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
@@ -190,17 +190,21 @@ async fn run(
     let token = token?;
     let granted = Granted::from_answer(token.scope.as_deref());
 
+    let probing = Probing {
+        client,
+        policy,
+        base: &base,
+        token_url: &token_url,
+        request,
+        granted: &granted,
+        large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS_AT_ONCE),
+    };
     let probe = |path: &'static str, key: &'static str| {
-        let base = base.clone();
-        let token_url = token_url.clone();
         let access = token.access_token.clone();
-        let granted = &granted;
+        let probing = &probing;
         async move {
             let started = Instant::now();
-            let result = probe(
-                client, policy, &base, &token_url, request, granted, access, path, key,
-            )
-            .await;
+            let result = probing.probe(access, path, key).await;
             (result, millis(started))
         }
     };
@@ -758,99 +762,127 @@ struct Probe {
     first: Option<Record>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn probe(
-    client: &DistrictHttp,
-    policy: &NetPolicy,
-    base: &Url,
-    token_url: &Url,
-    request: &ValidateRequest,
-    granted: &Granted,
-    mut access: String,
-    path: &str,
-    key: &'static str,
-) -> Result<Probe, ValidationError> {
-    let field = CredentialField::BaseUrl;
-    let url =
-        Url::parse(&format!("{}/{path}", base.as_str().trim_end_matches('/'))).map_err(|_| {
-            error(
-                Code::MalformedUrl,
-                Some(field),
-                "This is not a web address.",
-            )
-        })?;
-    let mut renewed = false;
-    loop {
-        let response = client
-            .get_following(url.clone(), &access)
-            .await
-            .map_err(|e| fetch_error(e, field))?;
-        let status = response.status();
-        let is_scope_refusal = matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-            && is_scope_challenge(&response);
-        if is_scope_refusal {
-            return Err(granted.insufficient_scope());
-        }
-        if status == StatusCode::UNAUTHORIZED && !renewed {
-            // The token may have expired between two calls: get a fresh one, once.
-            renewed = true;
-            access = fetch_token(client.client(), policy, token_url, request)
-                .await?
-                .access_token;
-            continue;
-        }
-        if let Some(err) = status_error(status, field) {
-            return Err(err);
-        }
-        match status {
-            StatusCode::UNAUTHORIZED => {
-                return Err(error(
-                    Code::InvalidClient,
-                    Some(CredentialField::ClientSecret),
-                    "Infinite Campus issued a token but does not accept it. Generate the connection again.",
-                ));
-            }
-            // Without a challenge a 403 is a switched-off connection, unless the grant is
-            // readable and plainly holds no roster scope.
-            StatusCode::FORBIDDEN if granted.lacks_roster() => {
+/// How many large answers (from a server that ignores `limit`) one validation decodes at
+/// once; the others wait with their bytes still in the socket, not in the heap.
+const LARGE_ANSWERS_AT_ONCE: usize = 1;
+
+/// What every probe of one validation shares.
+struct Probing<'a> {
+    client: &'a DistrictHttp,
+    policy: &'a NetPolicy,
+    base: &'a Url,
+    token_url: &'a Url,
+    request: &'a ValidateRequest,
+    granted: &'a Granted,
+    /// Turns for decoding a large answer.
+    large_answers: tokio::sync::Semaphore,
+}
+
+impl Probing<'_> {
+    async fn probe(
+        &self,
+        mut access: String,
+        path: &str,
+        key: &'static str,
+    ) -> Result<Probe, ValidationError> {
+        let Self {
+            client,
+            policy,
+            base,
+            token_url,
+            request,
+            granted,
+            ..
+        } = *self;
+        let field = CredentialField::BaseUrl;
+        let url = Url::parse(&format!("{}/{path}", base.as_str().trim_end_matches('/'))).map_err(
+            |_| {
+                error(
+                    Code::MalformedUrl,
+                    Some(field),
+                    "This is not a web address.",
+                )
+            },
+        )?;
+        let mut renewed = false;
+        loop {
+            let response = client
+                .get_following(url.clone(), &access)
+                .await
+                .map_err(|e| fetch_error(e, field))?;
+            let status = response.status();
+            let is_scope_refusal =
+                matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                    && is_scope_challenge(&response);
+            if is_scope_refusal {
                 return Err(granted.insufficient_scope());
             }
-            StatusCode::FORBIDDEN => {
-                return Err(error(
-                    Code::InactiveConnection,
-                    None,
-                    "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
-                ));
+            if status == StatusCode::UNAUTHORIZED && !renewed {
+                // The token may have expired between two calls: get a fresh one, once.
+                renewed = true;
+                access = fetch_token(client.client(), policy, token_url, request)
+                    .await?
+                    .access_token;
+                continue;
             }
-            StatusCode::NOT_FOUND => {
-                return Err(error(
-                    Code::OneRoster11,
-                    None,
-                    "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection was probably generated as OneRoster 1.1. Generate a new connection and choose OneRoster 1.2.",
-                ));
+            if let Some(err) = status_error(status, field) {
+                return Err(err);
             }
-            s if !s.is_success() => {
-                return Err(error(
-                    Code::NotOneRosterRoot,
-                    Some(field),
-                    format!(
-                        "The OneRoster API URL answered HTTP {}. Check the address.",
-                        s.as_u16()
-                    ),
-                ));
+            match status {
+                StatusCode::UNAUTHORIZED => {
+                    return Err(error(
+                        Code::InvalidClient,
+                        Some(CredentialField::ClientSecret),
+                        "Infinite Campus issued a token but does not accept it. Generate the connection again.",
+                    ));
+                }
+                // Without a challenge a 403 is a switched-off connection, unless the grant is
+                // readable and plainly holds no roster scope.
+                StatusCode::FORBIDDEN if granted.lacks_roster() => {
+                    return Err(granted.insufficient_scope());
+                }
+                StatusCode::FORBIDDEN => {
+                    return Err(error(
+                        Code::InactiveConnection,
+                        None,
+                        "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
+                    ));
+                }
+                StatusCode::NOT_FOUND => {
+                    return Err(error(
+                        Code::OneRoster11,
+                        None,
+                        "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection was probably generated as OneRoster 1.1. Generate a new connection and choose OneRoster 1.2.",
+                    ));
+                }
+                s if !s.is_success() => {
+                    return Err(error(
+                        Code::NotOneRosterRoot,
+                        Some(field),
+                        format!(
+                            "The OneRoster API URL answered HTTP {}. Check the address.",
+                            s.as_u16()
+                        ),
+                    ));
+                }
+                _ => {}
             }
-            _ => {}
-        }
-        let total = response
-            .headers()
-            .get("x-total-count")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let answer = read_page(response, policy.max_response_bytes, key)
-            .await
-            .map_err(|e| read_error(e, field))?;
-        // Only the first record and the length: never a JSON tree of the whole body.
-        let page = match answer {
+            let total = response
+                .headers()
+                .get("x-total-count")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let _turn = if is_streamed(&response) {
+                // A closed semaphore never happens: it lives as long as the validation.
+                self.large_answers.acquire().await.ok()
+            } else {
+                None
+            };
+            let answer = read_page(response, policy.max_response_bytes, key)
+                .await
+                .map_err(|e| read_error(e, field))?;
+            // Only the first record and the length: never a JSON tree of the whole body.
+            let page = match answer {
             Answer::Html => {
                 return Err(error(
                     Code::NotOneRosterRoot,
@@ -866,17 +898,18 @@ async fn probe(
                 )
             })?,
         };
-        let count = match total {
-            Some(value) => Count { value, exact: true },
-            None => Count {
-                value: page.len,
-                exact: false,
-            },
-        };
-        return Ok(Probe {
-            count,
-            first: page.first,
-        });
+            let count = match total {
+                Some(value) => Count { value, exact: true },
+                None => Count {
+                    value: page.len,
+                    exact: false,
+                },
+            };
+            return Ok(Probe {
+                count,
+                first: page.first,
+            });
+        }
     }
 }
 
