@@ -25,7 +25,7 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-use crate::crypto::EncryptionKey;
+use crate::crypto::{EncryptionKey, Keyring};
 use crate::net_guard::NetPolicy;
 use crate::rate_limit::RateLimit;
 
@@ -36,6 +36,9 @@ pub struct Config {
     pub net_policy: NetPolicy,
     /// The key stored secrets are sealed with; completing a connection needs it.
     pub encryption_key: Option<EncryptionKey>,
+    /// Keys accepted for reading only, while `rotate-key` moves stored secrets from them to
+    /// [`Config::encryption_key`]; empty outside a rotation.
+    pub old_encryption_keys: Vec<EncryptionKey>,
     /// Validations one session may run (default: 10 at once, 10 a minute).
     pub session_validations: RateLimit,
     /// Validations one client address may run (default: 30 at once, 30 a minute).
@@ -95,6 +98,7 @@ impl Config {
         Self {
             net_policy: NetPolicy::default(),
             encryption_key: None,
+            old_encryption_keys: Vec::new(),
             session_validations: RateLimit {
                 burst: 10,
                 per_minute: 10,
@@ -128,6 +132,13 @@ impl Config {
     /// The configured region `id`.
     pub fn region(&self, id: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.id == id)
+    }
+
+    /// The keys stored secrets are read with (None when no key is configured).
+    pub fn keyring(&self) -> Option<Keyring<'_>> {
+        self.encryption_key
+            .as_ref()
+            .map(|key| Keyring::new(key, &self.old_encryption_keys))
     }
 
     /// True when `presented` is one of the configured API keys.

@@ -13,6 +13,7 @@ pub mod oneroster;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod secrets;
 pub mod store;
 
 #[cfg(feature = "demo")]

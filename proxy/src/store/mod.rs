@@ -64,7 +64,7 @@ pub struct NewConnection {
     pub token_url: String,
     /// The client id.
     pub client_id: String,
-    /// The client secret, sealed (nonce ‖ ciphertext).
+    /// The client secret, sealed ([`crate::crypto`] says how).
     pub secret_sealed: Vec<u8>,
     /// The district's name at validation.
     pub district_name: String,
