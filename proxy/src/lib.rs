@@ -12,6 +12,7 @@ pub mod net_guard;
 pub mod oneroster;
 pub mod openapi;
 pub mod rate_limit;
+pub mod rotation;
 pub mod routes;
 pub mod secrets;
 pub mod store;

@@ -373,6 +373,37 @@ impl Store {
         .await?;
         Ok(result.rows_affected() > 0)
     }
+
+    /// The ids of connections that hold a sealed secret (not revoked), in id order.
+    pub async fn sealed_connection_ids(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT id FROM connections WHERE revoked_at IS NULL AND length(secret_sealed) > 0 \
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Replaces a connection's sealed secret if it still is `old` and the connection is not
+    /// revoked: one statement, its own transaction, a compare-and-swap, so a revocation or
+    /// another rotation that got there first wins. False when nothing was replaced.
+    pub async fn reseal_connection(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "UPDATE connections SET secret_sealed = $1 \
+             WHERE id = $2 AND secret_sealed = $3 AND revoked_at IS NULL",
+        )
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
 }
 
 #[cfg(test)]
