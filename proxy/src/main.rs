@@ -64,6 +64,9 @@ struct Args {
         global = true
     )]
     old_encryption_key_files: Vec<PathBuf>,
+    /// How often expired sessions and validations are deleted, in seconds.
+    #[arg(long, env = "SIS_ONBOARD_SWEEP_INTERVAL_SECS", default_value_t = 300)]
+    sweep_interval_secs: u64,
     /// The data storage regions offered, `id=Label`, separated by `;` (or the flag repeated),
     /// in order: e.g. `us=United States;eu=European Union`. Default: us, ca and eu.
     #[arg(
@@ -168,6 +171,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .push(host.parse().map_err(|e| format!("--allow-hosts: {e}"))?);
     }
     config.old_encryption_keys = old_keys(&args)?;
+    config.sweep_interval = Duration::from_secs(args.sweep_interval_secs.max(1));
     config.encryption_key = Some(match (&args.encryption_key_file, demo) {
         (Some(path), _) => EncryptionKey::read(path)?,
         (None, true) => EncryptionKey::read_or_create(std::path::Path::new("data/demo.key"))?,
@@ -196,8 +200,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             port: Some(addr.port()),
         });
     }
+    let sweep_interval = config.sweep_interval;
     let mut state =
         AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
+    sis_onboard_proxy::spawn_sweeper(state.store.clone(), sweep_interval);
     for (region, store, _) in region_stores {
         state = state.with_region_store(&region, store);
     }

@@ -68,6 +68,9 @@ pub async fn rotate_store(
             }
         }
     }
+    // The old sealed values stay in SQLite's WAL until it is truncated (secure_delete has
+    // zeroed them in the pages): gone, they cannot be opened with a leaked old key.
+    store.truncate_wal().await?;
     Ok(report)
 }
 

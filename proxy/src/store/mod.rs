@@ -2,7 +2,7 @@
 
 mod sql;
 
-pub use sql::Store;
+pub use sql::{Store, Swept};
 
 use serde::{Deserialize, Serialize};
 use sis_onboard_protocol::Strategy;
