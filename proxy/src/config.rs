@@ -25,7 +25,7 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
-use crate::crypto::EncryptionKey;
+use crate::crypto::{EncryptionKey, Keyring};
 use crate::net_guard::NetPolicy;
 use crate::rate_limit::RateLimit;
 
@@ -36,6 +36,11 @@ pub struct Config {
     pub net_policy: NetPolicy,
     /// The key stored secrets are sealed with; completing a connection needs it.
     pub encryption_key: Option<EncryptionKey>,
+    /// Keys accepted for reading only, while `rotate-key` moves stored secrets from them to
+    /// [`Config::encryption_key`]; empty outside a rotation.
+    pub old_encryption_keys: Vec<EncryptionKey>,
+    /// How often the server deletes expired sessions and validations.
+    pub sweep_interval: Duration,
     /// Validations one session may run (default: 10 at once, 10 a minute).
     pub session_validations: RateLimit,
     /// Validations one client address may run (default: 30 at once, 30 a minute).
@@ -90,11 +95,16 @@ impl Config {
     /// Default session lifetime: 30 minutes, like a Plaid link token.
     pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
+    /// Default interval of the sweep of expired sessions and validations: 5 minutes.
+    pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
     /// A configuration with the given vendor API keys and default settings.
     pub fn new(api_keys: Vec<ApiKey>) -> Self {
         Self {
             net_policy: NetPolicy::default(),
             encryption_key: None,
+            old_encryption_keys: Vec::new(),
+            sweep_interval: Self::DEFAULT_SWEEP_INTERVAL,
             session_validations: RateLimit {
                 burst: 10,
                 per_minute: 10,
@@ -128,6 +138,13 @@ impl Config {
     /// The configured region `id`.
     pub fn region(&self, id: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.id == id)
+    }
+
+    /// The keys stored secrets are read with (None when no key is configured).
+    pub fn keyring(&self) -> Option<Keyring<'_>> {
+        self.encryption_key
+            .as_ref()
+            .map(|key| Keyring::new(key, &self.old_encryption_keys))
     }
 
     /// True when `presented` is one of the configured API keys.

@@ -12,7 +12,9 @@ pub mod net_guard;
 pub mod oneroster;
 pub mod openapi;
 pub mod rate_limit;
+pub mod rotation;
 pub mod routes;
+pub mod secrets;
 pub mod store;
 
 #[cfg(feature = "demo")]
@@ -104,8 +106,35 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::connections::router())
         .merge(openapi::router())
         .with_state(state)
+        // Every answer of the API is about one session or one tenant, and several carry a
+        // token, a report or a secret: none may be kept by a browser or a shared cache.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Deletes expired sessions and validations from `store` every `interval`, for as long as
+/// the server runs (the binary starts it; [`Store::sweep_expired`] is one sweep).
+pub fn spawn_sweeper(store: Store, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match store.sweep_expired(routes::sessions::unix_now()).await {
+                Ok(swept) if swept != store::Swept::default() => tracing::info!(
+                    sessions = swept.sessions,
+                    validations = swept.validations,
+                    "expired sessions and validations deleted"
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "sweep of expired sessions failed"),
+            }
+        }
+    })
 }
 
 /// Security headers for every answer of the proxy, the demo page and the assets included.

@@ -4,16 +4,20 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use sis_onboard_proxy::config::{ApiKey, Region};
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app, assets};
 
 /// The sis-onboard proxy: onboarding sessions, credential validation, connection storage.
+/// Without a subcommand it serves.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
+    /// Something other than serving.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; port 0 picks a free one (the chosen address is printed).
     #[arg(long, env = "SIS_ONBOARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -22,7 +26,8 @@ struct Args {
         long,
         env = "SIS_ONBOARD_DATABASE_URL",
         default_value = "sqlite://data/sis-onboard.sqlite",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     database_url: String,
     /// Vendor API keys, comma-separated; the vendor's backend sends one as a Bearer token.
@@ -48,11 +53,28 @@ struct Args {
     extra_ca_files: Vec<PathBuf>,
     /// File holding the 256-bit key (64 hex digits) that seals stored secrets. The demo
     /// creates `data/demo.key` (mode 0600) when none is given.
-    #[arg(long, env = "SIS_ONBOARD_ENCRYPTION_KEY_FILE")]
+    #[arg(long, env = "SIS_ONBOARD_ENCRYPTION_KEY_FILE", global = true)]
     encryption_key_file: Option<PathBuf>,
+    /// Files of keys accepted for reading only, comma-separated: the keys a running
+    /// `rotate-key` moves stored secrets away from. Empty outside a rotation.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_OLD_ENCRYPTION_KEY_FILES",
+        value_delimiter = ',',
+        global = true
+    )]
+    old_encryption_key_files: Vec<PathBuf>,
+    /// How often expired sessions and validations are deleted, in seconds.
+    #[arg(long, env = "SIS_ONBOARD_SWEEP_INTERVAL_SECS", default_value_t = 300)]
+    sweep_interval_secs: u64,
     /// The data storage regions offered, `id=Label`, separated by `;` (or the flag repeated),
     /// in order: e.g. `us=United States;eu=European Union`. Default: us, ca and eu.
-    #[arg(long, env = "SIS_ONBOARD_REGIONS", value_delimiter = ';')]
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_REGIONS",
+        value_delimiter = ';',
+        global = true
+    )]
     regions: Vec<String>,
     /// A database of a region's own, `id=URL`, separated by `;` (or the flag repeated): e.g.
     /// `eu=postgres://db.eu.internal/sis`. Regions without one keep their connections in
@@ -61,7 +83,8 @@ struct Args {
         long,
         env = "SIS_ONBOARD_REGION_DATABASES",
         value_delimiter = ';',
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     region_databases: Vec<String>,
     /// Print the OpenAPI document of the proxy's API and exit.
@@ -71,6 +94,23 @@ struct Args {
     #[cfg(feature = "demo")]
     #[arg(long)]
     demo: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Re-seals every stored secret, in `--database-url` and every `--region-databases`
+    /// database, under a new key. Opens them with the new key, `--encryption-key-file` and
+    /// `--old-encryption-key-files`. Safe while servers run (configured with the new key and
+    /// the old one, README "Keys and rotation"); resumable: run it again after an
+    /// interruption. Exits non-zero while any secret is left under an old key.
+    RotateKey {
+        /// The key to re-seal under (64 hex digits).
+        #[arg(long)]
+        new_key_file: PathBuf,
+        /// Stop after re-sealing this many secrets per database (rotate in slices).
+        #[arg(long)]
+        max_rows: Option<usize>,
+    },
 }
 
 #[tokio::main]
@@ -86,6 +126,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.openapi {
         print!("{}", sis_onboard_proxy::openapi::document_json());
         return Ok(());
+    }
+    if let Some(Command::RotateKey {
+        new_key_file,
+        max_rows,
+    }) = &args.command
+    {
+        return rotate_key(&args, new_key_file, *max_rows).await;
     }
     #[cfg(feature = "demo")]
     let demo = args.demo;
@@ -113,48 +160,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect(),
     );
     config.session_lifetime = Duration::from_secs(args.session_lifetime_secs);
-    let regions: Vec<Region> = args
-        .regions
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| Region::parse(r).map_err(|e| format!("--regions: {e}")))
-        .collect::<Result<_, _>>()?;
-    if !regions.is_empty() {
+    if let Some(regions) = configured_regions(&args)? {
         config.regions = regions;
     }
-    let mut region_stores = Vec::new();
-    for entry in args
-        .region_databases
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-    {
-        let (region, url) = entry.split_once('=').ok_or_else(|| {
-            "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".to_owned()
-        })?;
-        let region = region.trim();
-        if region.contains("://") {
-            return Err(
-                "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".into(),
-            );
-        }
-        if config.region(region).is_none() {
-            return Err(format!("--region-databases: '{region}' is not one of --regions").into());
-        }
-        ensure_sqlite_folder(url.trim())?;
-        let store = Store::open(url.trim()).await.map_err(|e| {
-            format!(
-                "cannot open the database of region {region} ({}): {e}",
-                without_password(url.trim())
-            )
-        })?;
-        region_stores.push((region.to_owned(), store));
-    }
+    let region_stores = open_region_stores(&args, &config).await?;
     for host in args.allow_hosts.iter().filter(|h| !h.trim().is_empty()) {
         config
             .net_policy
             .allowed_hosts
             .push(host.parse().map_err(|e| format!("--allow-hosts: {e}"))?);
     }
+    config.old_encryption_keys = old_keys(&args)?;
+    config.sweep_interval = Duration::from_secs(args.sweep_interval_secs.max(1));
     config.encryption_key = Some(match (&args.encryption_key_file, demo) {
         (Some(path), _) => EncryptionKey::read(path)?,
         (None, true) => EncryptionKey::read_or_create(std::path::Path::new("data/demo.key"))?,
@@ -183,9 +200,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             port: Some(addr.port()),
         });
     }
+    let sweep_interval = config.sweep_interval;
     let mut state =
         AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
-    for (region, store) in region_stores {
+    sis_onboard_proxy::spawn_sweeper(state.store.clone(), sweep_interval);
+    for (region, store, _) in region_stores {
         state = state.with_region_store(&region, store);
     }
     let mut router = app(state.clone());
@@ -223,6 +242,128 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     Ok(())
+}
+
+/// The `--regions` list, when one is given.
+fn configured_regions(args: &Args) -> Result<Option<Vec<Region>>, String> {
+    let regions: Vec<Region> = args
+        .regions
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| Region::parse(r).map_err(|e| format!("--regions: {e}")))
+        .collect::<Result<_, _>>()?;
+    Ok((!regions.is_empty()).then_some(regions))
+}
+
+/// Opens the database of every `--region-databases` entry: (region id, store, URL).
+async fn open_region_stores(
+    args: &Args,
+    config: &Config,
+) -> Result<Vec<(String, Store, String)>, Box<dyn std::error::Error>> {
+    let mut region_stores = Vec::new();
+    for entry in args
+        .region_databases
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+    {
+        let (region, url) = entry.split_once('=').ok_or_else(|| {
+            "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".to_owned()
+        })?;
+        let region = region.trim();
+        if region.contains("://") {
+            return Err(
+                "--region-databases: each entry is id=URL, e.g. eu=postgres://db.eu/sis".into(),
+            );
+        }
+        if config.region(region).is_none() {
+            return Err(format!("--region-databases: '{region}' is not one of --regions").into());
+        }
+        ensure_sqlite_folder(url.trim())?;
+        let store = Store::open(url.trim()).await.map_err(|e| {
+            format!(
+                "cannot open the database of region {region} ({}): {e}",
+                without_password(url.trim())
+            )
+        })?;
+        region_stores.push((region.to_owned(), store, url.trim().to_owned()));
+    }
+    Ok(region_stores)
+}
+
+/// The `--old-encryption-key-files` keys.
+fn old_keys(args: &Args) -> Result<Vec<EncryptionKey>, Box<dyn std::error::Error>> {
+    Ok(args
+        .old_encryption_key_files
+        .iter()
+        .filter(|path| !path.as_os_str().is_empty())
+        .map(|path| EncryptionKey::read(path))
+        .collect::<Result<_, _>>()?)
+}
+
+/// `rotate-key`: re-seals every connection secret of every database under the new key.
+async fn rotate_key(
+    args: &Args,
+    new_key_file: &std::path::Path,
+    max_rows: Option<usize>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let new = EncryptionKey::read(new_key_file)?;
+    let mut old = old_keys(args)?;
+    if let Some(path) = &args.encryption_key_file {
+        old.push(EncryptionKey::read(path)?);
+    }
+    old.retain(|key| key.id() != new.id());
+    let mut config = Config::new(Vec::new());
+    if let Some(regions) = configured_regions(args)? {
+        config.regions = regions;
+    }
+    let store = Store::open(&args.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the store at {}: {e}",
+            without_password(&args.database_url)
+        )
+    })?;
+    let mut databases = vec![(store, args.database_url.clone())];
+    for (_, store, url) in open_region_stores(args, &config).await? {
+        if !databases
+            .iter()
+            .any(|(known, _)| known.same_database(&store))
+        {
+            databases.push((store, url));
+        }
+    }
+    let old_ids: Vec<String> = old.iter().map(|k| k.id().to_string()).collect();
+    println!(
+        "re-sealing under key {} (opening with {})",
+        new.id(),
+        if old_ids.is_empty() {
+            "it alone".to_owned()
+        } else {
+            format!("it and {}", old_ids.join(", "))
+        }
+    );
+    let mut finished = true;
+    for (store, url) in &databases {
+        let report = sis_onboard_proxy::rotation::rotate_store(store, &new, &old, max_rows).await?;
+        println!(
+            "{}: {} re-sealed, {} already under the new key, {} revoked meanwhile, {} failed, {} left for the next run",
+            without_password(url),
+            report.resealed,
+            report.already,
+            report.gone,
+            report.failed,
+            report.remaining
+        );
+        finished &= report.is_finished();
+    }
+    if finished {
+        println!(
+            "rotation finished: every stored secret is under key {}",
+            new.id()
+        );
+        Ok(())
+    } else {
+        Err("rotation not finished: run rotate-key again (with every old key that is still needed) before removing an old key".into())
+    }
 }
 
 fn print_demo_banner(addr: SocketAddr) {

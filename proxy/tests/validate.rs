@@ -443,11 +443,15 @@ async fn completing_needs_the_very_same_validated_values() {
         );
 
         // The secret is sealed at rest: recoverable with the key, and stored nowhere in clear.
-        let sealed = h.store.sealed_secret(&id).await.unwrap().unwrap();
-        assert_eq!(
-            h.key.open(&sealed, id.as_bytes()).unwrap(),
-            DEMO_SECRET.as_bytes()
-        );
+        let (summary, sealed) = h.store.connection(&id).await.unwrap().unwrap();
+        let sealed = sealed.unwrap();
+        let opened = sis_onboard_proxy::crypto::Keyring::new(&h.key, &[])
+            .open(
+                &sealed,
+                &sis_onboard_proxy::crypto::SealBinding::of(&summary),
+            )
+            .unwrap();
+        assert_eq!(secrecy::ExposeSecret::expose_secret(&opened), DEMO_SECRET);
         let at_rest: Vec<u8> = match &h.test_store.dir {
             Some(dir) => std::fs::read_dir(dir.path())
                 .unwrap()

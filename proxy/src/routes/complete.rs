@@ -13,10 +13,12 @@ use sis_onboard_protocol::{
 };
 
 use crate::AppState;
+use crate::crypto::SealBinding;
 use crate::error::ProxyError;
 use crate::oneroster::validate::checked_url;
 use crate::routes::sessions::{authenticate_session, unix_now};
-use crate::routes::validate::fingerprint;
+use crate::routes::validate::fingerprint_fields;
+use crate::secrets::Wiped;
 use crate::store::NewConnection;
 
 /// The completion route (browser-facing: CORS).
@@ -46,6 +48,7 @@ pub(crate) async fn complete(
 ) -> Result<Json<CompleteResponse>, ProxyError> {
     let (session_hash, session) = authenticate_session(&state, &headers).await?;
     let Json(request) = body?;
+    let request = Wiped::new(request);
     let offer = &crate::routes::sessions::effective_offer(&state, &session);
     if !offer.sources.contains(&request.source) {
         return Err(ProxyError::bad_request(
@@ -86,10 +89,9 @@ pub(crate) async fn complete(
         request.strategy,
         request.data_sets.as_deref().unwrap_or_default(),
     )?;
-    let key = state
+    let keyring = state
         .config
-        .encryption_key
-        .as_ref()
+        .keyring()
         .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
 
     // Completing twice answers the connection the first completion claimed (and, for
@@ -108,7 +110,7 @@ pub(crate) async fn complete(
         .latest_validation(&session_hash)
         .await?
         .ok_or(ProxyError::ValidationRequired)?;
-    if validated != fingerprint(key, credentials) {
+    if !keyring.fingerprint_matches(&validated, &fingerprint_fields(credentials)) {
         return Err(ProxyError::ValidationRequired);
     }
     let report: ValidationReport = serde_json::from_str(&report)
@@ -121,8 +123,26 @@ pub(crate) async fn complete(
         "conn_{}",
         URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
     );
-    let secret_sealed = key
-        .seal(credentials.client_secret.as_bytes(), id.as_bytes())
+    // What the validation probed, so the vendor's sync talks to exactly that.
+    let base_url = checked_url(&credentials.base_url)
+        .ok_or_else(|| ProxyError::Internal("a validated base URL does not parse".into()))?;
+    let token_url = checked_url(&credentials.token_url)
+        .ok_or_else(|| ProxyError::Internal("a validated token URL does not parse".into()))?;
+    let client_id = credentials.client_id.trim().to_owned();
+    // Bound to where the secret may be sent: a changed token URL in the database makes the
+    // secret undecryptable rather than sending it there.
+    let secret_sealed = keyring
+        .current()
+        .seal(
+            credentials.client_secret.as_bytes(),
+            &SealBinding {
+                connection_id: &id,
+                tenant_id: &session.tenant_id,
+                base_url: &base_url,
+                token_url: &token_url,
+                client_id: &client_id,
+            },
+        )
         .map_err(|e| ProxyError::Internal(e.to_string()))?;
     let connection = NewConnection {
         id,
@@ -131,12 +151,9 @@ pub(crate) async fn complete(
         region: region.to_owned(),
         source: request.source.clone(),
         strategy: request.strategy,
-        // What the validation probed, so the vendor's sync talks to exactly that.
-        base_url: checked_url(&credentials.base_url)
-            .ok_or_else(|| ProxyError::Internal("a validated base URL does not parse".into()))?,
-        token_url: checked_url(&credentials.token_url)
-            .ok_or_else(|| ProxyError::Internal("a validated token URL does not parse".into()))?,
-        client_id: credentials.client_id.trim().to_owned(),
+        base_url,
+        token_url,
+        client_id,
         secret_sealed,
         district_name: district.name.clone(),
         counts: serde_json::to_string(&district)

@@ -9,8 +9,10 @@ use serde::Deserialize;
 use sis_onboard_protocol::{ApiError, CONNECTIONS_PATH, ConnectionCredentials, ConnectionSummary};
 
 use crate::AppState;
+use crate::crypto::SealBinding;
 use crate::error::ProxyError;
 use crate::routes::sessions::{require_api_key, unix_now};
+use crate::secrets::CredentialsAnswer;
 
 /// The admin routes.
 pub fn router() -> Router<AppState> {
@@ -102,23 +104,22 @@ pub(crate) async fn credentials(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<ConnectionCredentials>, ProxyError> {
+) -> Result<Json<CredentialsAnswer>, ProxyError> {
     require_api_key(&state, &headers)?;
     let (summary, sealed, _) = find(&state, &id).await?;
     let sealed = sealed.ok_or(ProxyError::NotFound)?;
-    let key = state
+    let keyring = state
         .config
-        .encryption_key
-        .as_ref()
+        .keyring()
         .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
-    let secret = key
-        .open(&sealed, id.as_bytes())
+    // Fails when the row was tampered with (its token URL changed, say) or no configured
+    // key sealed it.
+    let client_secret = keyring
+        .open(&sealed, &SealBinding::of(&summary))
         .map_err(|e| ProxyError::Internal(format!("connection {id}: {e}")))?;
-    let client_secret = String::from_utf8(secret)
-        .map_err(|_| ProxyError::Internal(format!("connection {id}: secret is not UTF-8")))?;
     // Who read which credentials is worth an audit line; the secret itself never is.
     tracing::info!(connection = %id, tenant = %summary.tenant_id, "credentials read");
-    Ok(Json(ConnectionCredentials {
+    Ok(Json(CredentialsAnswer {
         base_url: summary.base_url,
         token_url: summary.token_url,
         client_id: summary.client_id,

@@ -15,15 +15,21 @@ use crate::crypto::EncryptionKey;
 use crate::error::ProxyError;
 use crate::oneroster::validate_connection;
 use crate::routes::sessions::{authenticate_session, unix_now};
+use crate::secrets::Wiped;
 
-/// The keyed fingerprint of the four values, as validated and as completed.
-pub fn fingerprint(key: &EncryptionKey, request: &ValidateRequest) -> Vec<u8> {
-    key.fingerprint(&[
+/// What the keyed fingerprint covers: the four values, as validated and as completed.
+pub fn fingerprint_fields(request: &ValidateRequest) -> [&str; 4] {
+    [
         request.base_url.trim(),
         request.token_url.trim(),
         request.client_id.trim(),
         &request.client_secret,
-    ])
+    ]
+}
+
+/// The keyed fingerprint of the four values under `key`.
+pub fn fingerprint(key: &EncryptionKey, request: &ValidateRequest) -> Vec<u8> {
+    key.fingerprint(&fingerprint_fields(request))
 }
 
 /// The validation route (browser-facing: CORS).
@@ -70,6 +76,7 @@ pub(crate) async fn validate(
         .take(&session_hash, now)
         .map_err(limited)?;
     let Json(request) = body?;
+    let request = Wiped::new(request);
     let report = validate_connection(&state.http, &state.config.net_policy, &request).await;
     if report.passed
         && let Some(key) = &state.config.encryption_key

@@ -2,7 +2,7 @@
 
 mod sql;
 
-pub use sql::Store;
+pub use sql::{Store, Swept};
 
 use serde::{Deserialize, Serialize};
 use sis_onboard_protocol::Strategy;
@@ -64,7 +64,7 @@ pub struct NewConnection {
     pub token_url: String,
     /// The client id.
     pub client_id: String,
-    /// The client secret, sealed (nonce ‖ ciphertext).
+    /// The client secret, sealed ([`crate::crypto`] says how).
     pub secret_sealed: Vec<u8>,
     /// The district's name at validation.
     pub district_name: String,

@@ -18,6 +18,8 @@ pub struct Store {
     /// The URL it was opened with: two stores with the same URL are the same database.
     /// Never printed (a PostgreSQL URL may hold a password).
     url: Arc<str>,
+    /// SQLite keeps old page images in its WAL file, which erasure has to clear.
+    is_sqlite: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -44,6 +46,16 @@ impl Store {
             };
             let pool = AnyPoolOptions::new()
                 .max_connections(4)
+                // Deleted and overwritten content is zeroed rather than left in free space,
+                // so a revoked secret is not in the file afterwards. A per-connection setting.
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        sqlx::query("PRAGMA secure_delete = ON")
+                            .execute(&mut *connection)
+                            .await
+                            .map(|_| ())
+                    })
+                })
                 .connect(&url)
                 .await?;
             // WAL lets the health check and readers run while a write is in flight; it is a
@@ -55,6 +67,7 @@ impl Store {
             Ok(Self {
                 pool,
                 url: url.into(),
+                is_sqlite: true,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -65,6 +78,7 @@ impl Store {
             Ok(Self {
                 pool,
                 url: url.into(),
+                is_sqlite: false,
             })
         } else {
             Err(sqlx::Error::Configuration(
@@ -359,6 +373,11 @@ impl Store {
 
     /// Revokes a connection: the record stays, the sealed secret is erased. False when
     /// there is no such connection.
+    ///
+    /// On SQLite (`secure_delete` on) the old value is zeroed in the page, and the WAL, which
+    /// still holds earlier images of that page, is checkpointed and truncated, so no copy is
+    /// left in the database's files. On PostgreSQL the old row version stays on disk until
+    /// the server's own (auto)vacuum reclaims it.
     pub async fn revoke_connection(&self, id: &str, at: i64) -> Result<bool, sqlx::Error> {
         let empty: &[u8] = &[];
         let result = sqlx::query(
@@ -371,7 +390,108 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
+        if result.rows_affected() > 0 {
+            self.truncate_wal().await?;
+        }
         Ok(result.rows_affected() > 0)
+    }
+
+    /// SQLite: copies the WAL into the database file and truncates it to nothing, so the
+    /// page images it held (old values included) are gone; PostgreSQL: nothing. A reader in
+    /// the middle of a transaction can keep it from truncating; then the next sweep tries
+    /// again.
+    pub async fn truncate_wal(&self) -> Result<(), sqlx::Error> {
+        if !self.is_sqlite {
+            return Ok(());
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        let busy: i64 = row.try_get(0)?;
+        if busy != 0 {
+            tracing::warn!("the SQLite WAL could not be truncated yet; the next sweep retries");
+        }
+        Ok(())
+    }
+
+    /// The ids of connections that hold a sealed secret (not revoked), in id order.
+    pub async fn sealed_connection_ids(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT id FROM connections WHERE revoked_at IS NULL AND length(secret_sealed) > 0 \
+             ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Replaces a connection's sealed secret if it still is `old` and the connection is not
+    /// revoked: one statement, its own transaction, a compare-and-swap, so a revocation or
+    /// another rotation that got there first wins. False when nothing was replaced.
+    pub async fn reseal_connection(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "UPDATE connections SET secret_sealed = $1 \
+             WHERE id = $2 AND secret_sealed = $3 AND revoked_at IS NULL",
+        )
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(&self.pool)
+        .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+/// What one sweep deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Sessions (with their completion claims).
+    pub sessions: u64,
+    /// Recorded validations.
+    pub validations: u64,
+}
+
+impl Store {
+    /// How long an expired session is kept, in seconds, so that a late administrator is told
+    /// "expired" rather than "not valid". It holds no secret: the token's hash, the tenant,
+    /// the offer.
+    pub const EXPIRED_SESSIONS_KEPT_SECS: i64 = 60 * 60;
+
+    /// Deletes what has outlived its use at `now` (seconds since the Unix epoch): the
+    /// validations of expired (or deleted) sessions at once, and sessions, with their
+    /// completion claims, [`Self::EXPIRED_SESSIONS_KEPT_SECS`] after they expired.
+    pub async fn sweep_expired(&self, now: i64) -> Result<Swept, sqlx::Error> {
+        let validations = sqlx::query(
+            "DELETE FROM validations WHERE session_hash IN \
+             (SELECT token_hash FROM sessions WHERE expires_at <= $1) \
+             OR session_hash NOT IN (SELECT token_hash FROM sessions)",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let cutoff = now.saturating_sub(Self::EXPIRED_SESSIONS_KEPT_SECS);
+        sqlx::query(
+            "DELETE FROM completions WHERE session_hash IN \
+             (SELECT token_hash FROM sessions WHERE expires_at <= $1)",
+        )
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await?;
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        self.truncate_wal().await?;
+        Ok(Swept {
+            sessions,
+            validations,
+        })
     }
 }
 
