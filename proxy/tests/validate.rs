@@ -380,6 +380,49 @@ async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
     assert_eq!(allowed.validate(by_name).await["passed"], true);
 }
 
+/// A name allowed as `name:port` that resolves to loopback is usable on that port only: on
+/// the default port it is refused before it is resolved (not tried and found closed).
+#[tokio::test]
+async fn a_name_allowed_with_a_port_is_refused_on_any_other_port() {
+    let h = Harness::start(|config| {
+        // The harness has allowed 127.0.0.1 on the sandbox's port; the name gets that port.
+        let port = config.net_policy.allowed_hosts[0].port;
+        config.net_policy.dns = Dns::Fixed(vec![(
+            "sandbox.district.test".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]);
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "sandbox.district.test".into(),
+            port,
+        });
+    })
+    .await;
+    let body = |origin: &str| {
+        json!({
+            "base_url": format!("{origin}/campus/api/ims/oneroster/rostering/v1p2"),
+            "token_url": format!("{origin}/campus/oauth2/token?appName=sandbox"),
+            "client_id": "sandbox-client-id",
+            "client_secret": DEMO_SECRET,
+        })
+    };
+    let on_port = format!("http://sandbox.district.test:{}", h.sandbox.port());
+    assert_eq!(h.validate(body(&on_port)).await["passed"], true);
+    for origin in [
+        "https://sandbox.district.test",
+        "https://sandbox.district.test:443",
+    ] {
+        let report = h.validate(body(origin)).await;
+        assert_failure(&report, "forbidden_destination", Some("base_url"));
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("port 443"),
+            "{report}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn validation_needs_a_live_session() {
     let h = Harness::start(|_| {}).await;
