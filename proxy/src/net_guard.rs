@@ -78,6 +78,50 @@ impl std::str::FromStr for AllowedHost {
     }
 }
 
+/// A base URL host whose Token URL may be on another host, as the vendor's configuration
+/// names it (`base-host=token-host`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHostPair {
+    /// The base URL's host, lower case, without an IPv6 literal's brackets.
+    pub base_host: String,
+    /// The Token URL's host it may use, in the same form.
+    pub token_host: String,
+}
+
+impl std::str::FromStr for TokenHostPair {
+    type Err = String;
+
+    /// Parses `base-host=token-host` (host names or IP literals, no scheme, no port).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (base, token) = text
+            .split_once('=')
+            .ok_or_else(|| format!("'{text}' is not of the form base-host=token-host"))?;
+        let host = |raw: &str| {
+            let host = comparable_host(raw.trim());
+            // A colon only in an IPv6 literal: a pair names hosts, never ports.
+            let plain = !host.is_empty()
+                && !host.contains(['/', '@', '=', ' ', '?', '#'])
+                && (!host.contains(':') || host.parse::<Ipv6Addr>().is_ok());
+            plain
+                .then_some(host)
+                .ok_or_else(|| format!("'{}' in '{text}' is not a host name", raw.trim()))
+        };
+        Ok(Self {
+            base_host: host(base)?,
+            token_host: host(token)?,
+        })
+    }
+}
+
+/// A host as hosts are compared: without an IPv6 literal's brackets or a trailing dot,
+/// lower case.
+pub fn comparable_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
 /// What the proxy may fetch, and how patiently.
 #[derive(Debug, Clone)]
 pub struct NetPolicy {
@@ -98,6 +142,10 @@ pub struct NetPolicy {
     /// air-gapped deployments that pin their districts' addresses, and for tests, which
     /// must never ask a real DNS server). Addresses from either are checked alike.
     pub dns: Dns,
+    /// Base URL hosts whose Token URL may be on another, named host. Otherwise the Token URL
+    /// must be on the base URL's host, so the client id and secret are sent only to the
+    /// district's own server. Empty by default.
+    pub token_hosts: Vec<TokenHostPair>,
 }
 
 /// How the proxy turns host names into addresses.
@@ -120,6 +168,7 @@ impl Default for NetPolicy {
             max_response_bytes: 2 * 1024 * 1024,
             extra_roots_pem: Vec::new(),
             dns: Dns::System,
+            token_hosts: Vec::new(),
         }
     }
 }
@@ -237,6 +286,21 @@ impl NetPolicy {
         self.allowed_hosts
             .iter()
             .any(|a| a.host.eq_ignore_ascii_case(&host))
+    }
+
+    /// True when credentials for the API at `base` may be sent to `token_url`: both on one
+    /// host (compared as [`comparable_host`] spells them; the port may differ), or a pair the
+    /// configuration names.
+    pub fn is_token_host_allowed(&self, base: &Url, token_url: &Url) -> bool {
+        let (Some(base), Some(token)) = (base.host_str(), token_url.host_str()) else {
+            return false;
+        };
+        let (base, token) = (comparable_host(base), comparable_host(token));
+        base == token
+            || self
+                .token_hosts
+                .iter()
+                .any(|pair| pair.base_host == base && pair.token_host == token)
     }
 
     /// Checks a URL before anything is resolved or sent.
@@ -691,6 +755,56 @@ mod tests {
             Ok(None)
         );
         assert!("host:notaport".parse::<AllowedHost>().is_err());
+    }
+
+    #[test]
+    fn token_host_pairs_parse_and_open_only_that_pair() {
+        assert_eq!(
+            " District.Example = Auth.District.Example. ".parse::<TokenHostPair>(),
+            Ok(TokenHostPair {
+                base_host: "district.example".into(),
+                token_host: "auth.district.example".into(),
+            })
+        );
+        assert_eq!(
+            "[::1]=127.0.0.1"
+                .parse::<TokenHostPair>()
+                .map(|p| p.base_host),
+            Ok("::1".into())
+        );
+        for bad in [
+            "district.example",
+            "district.example=",
+            "=auth.example",
+            "district.example:443=auth.example",
+            "https://district.example=auth.example",
+            "district.example=auth.example/oauth",
+        ] {
+            assert!(bad.parse::<TokenHostPair>().is_err(), "{bad}");
+        }
+
+        let url = |u: &str| Url::parse(u).unwrap_or_else(|_| unreachable!());
+        let base = url("https://District.Example/campus/api/ims/oneroster/rostering/v1p2");
+        let policy = NetPolicy::default();
+        assert!(policy.is_token_host_allowed(&base, &url("https://district.example:8443/t")));
+        assert!(policy.is_token_host_allowed(&base, &url("https://DISTRICT.example./t")));
+        assert!(!policy.is_token_host_allowed(&base, &url("https://auth.district.example/t")));
+        assert!(!policy.is_token_host_allowed(&base, &url("https://example/t")));
+        let paired = NetPolicy {
+            token_hosts: vec![
+                "district.example=auth.district.example"
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!()),
+            ],
+            ..NetPolicy::default()
+        };
+        assert!(paired.is_token_host_allowed(&base, &url("https://auth.district.example/t")));
+        // A pair opens one direction, for one base host only.
+        assert!(!paired.is_token_host_allowed(
+            &url("https://auth.district.example/x"),
+            &url("https://district.example/t")
+        ));
+        assert!(!paired.is_token_host_allowed(&base, &url("https://other.example/t")));
     }
 
     #[tokio::test]

@@ -77,6 +77,10 @@ async fn proxy_for(sandbox: &TlsSandbox, trust: bool) -> Harness {
                 .map(|h| (h.to_owned(), vec!["127.0.0.1".parse().unwrap()]))
                 .to_vec(),
         );
+        // The API host takes its tokens from the district's main host.
+        policy
+            .token_hosts
+            .push(format!("{API_HOST}={DISTRICT_HOST}").parse().unwrap());
         if trust {
             policy.extra_roots_pem.push(ca_pem);
         }
