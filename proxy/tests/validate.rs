@@ -1194,6 +1194,44 @@ async fn a_token_url_on_another_host_is_refused_before_anything_is_sent() {
     assert_eq!(paired.validate(elsewhere).await["passed"], true);
 }
 
+/// A completed session is finished: it cannot validate again (the shape of an expired
+/// session, before any request to the district), and completing again answers its id.
+#[tokio::test]
+async fn a_completed_session_no_longer_validates_and_completes_to_the_same_id() {
+    for test_store in test_stores().await {
+        let h = Harness::start_on(test_store, |_| {}).await;
+        let backend = h.test_store.backend;
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        let id = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+        let token_requests = h.token_requests.len();
+
+        let after = reqwest::Client::new()
+            .post(format!("{}/v1/validate", h.proxy))
+            .bearer_auth(&h.session)
+            .json(&h.credentials(DEMO_SECRET))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "{backend}");
+        let error: Value = after.json().await.unwrap();
+        assert_eq!(error["code"], "session_expired", "{backend}: {error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("complete"),
+            "{error}"
+        );
+        assert_eq!(h.token_requests.len(), token_requests, "nothing was sent");
+
+        let again = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+        assert_eq!(again, id, "{backend}: completing again answers the same id");
+        let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
+        assert_eq!(
+            listed.as_array().map(Vec::len),
+            Some(1),
+            "{backend}: {listed}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_connection_sharing_one_school_warns_one_school_shared() {
     let h = Harness::start(|_| {}).await;
