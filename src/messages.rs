@@ -28,6 +28,7 @@ pub fn validation_error(code: Code) -> Key {
         Code::ResponseTooLarge => Key::ErrTooLarge,
         Code::ForbiddenDestination => Key::ErrForbidden,
         Code::NonAsciiHost => Key::ErrNonAsciiHost,
+        Code::TokenHostMismatch => Key::ErrTokenHostMismatch,
     }
 }
 
@@ -107,7 +108,7 @@ pub fn check(id: &str) -> Option<Key> {
 mod tests {
     use super::*;
 
-    const CODES: [Code; 19] = [
+    const CODES: [Code; 20] = [
         Code::MalformedUrl,
         Code::NotHttps,
         Code::NotOneRosterRoot,
@@ -127,6 +128,7 @@ mod tests {
         Code::ResponseTooLarge,
         Code::ForbiddenDestination,
         Code::NonAsciiHost,
+        Code::TokenHostMismatch,
     ];
 
     #[test]

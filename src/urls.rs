@@ -798,4 +798,121 @@ mod tests {
             );
         }
     }
+
+    /// The same properties under proptest (natively only: its random source has no wasm
+    /// back end), from any text and from pasted-looking parts with arbitrary hosts, paths
+    /// and junk around them: nothing panics, and a repaired URL is already what a second
+    /// repair gives. `PROPTEST_CASES` cases (256 by default; the README's "Fuzzing"
+    /// section has the longer runs).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        fn config() -> Config {
+            let cases = std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|cases| cases.parse().ok())
+                .unwrap_or(256);
+            Config::with_cases(cases)
+        }
+
+        fn pick(choices: &'static [&'static str]) -> impl Strategy<Value = String> {
+            proptest::sample::select(choices).prop_map(str::to_owned)
+        }
+
+        /// Text an administrator might paste: known parts, arbitrary hosts and paths, junk.
+        fn pasted() -> impl Strategy<Value = String> {
+            let host = prop_oneof![
+                4 => pick(HOSTS),
+                2 => "[a-zA-Z0-9-]{1,12}(\\.[a-zA-Z0-9-]{1,12}){0,3}(:[0-9]{1,5})?",
+                1 => "\\[[0-9a-fA-F:.]{2,20}\\](:[0-9]{1,5})?",
+                1 => "[^/?#]{0,12}",
+            ];
+            let path = prop_oneof![3 => pick(PREFIXES), 1 => "(/[a-zA-Z0-9._%~-]{0,8}){0,4}"];
+            let root = prop_oneof![
+                6 => pick(ROOTS),
+                1 => Just("/oauth2/token".to_owned()),
+                1 => Just("/ims/oneroster/v1p1".to_owned()),
+                1 => Just(String::new()),
+            ];
+            let tail = prop_oneof![3 => pick(TAILS), 1 => "[/?#&=a-zA-Z0-9%'. -]{0,16}"];
+            let query = prop_oneof![
+                3 => pick(QUERIES),
+                1 => Just("?appName=springfield".to_owned()),
+                1 => "\\?[ -~]{0,16}",
+            ];
+            let around = prop_oneof![
+                6 => pick(AROUND),
+                1 => "\\PC{0,3}",
+                1 => "[\\s\\u{200b}\\u{feff}]{0,3}",
+            ];
+            (
+                around.clone(),
+                prop_oneof![4 => pick(SCHEMES), 1 => "[a-zA-Z]{0,6}:/{0,3}"],
+                host,
+                path,
+                root,
+                tail,
+                query,
+                pick(FRAGMENTS),
+                around,
+            )
+                .prop_map(|parts| {
+                    let (a, scheme, host, path, root, tail, query, fragment, z) = parts;
+                    [a, scheme, host, path, root, tail, query, fragment, z].concat()
+                })
+        }
+
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![3 => pasted(), 1 => any::<String>()]
+        }
+
+        #[test]
+        fn a_repaired_base_url_needs_no_second_repair() {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            let accepted = AtomicU32::new(0);
+            TestRunner::new(config())
+                .run(&text(), |raw| {
+                    if let Ok(checked) = check_base_url(&raw) {
+                        accepted.fetch_add(1, Ordering::Relaxed);
+                        prop_assert!(checked.value.ends_with(ROSTERING_ROOT), "{:?}", raw);
+                        prop_assert_eq!(
+                            check_base_url(&checked.value),
+                            ok(&checked.value, &[]),
+                            "repairing {:?} again",
+                            raw
+                        );
+                        prop_assert_eq!(checked.value == raw, checked.repairs.is_empty());
+                    }
+                    if let Some(token) = derive_token_url(&raw) {
+                        prop_assert_eq!(check_token_url(&token), ok(&token, &[]), "{:?}", raw);
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            // Not vacuous: a good share of the generated text is a base URL once repaired.
+            let accepted = accepted.into_inner();
+            assert!(accepted * 10 >= config().cases, "{accepted} accepted");
+        }
+
+        #[test]
+        fn a_repaired_token_url_needs_no_second_repair() {
+            TestRunner::new(config())
+                .run(&text(), |raw| {
+                    if let Ok(checked) = check_token_url(&raw) {
+                        prop_assert_eq!(
+                            check_token_url(&checked.value),
+                            ok(&checked.value, &[]),
+                            "repairing {:?} again",
+                            raw
+                        );
+                        prop_assert_eq!(checked.value == raw, checked.repairs.is_empty());
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }

@@ -330,6 +330,10 @@ pub enum ValidationErrorCode {
     /// form, because the build's IDNA back end is ASCII-only.
     #[serde(rename = "non_ascii_host")]
     NonAsciiHost,
+    /// The Token URL is on another host than the base URL, and the vendor's configuration
+    /// does not name that pair: the proxy does not send credentials to an unrelated host.
+    #[serde(rename = "token_host_mismatch")]
+    TokenHostMismatch,
 }
 
 /// What went wrong, where, and what to do about it.

@@ -241,6 +241,12 @@ fn policy(dir: &Path, server: &Server) -> NetPolicy {
             (API_HOST.into(), vec![ip]),
         ]),
         extra_roots_pem: vec![ca],
+        // The API host takes its tokens from the district's main host (`--token-hosts`).
+        token_hosts: vec![
+            format!("{API_HOST}={TOKEN_HOST}")
+                .parse()
+                .expect("a host pair"),
+        ],
         ..NetPolicy::default()
     }
 }

@@ -18,6 +18,11 @@ pub enum ProxyError {
     /// The user sees: "This onboarding session has expired. Reopen it from the app."
     #[error("the session has expired")]
     SessionExpired,
+    /// The user sees the expired session's message: a completed session is finished, and
+    /// can no longer validate (its connection is stored; the app opens a new session to
+    /// change it). The same code as [`ProxyError::SessionExpired`], so the wizard needs none.
+    #[error("the session has completed")]
+    SessionCompleted,
     /// The vendor's engineer sees: this page's origin is not in the session's allowed origins.
     #[error("origin not allowed")]
     OriginNotAllowed,
@@ -88,6 +93,13 @@ impl IntoResponse for ProxyError {
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::SessionExpired,
                 "This onboarding session has expired. Reopen it from the app.".to_owned(),
+                None,
+            ),
+            Self::SessionCompleted => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SessionExpired,
+                "This onboarding session is complete; its connection is saved. Reopen it from the app to make changes."
+                    .to_owned(),
                 None,
             ),
             Self::OriginNotAllowed => (

@@ -48,6 +48,11 @@ struct Args {
     /// district test server; plain http is allowed to them. Off by default.
     #[arg(long, env = "SIS_ONBOARD_ALLOW_HOSTS", value_delimiter = ',')]
     allow_hosts: Vec<String>,
+    /// Base URL hosts whose Token URL is on another host, `base-host=token-host`,
+    /// comma-separated. Otherwise a Token URL on another host than the base URL is refused
+    /// (`token_host_mismatch`) before anything is sent. Off by default.
+    #[arg(long, env = "SIS_ONBOARD_TOKEN_HOSTS", value_delimiter = ',')]
+    token_hosts: Vec<String>,
     /// PEM files of extra CA certificates to trust, for self-hosted districts.
     #[arg(long, env = "SIS_ONBOARD_EXTRA_CA_FILES", value_delimiter = ',')]
     extra_ca_files: Vec<PathBuf>,
@@ -172,6 +177,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     config.old_encryption_keys = old_keys(&args)?;
     config.sweep_interval = Duration::from_secs(args.sweep_interval_secs.max(1));
+    for pair in args.token_hosts.iter().filter(|p| !p.trim().is_empty()) {
+        config
+            .net_policy
+            .token_hosts
+            .push(pair.parse().map_err(|e| format!("--token-hosts: {e}"))?);
+    }
     config.encryption_key = Some(match (&args.encryption_key_file, demo) {
         (Some(path), _) => EncryptionKey::read(path)?,
         (None, true) => EncryptionKey::read_or_create(std::path::Path::new("data/demo.key"))?,

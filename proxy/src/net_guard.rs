@@ -78,6 +78,50 @@ impl std::str::FromStr for AllowedHost {
     }
 }
 
+/// A base URL host whose Token URL may be on another host, as the vendor's configuration
+/// names it (`base-host=token-host`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenHostPair {
+    /// The base URL's host, lower case, without an IPv6 literal's brackets.
+    pub base_host: String,
+    /// The Token URL's host it may use, in the same form.
+    pub token_host: String,
+}
+
+impl std::str::FromStr for TokenHostPair {
+    type Err = String;
+
+    /// Parses `base-host=token-host` (host names or IP literals, no scheme, no port).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (base, token) = text
+            .split_once('=')
+            .ok_or_else(|| format!("'{text}' is not of the form base-host=token-host"))?;
+        let host = |raw: &str| {
+            let host = comparable_host(raw.trim());
+            // A colon only in an IPv6 literal: a pair names hosts, never ports.
+            let plain = !host.is_empty()
+                && !host.contains(['/', '@', '=', ' ', '?', '#'])
+                && (!host.contains(':') || host.parse::<Ipv6Addr>().is_ok());
+            plain
+                .then_some(host)
+                .ok_or_else(|| format!("'{}' in '{text}' is not a host name", raw.trim()))
+        };
+        Ok(Self {
+            base_host: host(base)?,
+            token_host: host(token)?,
+        })
+    }
+}
+
+/// A host as hosts are compared: without an IPv6 literal's brackets or a trailing dot,
+/// lower case.
+pub fn comparable_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
 /// What the proxy may fetch, and how patiently.
 #[derive(Debug, Clone)]
 pub struct NetPolicy {
@@ -98,6 +142,10 @@ pub struct NetPolicy {
     /// air-gapped deployments that pin their districts' addresses, and for tests, which
     /// must never ask a real DNS server). Addresses from either are checked alike.
     pub dns: Dns,
+    /// Base URL hosts whose Token URL may be on another, named host. Otherwise the Token URL
+    /// must be on the base URL's host, so the client id and secret are sent only to the
+    /// district's own server. Empty by default.
+    pub token_hosts: Vec<TokenHostPair>,
 }
 
 /// How the proxy turns host names into addresses.
@@ -120,6 +168,7 @@ impl Default for NetPolicy {
             max_response_bytes: 2 * 1024 * 1024,
             extra_roots_pem: Vec::new(),
             dns: Dns::System,
+            token_hosts: Vec::new(),
         }
     }
 }
@@ -140,6 +189,10 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("loopback")
     } else if ip == Ipv4Addr::new(169, 254, 169, 254) || ip == Ipv4Addr::new(100, 100, 100, 200) {
         Some("cloud metadata")
+    } else if ip == Ipv4Addr::new(168, 63, 129, 16) {
+        // Azure's WireServer: public-looking, yet reachable from every Azure VM and serving
+        // the VM's own configuration.
+        Some("cloud platform")
     } else if ip.is_private() {
         Some("private")
     } else if ip.is_link_local() {
@@ -168,8 +221,20 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         return forbidden_v4(v4).or(Some("IPv4-mapped"));
     }
     let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || segments[..6] == [0x64, 0xff9b, 1, 0, 0, 0] {
+    // NAT64's well-known prefix 64:ff9b::/96 (RFC 6052) and SIIT's IPv4-translated
+    // ::ffff:0:0:0/96 (RFC 2765) carry the IPv4 address in the last 32 bits.
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || segments[..6] == [0, 0, 0, 0, 0xffff, 0] {
         return forbidden_v4(embedded(segments[6], segments[7])).or(Some("IPv4-translated"));
+    }
+    // The local-use translation prefix 64:ff9b:1::/48 (RFC 8215) is the operator's to divide:
+    // where the IPv4 address sits depends on the prefix length chosen, so the whole /48 is
+    // refused, named by the embedded address's class only in the /96 form.
+    if segments[..3] == [0x64, 0xff9b, 1] {
+        let in_last_32_bits = segments[3..6] == [0, 0, 0];
+        return in_last_32_bits
+            .then(|| forbidden_v4(embedded(segments[6], segments[7])))
+            .flatten()
+            .or(Some("IPv4-translated"));
     }
     if segments[0] == 0x2002 {
         return forbidden_v4(embedded(segments[1], segments[2])).or(Some("6to4"));
@@ -200,18 +265,53 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
     }
 }
 
+/// A URL's host as the allow list spells it: without an IPv6 literal's brackets, lower case.
+fn bare_host(host: &str) -> String {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase()
+}
+
 impl NetPolicy {
     fn allowed(&self, host: &str, port: u16) -> bool {
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = bare_host(host);
         self.allowed_hosts
             .iter()
-            .any(|a| a.host == host && a.port.is_none_or(|p| p == port))
+            .any(|a| a.host.eq_ignore_ascii_case(&host) && a.port.is_none_or(|p| p == port))
+    }
+
+    /// True when some allowed entry names `host`, whatever its port.
+    fn names_allowed_host(&self, host: &str) -> bool {
+        let host = bare_host(host);
+        self.allowed_hosts
+            .iter()
+            .any(|a| a.host.eq_ignore_ascii_case(&host))
+    }
+
+    /// True when credentials for the API at `base` may be sent to `token_url`: both on one
+    /// host (compared as [`comparable_host`] spells them; the port may differ), or a pair the
+    /// configuration names.
+    pub fn is_token_host_allowed(&self, base: &Url, token_url: &Url) -> bool {
+        let (Some(base), Some(token)) = (base.host_str(), token_url.host_str()) else {
+            return false;
+        };
+        let (base, token) = (comparable_host(base), comparable_host(token));
+        base == token
+            || self
+                .token_hosts
+                .iter()
+                .any(|pair| pair.base_host == base && pair.token_host == token)
     }
 
     /// Checks a URL before anything is resolved or sent.
+    ///
+    /// An allowed entry with a port opens only that port. The resolver exempts an allowed
+    /// name from the address rules without knowing the port (reqwest hands it only the name),
+    /// so the port is enforced here: a URL naming an allowed host on any other port is
+    /// refused, default port included, before its name is ever resolved. Every request the
+    /// district client sends is to a URL checked here first (the typed URLs, the probes on
+    /// the base URL's origin, each redirect target), so a name reaching the resolver exempt
+    /// is always on a port its entry allows.
     pub fn check_url(&self, url: &Url) -> Result<(), Refusal> {
         let host = url.host_str().ok_or(Refusal::NoHost)?;
         let port = url.port_or_known_default().unwrap_or(0);
@@ -224,11 +324,10 @@ impl NetPolicy {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Refusal::CredentialsInUrl);
         }
-        if url
+        let other_port = url
             .port()
-            .is_some_and(|p| Some(p) != default_port(url.scheme()))
-            && !allowed
-        {
+            .is_some_and(|p| Some(p) != default_port(url.scheme()));
+        if !allowed && (other_port || self.names_allowed_host(host)) {
             return Err(Refusal::PortNotAllowed(port));
         }
         // IP literals are never resolved, so they are judged here.
@@ -409,9 +508,12 @@ impl GuardedResolver {
         if addrs.is_empty() {
             return Err(Refusal::NoHost);
         }
+        // Exempt only a name the allow list names: `check_url` has already refused it on
+        // any port its entries do not allow.
+        let exempt = self.policy.names_allowed_host(host);
         for addr in &addrs {
             if let Some(class) = forbidden_class(addr.ip())
-                && !self.policy.allowed_hosts.iter().any(|a| a.host == host)
+                && !exempt
             {
                 return Err(Refusal::ForbiddenAddress { class });
             }
@@ -503,6 +605,18 @@ mod tests {
             // Embedded IPv4 is refused even when public: nothing legitimate needs it here.
             ("::ffff:8.8.8.8", "IPv4-mapped"),
             ("64:ff9b::808:808", "IPv4-translated"),
+            ("168.63.129.16", "cloud platform"),
+            ("::ffff:168.63.129.16", "cloud platform"),
+            // RFC 8215's local-use /48, all of it, wherever the operator put the IPv4 bits.
+            ("64:ff9b:1::a00:1", "private"),
+            ("64:ff9b:1::808:808", "IPv4-translated"),
+            ("64:ff9b:1:abcd::1", "IPv4-translated"),
+            ("64:ff9b:1:ff:ff00:808:800::", "IPv4-translated"),
+            ("64:ff9b:1:ffff:ffff:ffff:ffff:ffff", "IPv4-translated"),
+            // SIIT's IPv4-translated addresses, ::ffff:0:a.b.c.d (RFC 2765).
+            ("::ffff:0:7f00:1", "loopback"),
+            ("::ffff:0:a00:1", "private"),
+            ("::ffff:0:808:808", "IPv4-translated"),
         ] {
             assert_eq!(class(ip), Some(expected), "{ip}");
         }
@@ -510,7 +624,16 @@ mod tests {
 
     #[test]
     fn public_addresses_pass() {
-        for ip in ["8.8.8.8", "151.101.1.1", "2606:4700::1111"] {
+        // Neighbours of the refused ranges included: 168.63.129.15/17, the /48's next door.
+        for ip in [
+            "8.8.8.8",
+            "151.101.1.1",
+            "2606:4700::1111",
+            "168.63.129.15",
+            "168.63.129.17",
+            "64:ff9b:2::808:808",
+            "::fffe:0:808:808",
+        ] {
             assert_eq!(class(ip), None, "{ip}");
         }
     }
@@ -571,6 +694,54 @@ mod tests {
             Err(Refusal::NotHttps),
             "another port is not allowed"
         );
+        assert_eq!(
+            policy.check_url(&url("https://127.0.0.1/")),
+            Err(Refusal::PortNotAllowed(443)),
+            "nor the default port"
+        );
+    }
+
+    #[test]
+    fn an_allowed_name_with_a_port_is_allowed_on_that_port_only() {
+        let policy = NetPolicy {
+            allowed_hosts: vec![
+                "campus.district.test:8443"
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!()),
+            ],
+            ..NetPolicy::default()
+        };
+        let url = |u: &str| Url::parse(u).unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            policy.check_url(&url("https://campus.district.test:8443/")),
+            Ok(())
+        );
+        assert_eq!(
+            policy.check_url(&url("http://Campus.District.Test:8443/")),
+            Ok(()),
+            "plain http too, the name in any case"
+        );
+        // Without the port check the resolver would exempt the name on these ports too.
+        for (other, port) in [
+            ("https://campus.district.test/", 443),
+            ("https://campus.district.test:443/", 443),
+            ("https://campus.district.test:8444/", 8444),
+        ] {
+            assert_eq!(
+                policy.check_url(&url(other)),
+                Err(Refusal::PortNotAllowed(port)),
+                "{other}"
+            );
+        }
+        assert_eq!(
+            policy.check_url(&url("http://campus.district.test/")),
+            Err(Refusal::NotHttps)
+        );
+        // A name the list does not mention is judged by its addresses, on the default port.
+        assert_eq!(
+            policy.check_url(&url("https://other.district.test/")),
+            Ok(())
+        );
     }
 
     #[test]
@@ -594,6 +765,56 @@ mod tests {
             Ok(None)
         );
         assert!("host:notaport".parse::<AllowedHost>().is_err());
+    }
+
+    #[test]
+    fn token_host_pairs_parse_and_open_only_that_pair() {
+        assert_eq!(
+            " District.Example = Auth.District.Example. ".parse::<TokenHostPair>(),
+            Ok(TokenHostPair {
+                base_host: "district.example".into(),
+                token_host: "auth.district.example".into(),
+            })
+        );
+        assert_eq!(
+            "[::1]=127.0.0.1"
+                .parse::<TokenHostPair>()
+                .map(|p| p.base_host),
+            Ok("::1".into())
+        );
+        for bad in [
+            "district.example",
+            "district.example=",
+            "=auth.example",
+            "district.example:443=auth.example",
+            "https://district.example=auth.example",
+            "district.example=auth.example/oauth",
+        ] {
+            assert!(bad.parse::<TokenHostPair>().is_err(), "{bad}");
+        }
+
+        let url = |u: &str| Url::parse(u).unwrap_or_else(|_| unreachable!());
+        let base = url("https://District.Example/campus/api/ims/oneroster/rostering/v1p2");
+        let policy = NetPolicy::default();
+        assert!(policy.is_token_host_allowed(&base, &url("https://district.example:8443/t")));
+        assert!(policy.is_token_host_allowed(&base, &url("https://DISTRICT.example./t")));
+        assert!(!policy.is_token_host_allowed(&base, &url("https://auth.district.example/t")));
+        assert!(!policy.is_token_host_allowed(&base, &url("https://example/t")));
+        let paired = NetPolicy {
+            token_hosts: vec![
+                "district.example=auth.district.example"
+                    .parse()
+                    .unwrap_or_else(|_| unreachable!()),
+            ],
+            ..NetPolicy::default()
+        };
+        assert!(paired.is_token_host_allowed(&base, &url("https://auth.district.example/t")));
+        // A pair opens one direction, for one base host only.
+        assert!(!paired.is_token_host_allowed(
+            &url("https://auth.district.example/x"),
+            &url("https://district.example/t")
+        ));
+        assert!(!paired.is_token_host_allowed(&base, &url("https://other.example/t")));
     }
 
     #[tokio::test]

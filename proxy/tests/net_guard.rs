@@ -1,5 +1,6 @@
 //! The guarded HTTP client over real loopback HTTP: allowed hosts are reached, redirects to
-//! forbidden places are refused before any connection, the token goes only to the origin it
+//! forbidden places are refused before any connection, an allowed `host:port` opens only
+//! that port (literal or name, redirects included), the token goes only to the origin it
 //! was meant for, and bodies are capped while streaming.
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -11,7 +12,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use reqwest::Url;
 use sis_onboard_proxy::net_guard::{
-    AllowedHost, FetchError, NetPolicy, ReadError, Refusal, read_capped,
+    AllowedHost, Dns, FetchError, NetPolicy, ReadError, Refusal, read_capped,
 };
 
 async fn serve(app: Router) -> std::net::SocketAddr {
@@ -112,6 +113,74 @@ async fn redirects_are_checked_and_capped() {
     );
     let followed = http.get_following(url("/hop"), "t").await.unwrap();
     assert_eq!(followed.text().await.unwrap(), "landed");
+}
+
+/// An allowed `host:port` entry opens that port only: a redirect from the allowed port to
+/// the same host on another port (the default one included) is refused before anything is
+/// sent, whether the host is an IP literal or a name that resolves to loopback.
+#[tokio::test]
+async fn an_allowed_host_port_opens_only_that_port_even_through_redirects() {
+    // Another service on the same loopback host: what a redirect must not reach.
+    let internal = serve(Router::new().route("/", get(|| async { "internal" }))).await;
+    let other = internal.port();
+    let app = Router::new()
+        .route("/", get(|| async { "district" }))
+        .route(
+            "/to",
+            get(|query: axum::extract::RawQuery| async move {
+                Redirect::temporary(&query.0.unwrap_or_default())
+            }),
+        );
+    let addr = serve(app).await;
+    let port = addr.port();
+    let policy = NetPolicy {
+        allowed_hosts: vec![
+            AllowedHost {
+                host: "127.0.0.1".into(),
+                port: Some(port),
+            },
+            AllowedHost {
+                host: "district.test".into(),
+                port: Some(port),
+            },
+        ],
+        dns: Dns::Fixed(vec![(
+            "district.test".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]),
+        ..NetPolicy::default()
+    };
+    let http = policy.district_http().unwrap();
+
+    // The allowed port works by literal and by name.
+    for host in ["127.0.0.1", "district.test"] {
+        let url = Url::parse(&format!("http://{host}:{port}/")).unwrap();
+        let answer = http.get_following(url, "t").await.unwrap();
+        assert_eq!(answer.text().await.unwrap(), "district", "{host}");
+    }
+
+    for host in ["127.0.0.1", "district.test"] {
+        for (target, expected) in [
+            (
+                format!("https://{host}:{other}/"),
+                Refusal::PortNotAllowed(other),
+            ),
+            // The default port: a name is resolved without its port, so only the URL check
+            // keeps the allowed name from being exempt here.
+            (format!("https://{host}/"), Refusal::PortNotAllowed(443)),
+            (format!("http://{host}:{other}/"), Refusal::NotHttps),
+        ] {
+            let start = Url::parse(&format!("http://{host}:{port}/to?{target}")).unwrap();
+            let refused = http.get_following(start, "t").await.unwrap_err();
+            assert!(
+                matches!(&refused, FetchError::RedirectRefused(r) if *r == expected),
+                "{target}: {refused:?}"
+            );
+        }
+        // And a typed URL (the token request's), judged before it is sent.
+        let direct = Url::parse(&format!("https://{host}/")).unwrap();
+        assert_eq!(policy.check_url(&direct), Err(Refusal::PortNotAllowed(443)));
+    }
 }
 
 /// Answers whether the request carried the bearer token.

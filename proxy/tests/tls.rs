@@ -4,9 +4,7 @@
 //! and a base URL on another host is connected to while the token request is in flight.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -15,7 +13,8 @@ use sis_onboard_sandbox::tls::{AcceptedConnections, HttpVersions, TestCa, serve_
 use sis_onboard_sandbox::{DEMO_SECRET, District, DistrictSize, SandboxConfig, router};
 
 mod common;
-use common::harness::{Harness, listen, open_session};
+use common::binary::{proxy_binary, validate_through};
+use common::harness::{Harness, listen};
 
 /// The names the sandbox's certificate is for (all resolve to 127.0.0.1 in these tests).
 const DISTRICT_HOST: &str = "district.test";
@@ -78,6 +77,10 @@ async fn proxy_for(sandbox: &TlsSandbox, trust: bool) -> Harness {
                 .map(|h| (h.to_owned(), vec!["127.0.0.1".parse().unwrap()]))
                 .to_vec(),
         );
+        // The API host takes its tokens from the district's main host.
+        policy
+            .token_hosts
+            .push(format!("{API_HOST}={DISTRICT_HOST}").parse().unwrap());
         if trust {
             policy.extra_roots_pem.push(ca_pem);
         }
@@ -171,73 +174,6 @@ async fn the_base_url_host_is_connected_to_while_the_token_is_fetched() {
         opened_after < latency,
         "the API host's connection opened {opened_after:?} after the start, before the token answer ({latency:?})"
     );
-}
-
-/// The proxy binary on a free port with a fresh SQLite file; killed when dropped.
-struct ProxyProcess {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for ProxyProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn proxy_binary(extra_args: &[String]) -> ProxyProcess {
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("key.hex");
-    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--api-keys",
-            common::harness::API_KEY,
-        ])
-        .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("proxy.sqlite").display()
-        ))
-        .arg("--encryption-key-file")
-        .arg(&key_file)
-        .args(extra_args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let url = first_line
-        .trim()
-        .strip_prefix("sis-onboard proxy listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first_line:?}"))
-        .to_owned();
-    ProxyProcess {
-        child,
-        url,
-        _dir: dir,
-    }
-}
-
-async fn validate_through(proxy: &ProxyProcess, body: Value) -> Value {
-    let session = open_session(&proxy.url).await;
-    reqwest::Client::new()
-        .post(format!("{}/v1/validate", proxy.url))
-        .bearer_auth(session)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -194,7 +194,15 @@ async fn typed_urls_are_checked_before_anything_is_sent() {
 /// code, at its field, asking for the `xn--` form, whichever way it was written.
 #[tokio::test]
 async fn a_host_with_non_ascii_letters_asks_for_its_xn_form() {
-    let h = Harness::start(|config| config.net_policy.dns = Dns::Fixed(Vec::new())).await;
+    let h = Harness::start(|config| {
+        config.net_policy.dns = Dns::Fixed(Vec::new());
+        // The punycode base URL below takes its token from the sandbox.
+        config
+            .net_policy
+            .token_hosts
+            .push("xn--distrct-kza.example=127.0.0.1".parse().unwrap());
+    })
+    .await;
     let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
     let (base, token) = (h.base_url(), h.token_url());
     let cases = [
@@ -326,6 +334,13 @@ async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
                 vec!["127.0.0.1".parse().unwrap()],
             ),
         ]);
+        // Each case pairs one of these names with the sandbox at 127.0.0.1.
+        for pair in [
+            "127.0.0.1=nowhere.district.test",
+            "campus.district.test=127.0.0.1",
+        ] {
+            config.net_policy.token_hosts.push(pair.parse().unwrap());
+        }
     })
     .await;
     let port = h.sandbox.port();
@@ -378,6 +393,49 @@ async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
         ),
     );
     assert_eq!(allowed.validate(by_name).await["passed"], true);
+}
+
+/// A name allowed as `name:port` that resolves to loopback is usable on that port only: on
+/// the default port it is refused before it is resolved (not tried and found closed).
+#[tokio::test]
+async fn a_name_allowed_with_a_port_is_refused_on_any_other_port() {
+    let h = Harness::start(|config| {
+        // The harness has allowed 127.0.0.1 on the sandbox's port; the name gets that port.
+        let port = config.net_policy.allowed_hosts[0].port;
+        config.net_policy.dns = Dns::Fixed(vec![(
+            "sandbox.district.test".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]);
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "sandbox.district.test".into(),
+            port,
+        });
+    })
+    .await;
+    let body = |origin: &str| {
+        json!({
+            "base_url": format!("{origin}/campus/api/ims/oneroster/rostering/v1p2"),
+            "token_url": format!("{origin}/campus/oauth2/token?appName=sandbox"),
+            "client_id": "sandbox-client-id",
+            "client_secret": DEMO_SECRET,
+        })
+    };
+    let on_port = format!("http://sandbox.district.test:{}", h.sandbox.port());
+    assert_eq!(h.validate(body(&on_port)).await["passed"], true);
+    for origin in [
+        "https://sandbox.district.test",
+        "https://sandbox.district.test:443",
+    ] {
+        let report = h.validate(body(origin)).await;
+        assert_failure(&report, "forbidden_destination", Some("base_url"));
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("port 443"),
+            "{report}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -1071,6 +1129,111 @@ async fn an_empty_client_id_or_secret_is_refused_before_any_token_request() {
         assert_eq!(report["checks"], json!([]), "{report}");
     }
     assert!(h.token_requests.is_empty());
+}
+
+/// The client id and secret go only to the base URL's host, or to the host the vendor's
+/// configuration pairs with it: otherwise `token_host_mismatch` before any request. Here
+/// `localhost` reaches the very sandbox that serves the base URL, so a token request sent
+/// by mistake would be counted.
+#[tokio::test]
+async fn a_token_url_on_another_host_is_refused_before_anything_is_sent() {
+    let reach_by_name = |config: &mut sis_onboard_proxy::Config| {
+        let port = config.net_policy.allowed_hosts[0].port;
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "localhost".into(),
+            port,
+        });
+        config.net_policy.dns = Dns::Fixed(vec![(
+            "localhost".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]);
+    };
+    let h = Harness::start(reach_by_name).await;
+    let elsewhere = json!({
+        "base_url": h.base_url(),
+        "token_url": h.token_url().replace("127.0.0.1", "localhost"),
+        "client_id": "sandbox-client-id",
+        "client_secret": DEMO_SECRET,
+    });
+    let report = h.validate(elsewhere.clone()).await;
+    assert_failure(&report, "token_host_mismatch", Some("token_url"));
+    assert!(
+        report["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1"),
+        "names the base URL's host: {report}"
+    );
+    assert_eq!(report["checks"], json!([]), "{report}");
+    assert!(h.token_requests.is_empty(), "no token request was sent");
+    // Another port on the same host is the same host.
+    let same_host = h
+        .validate(json!({
+            "base_url": h.base_url(),
+            "token_url": h.token_url().replace(&format!(":{}/", h.sandbox.port()), ":1/"),
+            "client_id": "sandbox-client-id",
+            "client_secret": DEMO_SECRET,
+        }))
+        .await;
+    assert_ne!(
+        same_host["error"]["code"], "token_host_mismatch",
+        "{same_host}"
+    );
+
+    // The vendor names the pair: the same values pass.
+    let paired = Harness::start(|config| {
+        reach_by_name(config);
+        config
+            .net_policy
+            .token_hosts
+            .push("127.0.0.1=localhost".parse().unwrap());
+    })
+    .await;
+    let elsewhere = json!({
+        "base_url": paired.base_url(),
+        "token_url": paired.token_url().replace("127.0.0.1", "localhost"),
+        "client_id": "sandbox-client-id",
+        "client_secret": DEMO_SECRET,
+    });
+    assert_eq!(paired.validate(elsewhere).await["passed"], true);
+}
+
+/// A completed session is finished: it cannot validate again (the shape of an expired
+/// session, before any request to the district), and completing again answers its id.
+#[tokio::test]
+async fn a_completed_session_no_longer_validates_and_completes_to_the_same_id() {
+    for test_store in test_stores().await {
+        let h = Harness::start_on(test_store, |_| {}).await;
+        let backend = h.test_store.backend;
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        let id = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+        let token_requests = h.token_requests.len();
+
+        let after = reqwest::Client::new()
+            .post(format!("{}/v1/validate", h.proxy))
+            .bearer_auth(&h.session)
+            .json(&h.credentials(DEMO_SECRET))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "{backend}");
+        let error: Value = after.json().await.unwrap();
+        assert_eq!(error["code"], "session_expired", "{backend}: {error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("complete"),
+            "{error}"
+        );
+        assert_eq!(h.token_requests.len(), token_requests, "nothing was sent");
+
+        let again = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+        assert_eq!(again, id, "{backend}: completing again answers the same id");
+        let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
+        assert_eq!(
+            listed.as_array().map(Vec::len),
+            Some(1),
+            "{backend}: {listed}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -448,4 +448,171 @@ mod tests {
             json!({ "givenName": "Ana" })
         );
     }
+
+    /// Property tests: any text is parsed without panicking, and every filter the grammar
+    /// allows, however spaced, parses back to itself. `PROPTEST_CASES` cases (256 by
+    /// default; the README's "Fuzzing" section has the longer runs).
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        const KEYS: &[&str] = &[
+            "orgs",
+            "schools",
+            "academicSessions",
+            "courses",
+            "classes",
+            "users",
+            "students",
+            "teachers",
+            "enrollments",
+            "demographics",
+        ];
+        const OPS: &[(&str, Op)] = &[
+            ("=", Op::Eq),
+            ("!=", Op::Ne),
+            (">", Op::Gt),
+            (">=", Op::Ge),
+            ("<", Op::Lt),
+            ("<=", Op::Le),
+            ("~", Op::Contains),
+        ];
+        const SPACE: &[&str] = &["", " ", "  ", "\t", " \n "];
+
+        fn config() -> Config {
+            let cases = std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|cases| cases.parse().ok())
+                .unwrap_or(256);
+            Config::with_cases(cases)
+        }
+
+        fn op_text(op: Op) -> &'static str {
+            OPS.iter()
+                .find(|(_, o)| *o == op)
+                .map_or("=", |(text, _)| text)
+        }
+
+        /// A predicate on one of `key`'s filterable fields, with any value, spaced anyhow.
+        fn predicate(key: &'static str) -> impl Strategy<Value = (Predicate, String)> {
+            let value = prop_oneof![any::<String>(), "[a-z' ]{0,12}", Just("O'Brien".to_owned())];
+            (
+                proptest::sample::select(scalar_fields(key)),
+                proptest::sample::select(OPS),
+                value,
+                proptest::sample::select(SPACE),
+                proptest::sample::select(SPACE),
+            )
+                .prop_map(|(field, (op_text, op), value, before, after)| {
+                    let text = format!(
+                        "{field}{before}{op_text}{after}'{}'",
+                        value.replace('\'', "''")
+                    );
+                    let predicate = Predicate {
+                        field: field.to_owned(),
+                        op,
+                        value,
+                    };
+                    (predicate, text)
+                })
+        }
+
+        /// A filter (OR of ANDs) and a text of it.
+        fn filter() -> impl Strategy<Value = (&'static str, Filter, String)> {
+            // Only record types with filterable fields: filtering the others out case by
+            // case would run into proptest's cap on rejected cases in a long run.
+            let keys: Vec<&'static str> = KEYS
+                .iter()
+                .copied()
+                .filter(|key| !scalar_fields(key).is_empty())
+                .collect();
+            proptest::sample::select(keys)
+                .prop_flat_map(|key| {
+                    let all_of = proptest::collection::vec(predicate(key), 1..4);
+                    (
+                        Just(key),
+                        proptest::collection::vec(all_of, 1..4),
+                        proptest::sample::select(SPACE),
+                    )
+                })
+                .prop_map(|(key, groups, space)| {
+                    let text = groups
+                        .iter()
+                        .map(|group| {
+                            group
+                                .iter()
+                                .map(|(_, text)| text.as_str())
+                                .collect::<Vec<_>>()
+                                .join(&format!("{space} AND {space}"))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(&format!(" {space}OR "));
+                    let any_of = groups
+                        .into_iter()
+                        .map(|group| group.into_iter().map(|(p, _)| p).collect())
+                        .collect();
+                    (key, Filter { any_of }, format!("{space}{text}{space}"))
+                })
+        }
+
+        /// The filter written out in the grammar's plainest spelling.
+        fn render(filter: &Filter) -> String {
+            filter
+                .any_of
+                .iter()
+                .map(|all_of| {
+                    all_of
+                        .iter()
+                        .map(|p| {
+                            format!(
+                                "{}{}'{}'",
+                                p.field,
+                                op_text(p.op),
+                                p.value.replace('\'', "''")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" AND ")
+                })
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        }
+
+        #[test]
+        fn every_valid_filter_parses_back_to_itself() {
+            TestRunner::new(config())
+                .run(&filter(), |(key, filter, text)| {
+                    prop_assert_eq!(Filter::parse(&text, key), Ok(filter.clone()), "{:?}", text);
+                    prop_assert_eq!(Filter::parse(&render(&filter), key), Ok(filter));
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+
+        #[test]
+        fn any_text_is_parsed_or_refused_without_panicking() {
+            let text = prop_oneof![
+                any::<String>(),
+                "[a-zA-Z_. =!<>~'\t]{0,60}",
+                "(status|type|sourcedId|givenName)( ?)(=|!=|>=|<=|~|<|>)( ?)('[^']{0,5}'|'')( (AND|OR|XOR|and) )?{1,4}",
+            ];
+            let cases = (text, proptest::sample::select(KEYS), "[a-zA-Z, ]{0,30}");
+            let record = json!({ "sourcedId": "s1", "status": "active", "type": "district" });
+            TestRunner::new(config())
+                .run(&cases, |(text, key, fields)| {
+                    // Whatever parses is a filter the grammar writes the same way again.
+                    if let Ok(filter) = Filter::parse(&text, key) {
+                        let _ = filter.matches(&record);
+                        let _ = filter.required_value("type");
+                        prop_assert_eq!(Filter::parse(&render(&filter), key), Ok(filter));
+                    }
+                    let _ = parse_sort(&text, Some(&fields), key);
+                    let _ = parse_fields(&text, key);
+                    let _ = parse_fields(&fields, key);
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 }

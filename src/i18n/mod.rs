@@ -208,7 +208,7 @@ keys! {
     // Exit
     ExitedTitle, ExitedBody,
     // Appended, so a table installed by an older build keeps its lines' meaning
-    WarnNoDistrict, ReportPassedUnnamed,
+    WarnNoDistrict, ReportPassedUnnamed, ErrTokenHostMismatch,
 }
 
 #[cfg(test)]

@@ -160,6 +160,19 @@ async fn run(
             "This looks like the OneRoster API URL. The Token Endpoint is the address that ends in /oauth2/token?appName=…",
         ));
     }
+    // The token request carries the client id and secret: only to the district's own
+    // host, or to the one the vendor configured for it. Otherwise anyone could make the
+    // proxy test credentials against any host and report what it answered.
+    if !policy.is_token_host_allowed(&base, &token_url) {
+        return Err(error(
+            Code::TokenHostMismatch,
+            Some(CredentialField::TokenUrl),
+            format!(
+                "The Token URL must be on the same server as the Base URL ({}). Copy both from the same OneRoster connection in Infinite Campus.",
+                base.host_str().unwrap_or_default()
+            ),
+        ));
+    }
     if request.client_id.trim().is_empty() {
         return Err(error(
             Code::InvalidClient,

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::crypto::SealBinding;
 use crate::error::ProxyError;
 use crate::oneroster::validate::checked_url;
-use crate::routes::sessions::{authenticate_session, unix_now};
+use crate::routes::sessions::{authenticate_session, completed_connection, unix_now};
 use crate::routes::validate::fingerprint_fields;
 use crate::secrets::Wiped;
 use crate::store::NewConnection;
@@ -94,15 +94,9 @@ pub(crate) async fn complete(
         .keyring()
         .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
 
-    // Completing twice answers the connection the first completion claimed (and, for
-    // connections stored before claims existed, the one any region's database holds).
-    if let Some(id) = state.store.claimed_completion(&session_hash).await? {
+    // Completing twice answers the connection the first completion claimed.
+    if let Some(id) = completed_connection(&state, &session_hash).await? {
         return Ok(Json(CompleteResponse { connection_id: id }));
-    }
-    for store in state.connection_stores() {
-        if let Some(id) = store.connection_of_session(&session_hash).await? {
-            return Ok(Json(CompleteResponse { connection_id: id }));
-        }
     }
     let credentials = &request.credentials;
     let (validated, report) = state

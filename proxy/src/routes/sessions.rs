@@ -306,6 +306,23 @@ pub async fn authenticate_session(
     Ok((token_hash, session))
 }
 
+/// The connection a session completed, if it did: the one its completion claimed, or (for
+/// connections stored before claims existed) the one any region's database holds.
+pub async fn completed_connection(
+    state: &AppState,
+    session_hash: &[u8],
+) -> Result<Option<String>, ProxyError> {
+    if let Some(id) = state.store.claimed_completion(session_hash).await? {
+        return Ok(Some(id));
+    }
+    for store in state.connection_stores() {
+        if let Some(id) = store.connection_of_session(session_hash).await? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
 /// The session's configuration, as the wizard reads it.
 #[utoipa::path(get, path = "/v1/session", tag = "wizard",
     security(("session_token" = [])),

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::crypto::EncryptionKey;
 use crate::error::ProxyError;
 use crate::oneroster::validate_connection;
-use crate::routes::sessions::{authenticate_session, unix_now};
+use crate::routes::sessions::{authenticate_session, completed_connection, unix_now};
 use crate::secrets::Wiped;
 
 /// What the keyed fingerprint covers: the four values, as validated and as completed.
@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 200, description = "The report, passed or not", body = ValidationReport),
         (status = 400, description = "`bad_request`", body = ApiError),
-        (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
+        (status = 401, description = "`invalid_session`, or `session_expired` (expired, or already completed)", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
         (status = 429, description = "`rate_limited`; `Retry-After` says when to try again", body = ApiError,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
@@ -75,6 +75,11 @@ pub(crate) async fn validate(
         .session_limiter
         .take(&session_hash, now)
         .map_err(limited)?;
+    // A completed session is finished: validating again would only make the proxy an
+    // oracle for credentials it no longer needs.
+    if completed_connection(&state, &session_hash).await?.is_some() {
+        return Err(ProxyError::SessionCompleted);
+    }
     let Json(request) = body?;
     let request = Wiped::new(request);
     let report = validate_connection(&state.http, &state.config.net_policy, &request).await;

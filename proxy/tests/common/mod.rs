@@ -5,6 +5,7 @@
 
 use sqlx::Connection;
 
+pub mod binary;
 pub mod harness;
 
 /// Where a test's store lives; keeps its temporary folder alive.

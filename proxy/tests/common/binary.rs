@@ -1,0 +1,84 @@
+//! The proxy binary itself, started on a free port with a fresh SQLite file: for what only
+//! the real process shows (its flags, its environment).
+#![allow(clippy::unwrap_used, missing_docs, dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use super::harness::{API_KEY, open_session};
+
+/// A running proxy binary; killed when dropped.
+pub struct ProxyProcess {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for ProxyProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with `extra_args`, in the test's own environment.
+pub fn proxy_binary(extra_args: &[String]) -> ProxyProcess {
+    proxy_binary_with_env(extra_args, |_| {})
+}
+
+/// Starts the binary with `extra_args` and the environment `env` makes of the test's own;
+/// answers once its first line says where it listens.
+pub fn proxy_binary_with_env(
+    extra_args: &[String],
+    env: impl FnOnce(&mut Command),
+) -> ProxyProcess {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("key.hex");
+    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--api-keys", API_KEY])
+        .arg("--database-url")
+        .arg(format!(
+            "sqlite://{}",
+            dir.path().join("proxy.sqlite").display()
+        ))
+        .arg("--encryption-key-file")
+        .arg(&key_file)
+        .args(extra_args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    env(&mut command);
+    let mut child = command.spawn().unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let url = first_line
+        .trim()
+        .strip_prefix("sis-onboard proxy listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line:?}"))
+        .to_owned();
+    ProxyProcess {
+        child,
+        url,
+        _dir: dir,
+    }
+}
+
+/// Opens a session on the binary and validates `body` there; answers the report.
+pub async fn validate_through(proxy: &ProxyProcess, body: Value) -> Value {
+    let session = open_session(&proxy.url).await;
+    reqwest::Client::new()
+        .post(format!("{}/v1/validate", proxy.url))
+        .bearer_auth(session)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
