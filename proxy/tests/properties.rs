@@ -500,6 +500,12 @@ fn any_url_is_checked_without_panicking_and_passes_only_in_https() {
     ];
     TestRunner::new(config())
         .run(&raw, |raw| {
+            // As the proxy reads a typed URL or a redirect's Location: a host with letters
+            // outside ASCII is refused on its text before any parser sees it (the ASCII-only
+            // IDNA back end trips a debug assertion on some, e.g. `http:///A%8A`).
+            if sis_onboard_protocol::is_non_ascii_host(&raw) {
+                return Ok(());
+            }
             if let Ok(url) = Url::parse(&raw)
                 && policy.check_url(&url).is_ok()
             {

@@ -18,7 +18,9 @@ use sis_onboard_protocol::{
 use serde_json::Value;
 
 use super::page::{Answer, Record, decode_wrapped, is_streamed, read_page};
-use crate::net_guard::{DistrictHttp, FetchError, NetPolicy, ReadError, Refusal, read_capped};
+use crate::net_guard::{
+    DistrictHttp, FetchError, NetPolicy, ReadError, Refusal, join_location, read_capped,
+};
 
 /// Every OneRoster 1.2 rostering base URL ends with this.
 const ROSTERING_SUFFIX: &str = "/ims/oneroster/rostering/v1p2";
@@ -742,8 +744,15 @@ fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -
         .headers()
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| url.join(v.trim()).ok());
-    let Some(target) = target else {
+        .map(|v| join_location(url, v));
+    if let Some(Err(refusal @ Refusal::NonAsciiHost)) = target {
+        return error(
+            Code::ForbiddenDestination,
+            field,
+            format!("The Token URL redirects to an address that cannot be used: {refusal}."),
+        );
+    }
+    let Some(Ok(target)) = target else {
         return error(
             Code::NotTokenEndpoint,
             field,
