@@ -88,17 +88,21 @@ async fn proxy_for(sandbox: &TlsSandbox, trust: bool) -> Harness {
     .await
 }
 
+/// Validates through `h` with both URLs on the district's main host.
+async fn validate_on_district_host(h: &Harness, sandbox: &TlsSandbox) -> Value {
+    h.validate(credentials(
+        DISTRICT_HOST,
+        DISTRICT_HOST,
+        sandbox.addr.port(),
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn a_certificate_from_an_unknown_issuer_is_a_tls_failure() {
     let sandbox = tls_sandbox(HttpVersions::Http2AndHttp1, Duration::ZERO).await;
     let h = proxy_for(&sandbox, false).await;
-    let report = h
-        .validate(credentials(
-            DISTRICT_HOST,
-            DISTRICT_HOST,
-            sandbox.addr.port(),
-        ))
-        .await;
+    let report = validate_on_district_host(&h, &sandbox).await;
     assert_eq!(report["passed"], false, "{report}");
     assert_eq!(report["error"]["code"], "tls_failure", "{report}");
     assert_eq!(report["error"]["field"], "token_url", "{report}");
@@ -109,13 +113,7 @@ async fn a_certificate_from_an_unknown_issuer_is_a_tls_failure() {
 async fn http2_carries_the_token_request_and_every_probe_on_one_connection() {
     let sandbox = tls_sandbox(HttpVersions::Http2AndHttp1, Duration::ZERO).await;
     let h = proxy_for(&sandbox, true).await;
-    let report = h
-        .validate(credentials(
-            DISTRICT_HOST,
-            DISTRICT_HOST,
-            sandbox.addr.port(),
-        ))
-        .await;
+    let report = validate_on_district_host(&h, &sandbox).await;
     assert_eq!(report["passed"], true, "{report}");
     assert!(
         report["district"]["name"]
@@ -133,13 +131,7 @@ async fn http2_carries_the_token_request_and_every_probe_on_one_connection() {
 async fn an_http1_only_server_gets_parallel_connections_and_passes() {
     let sandbox = tls_sandbox(HttpVersions::Http1Only, Duration::ZERO).await;
     let h = proxy_for(&sandbox, true).await;
-    let report = h
-        .validate(credentials(
-            DISTRICT_HOST,
-            DISTRICT_HOST,
-            sandbox.addr.port(),
-        ))
-        .await;
+    let report = validate_on_district_host(&h, &sandbox).await;
     assert_eq!(report["passed"], true, "{report}");
     let accepted = sandbox.accepted.all();
     assert!(accepted.len() > 1, "probes in parallel: {accepted:?}");
