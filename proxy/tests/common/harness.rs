@@ -88,13 +88,14 @@ impl Harness {
         let (proxy_listener, proxy) = listen().await;
         let key = config.encryption_key.clone().unwrap();
         let router = app(state_tweak(AppState::new(config, store.clone()).unwrap()));
-        tokio::spawn(async move {
-            axum::serve(
-                proxy_listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        });
+        // The binary's own server loop, so every test goes through its limits and its
+        // ConnectInfo (the per-address limits read it).
+        tokio::spawn(sis_onboard_proxy::server::serve(
+            proxy_listener,
+            router,
+            sis_onboard_proxy::server::ServerLimits::default(),
+            std::future::pending(),
+        ));
         let proxy = format!("http://{proxy}");
         let session = open_session(&proxy).await;
         Self {
