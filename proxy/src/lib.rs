@@ -15,6 +15,7 @@ pub mod rate_limit;
 pub mod rotation;
 pub mod routes;
 pub mod secrets;
+pub mod server;
 pub mod store;
 
 #[cfg(feature = "demo")]

@@ -92,6 +92,30 @@ struct Args {
         global = true
     )]
     region_databases: Vec<String>,
+    /// Seconds a client may take to send a request's line and headers; also how long a
+    /// connection may sit idle waiting for its next request.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
+    header_read_timeout_secs: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_REQUEST_BODY_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
+    request_body_timeout_secs: u64,
+    /// Seconds from a request's headers to its answer; past it the answer is 408.
+    #[arg(long, env = "SIS_ONBOARD_REQUEST_TIMEOUT_SECS", default_value_t = 60)]
+    request_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "SIS_ONBOARD_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for in-flight requests.
+    #[arg(long, env = "SIS_ONBOARD_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    shutdown_grace_secs: u64,
     /// Print the OpenAPI document of the proxy's API and exit.
     #[arg(long)]
     openapi: bool,
@@ -243,16 +267,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if demo {
         print_demo_banner(addr);
     }
-    axum::serve(
+    sis_onboard_proxy::server::serve(
         listener,
-        sis_onboard_proxy::with_security_headers(router)
-            .into_make_service_with_connect_info::<SocketAddr>(),
+        sis_onboard_proxy::with_security_headers(router),
+        server_limits(&args),
+        sis_onboard_proxy::server::shutdown_signal(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    .await;
     Ok(())
+}
+
+/// The server's timeouts and connection cap from the flags; zero counts as one.
+fn server_limits(args: &Args) -> sis_onboard_proxy::server::ServerLimits {
+    let secs = |secs: u64| Duration::from_secs(secs.max(1));
+    sis_onboard_proxy::server::ServerLimits {
+        header_read_timeout: secs(args.header_read_timeout_secs),
+        request_body_timeout: secs(args.request_body_timeout_secs),
+        request_timeout: secs(args.request_timeout_secs),
+        max_connections: args.max_connections.max(1),
+        shutdown_grace: secs(args.shutdown_grace_secs),
+    }
 }
 
 /// The `--regions` list, when one is given.

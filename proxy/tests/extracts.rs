@@ -25,85 +25,88 @@ async fn read_catalog(h: &Harness, query: &str) -> (StatusCode, Value) {
 
 #[tokio::test]
 async fn the_catalog_names_the_sessions_extracts_in_its_language() {
-    let h = Harness::start(|_| {}).await;
-    let (status, english) = read_catalog(&h, "").await;
-    assert_eq!(status, StatusCode::OK, "{english}");
-    assert_eq!(english["required_value"], "AcmeDataExtracts");
-    assert_eq!(english["name_prefix"], "Acme");
-    let sets = english["data_sets"].as_array().unwrap();
-    let ids: Vec<&str> = sets.iter().map(|s| s["id"].as_str().unwrap()).collect();
-    let catalog: Vec<&str> = extracts::CATALOG.iter().map(|d| d.id).collect();
-    assert_eq!(ids, catalog);
-    let defaults: Vec<&str> = sets
-        .iter()
-        .filter(|s| s["default"] == true)
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(defaults, ["extended_rostering"]);
-    for set in sets {
-        let suffix = extracts::data_set(set["id"].as_str().unwrap())
-            .unwrap()
-            .suffix;
-        assert_eq!(set["extract_name"], format!("Acme_{suffix}"));
-        let query = set["query"].as_str().unwrap();
-        assert!(query.starts_with(&format!("-- Acme_{suffix}")), "{query}");
-        assert_eq!(set["query_sha256"], hex_sha256(query));
-    }
+    for h in Harness::start_each(|_| {}).await {
+        let (status, english) = read_catalog(&h, "").await;
+        assert_eq!(status, StatusCode::OK, "{english}");
+        assert_eq!(english["required_value"], "AcmeDataExtracts");
+        assert_eq!(english["name_prefix"], "Acme");
+        let sets = english["data_sets"].as_array().unwrap();
+        let ids: Vec<&str> = sets.iter().map(|s| s["id"].as_str().unwrap()).collect();
+        let catalog: Vec<&str> = extracts::CATALOG.iter().map(|d| d.id).collect();
+        assert_eq!(ids, catalog);
+        let defaults: Vec<&str> = sets
+            .iter()
+            .filter(|s| s["default"] == true)
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(defaults, ["extended_rostering"]);
+        for set in sets {
+            let suffix = extracts::data_set(set["id"].as_str().unwrap())
+                .unwrap()
+                .suffix;
+            assert_eq!(set["extract_name"], format!("Acme_{suffix}"));
+            let query = set["query"].as_str().unwrap();
+            assert!(query.starts_with(&format!("-- Acme_{suffix}")), "{query}");
+            assert_eq!(set["query_sha256"], hex_sha256(query));
+        }
 
-    let (_, spanish) = read_catalog(&h, "?lang=es-MX").await;
-    assert_ne!(
-        spanish["data_sets"][0]["description"], english["data_sets"][0]["description"],
-        "Spanish texts for a Spanish-speaking administrator"
-    );
-    assert_eq!(
-        spanish["data_sets"][0]["query"], english["data_sets"][0]["query"],
-        "the SQL is the same in every language"
-    );
+        let (_, spanish) = read_catalog(&h, "?lang=es-MX").await;
+        assert_ne!(
+            spanish["data_sets"][0]["description"], english["data_sets"][0]["description"],
+            "Spanish texts for a Spanish-speaking administrator"
+        );
+        assert_eq!(
+            spanish["data_sets"][0]["query"], english["data_sets"][0]["query"],
+            "the SQL is the same in every language"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_vendor_name_that_is_not_a_safe_name_cannot_break_the_extracts() {
-    let h = Harness::start(|_| {}).await;
-    let hostile = "O'Brien \"Ed\" */ DROP TABLE x; --\nLearning";
-    let token = open_session_with(
-        &h.proxy,
-        json!({ "tenant_id": "d2", "display_name": hostile }),
-    )
-    .await;
-    let response = h.wizard_get_as(&token, "/v1/extracts").await;
-    let catalog: Value = response.json().await.unwrap();
-    let prefix = catalog["name_prefix"].as_str().unwrap();
-    assert_eq!(prefix, "OBrienEdDROPTABLExLearning");
-    for set in catalog["data_sets"].as_array().unwrap() {
-        let name = set["extract_name"].as_str().unwrap();
-        assert!(
-            name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
-            "{name}"
-        );
-        let query = set["query"].as_str().unwrap();
-        assert!(!query.contains(hostile) && !query.contains("*/"), "{query}");
+    for h in Harness::start_each(|_| {}).await {
+        let hostile = "O'Brien \"Ed\" */ DROP TABLE x; --\nLearning";
+        let token = open_session_with(
+            &h.proxy,
+            json!({ "tenant_id": "d2", "display_name": hostile }),
+        )
+        .await;
+        let response = h.wizard_get_as(&token, "/v1/extracts").await;
+        let catalog: Value = response.json().await.unwrap();
+        let prefix = catalog["name_prefix"].as_str().unwrap();
+        assert_eq!(prefix, "OBrienEdDROPTABLExLearning");
+        for set in catalog["data_sets"].as_array().unwrap() {
+            let name = set["extract_name"].as_str().unwrap();
+            assert!(
+                name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "{name}"
+            );
+            let query = set["query"].as_str().unwrap();
+            assert!(!query.contains(hostile) && !query.contains("*/"), "{query}");
+        }
     }
 }
 
 #[tokio::test]
 async fn a_session_without_custom_data_extract_has_no_catalog() {
-    let h = Harness::start(|_| {}).await;
-    let token = open_session_with(
-        &h.proxy,
-        json!({ "tenant_id": "d3", "display_name": "Acme", "strategies": ["oneroster_api"] }),
-    )
-    .await;
-    let response = h.wizard_get_as(&token, "/v1/extracts").await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value = response.json().await.unwrap();
-    assert_eq!(error["field"], "strategy", "{error}");
-    // And without a session, nothing at all.
-    let anonymous = reqwest::Client::new()
-        .get(format!("{}/v1/extracts", h.proxy))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    for h in Harness::start_each(|_| {}).await {
+        let token = open_session_with(
+            &h.proxy,
+            json!({ "tenant_id": "d3", "display_name": "Acme", "strategies": ["oneroster_api"] }),
+        )
+        .await;
+        let response = h.wizard_get_as(&token, "/v1/extracts").await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["field"], "strategy", "{error}");
+        // And without a session, nothing at all.
+        let anonymous = reqwest::Client::new()
+            .get(format!("{}/v1/extracts", h.proxy))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    }
 }
 
 fn extract_completion(h: &Harness, data_sets: Value) -> Value {
@@ -188,9 +191,10 @@ async fn completing_the_extract_path_stores_the_plan_the_vendor_reads() {
 
 #[tokio::test]
 async fn the_oneroster_path_stores_no_plan() {
-    let h = Harness::start(|_| {}).await;
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    let id = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
-    let stored = h.admin_json(&format!("/v1/connections/{id}")).await;
-    assert!(stored["extract_plan"].is_null(), "{stored}");
+    for h in Harness::start_each(|_| {}).await {
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        let id = Harness::connection_id(h.complete(h.credentials(DEMO_SECRET)).await).await;
+        let stored = h.admin_json(&format!("/v1/connections/{id}")).await;
+        assert!(stored["extract_plan"].is_null(), "{stored}");
+    }
 }

@@ -302,46 +302,47 @@ fn assert_no_store(response: &reqwest::Response, what: &str) {
 /// connections, the credentials, and errors — says `Cache-Control: no-store`.
 #[tokio::test]
 async fn no_answer_that_carries_a_token_a_report_or_a_secret_may_be_cached() {
-    let h = Harness::start(|_| {}).await;
-    let client = reqwest::Client::new();
-    let opened = client
-        .post(format!("{}/v1/sessions", h.proxy))
-        .bearer_auth(common::harness::API_KEY)
-        .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(opened.status(), StatusCode::CREATED);
-    assert_no_store(&opened, "POST /v1/sessions");
-    assert_no_store(&h.wizard_get("/v1/session").await, "GET /v1/session");
-    assert_no_store(&h.wizard_get("/v1/extracts").await, "GET /v1/extracts");
-    let validated = client
-        .post(format!("{}/v1/validate", h.proxy))
-        .bearer_auth(&h.session)
-        .json(&h.credentials(DEMO_SECRET))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(validated.status(), StatusCode::OK);
-    assert_no_store(&validated, "POST /v1/validate");
-    let completed = h.complete(h.credentials(DEMO_SECRET)).await;
-    assert_no_store(&completed, "POST /v1/complete");
-    let id = Harness::connection_id(completed).await;
-    for path in [
-        "/v1/connections".to_owned(),
-        format!("/v1/connections/{id}"),
-        format!("/v1/connections/{id}/credentials"),
-    ] {
-        let response = h.admin(Method::GET, &path).await;
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
-        assert_no_store(&response, &format!("GET {path}"));
+    for h in Harness::start_each(|_| {}).await {
+        let client = reqwest::Client::new();
+        let opened = client
+            .post(format!("{}/v1/sessions", h.proxy))
+            .bearer_auth(common::harness::API_KEY)
+            .json(&json!({ "tenant_id": "d1", "display_name": "Acme" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(opened.status(), StatusCode::CREATED);
+        assert_no_store(&opened, "POST /v1/sessions");
+        assert_no_store(&h.wizard_get("/v1/session").await, "GET /v1/session");
+        assert_no_store(&h.wizard_get("/v1/extracts").await, "GET /v1/extracts");
+        let validated = client
+            .post(format!("{}/v1/validate", h.proxy))
+            .bearer_auth(&h.session)
+            .json(&h.credentials(DEMO_SECRET))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(validated.status(), StatusCode::OK);
+        assert_no_store(&validated, "POST /v1/validate");
+        let completed = h.complete(h.credentials(DEMO_SECRET)).await;
+        assert_no_store(&completed, "POST /v1/complete");
+        let id = Harness::connection_id(completed).await;
+        for path in [
+            "/v1/connections".to_owned(),
+            format!("/v1/connections/{id}"),
+            format!("/v1/connections/{id}/credentials"),
+        ] {
+            let response = h.admin(Method::GET, &path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert_no_store(&response, &format!("GET {path}"));
+        }
+        let revoked = h
+            .admin(Method::DELETE, &format!("/v1/connections/{id}"))
+            .await;
+        assert_no_store(&revoked, "DELETE /v1/connections/{id}");
+        let refused = h.wizard_get_as("sos_not-a-session", "/v1/session").await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        assert_no_store(&refused, "an error");
+        let _ = open_session;
     }
-    let revoked = h
-        .admin(Method::DELETE, &format!("/v1/connections/{id}"))
-        .await;
-    assert_no_store(&revoked, "DELETE /v1/connections/{id}");
-    let refused = h.wizard_get_as("sos_not-a-session", "/v1/session").await;
-    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-    assert_no_store(&refused, "an error");
-    let _ = open_session;
 }

@@ -42,38 +42,39 @@ async fn the_secret_is_in_no_log_line() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let h = Harness::start(|_| {}).await;
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    assert_eq!(
-        h.validate(h.credentials("a-wrong-secret")).await["error"]["code"],
-        "invalid_client"
-    );
-    let completed: Value = h
-        .complete(h.credentials(DEMO_SECRET))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = completed["connection_id"].as_str().unwrap();
-    let credentials = reqwest::Client::new()
-        .get(format!("{}/v1/connections/{id}/credentials", h.proxy))
-        .bearer_auth(API_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(credentials.status(), StatusCode::OK);
+    for h in Harness::start_each(|_| {}).await {
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        assert_eq!(
+            h.validate(h.credentials("a-wrong-secret")).await["error"]["code"],
+            "invalid_client"
+        );
+        let completed: Value = h
+            .complete(h.credentials(DEMO_SECRET))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = completed["connection_id"].as_str().unwrap();
+        let credentials = reqwest::Client::new()
+            .get(format!("{}/v1/connections/{id}/credentials", h.proxy))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(credentials.status(), StatusCode::OK);
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        text.contains("credentials read"),
-        "the audit line is there: {text}"
-    );
-    assert!(text.contains("validation"), "{text}");
-    for secret in [DEMO_SECRET, "a-wrong-secret"] {
-        assert!(!text.contains(secret), "a secret reached the log");
-        // Nor as the Basic header that carried it.
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("sandbox-client-id:{secret}"));
-        assert!(!text.contains(&basic), "a Basic header reached the log");
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.contains("credentials read"),
+            "the audit line is there: {text}"
+        );
+        assert!(text.contains("validation"), "{text}");
+        for secret in [DEMO_SECRET, "a-wrong-secret"] {
+            assert!(!text.contains(secret), "a secret reached the log");
+            // Nor as the Basic header that carried it.
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("sandbox-client-id:{secret}"));
+            assert!(!text.contains(&basic), "a Basic header reached the log");
+        }
     }
 }

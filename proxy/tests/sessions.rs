@@ -36,13 +36,12 @@ async fn serve_on(test_store: TestStore, session_lifetime: Duration) -> Running 
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            sis_onboard_proxy::with_security_headers(app(AppState::new(config, store).unwrap())),
-        )
-        .await
-    });
+    tokio::spawn(sis_onboard_proxy::server::serve(
+        listener,
+        sis_onboard_proxy::with_security_headers(app(AppState::new(config, store).unwrap())),
+        sis_onboard_proxy::server::ServerLimits::default(),
+        std::future::pending(),
+    ));
     Running {
         base: format!("http://{addr}"),
         _store: test_store,

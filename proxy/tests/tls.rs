@@ -61,6 +61,8 @@ fn credentials(token_host: &str, base_host: &str, port: u16) -> Value {
 }
 
 /// A proxy that reaches the sandbox by its names, trusting its CA when `trust` says so.
+/// On SQLite only: these tests are about the district connection (TLS, HTTP versions), which
+/// no store touches; the store's part of validation runs on both stores in validate.rs.
 async fn proxy_for(sandbox: &TlsSandbox, trust: bool) -> Harness {
     let port = sandbox.addr.port();
     let ca_pem = sandbox.ca.ca_pem().as_bytes().to_vec();

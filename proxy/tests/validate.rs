@@ -28,165 +28,169 @@ fn assert_failure(report: &Value, code: &str, field: Option<&str>) {
 
 #[tokio::test]
 async fn a_working_connection_reports_the_district() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::Working).await;
-    assert_eq!(report["passed"], true, "{report}");
-    let district = &report["district"];
-    assert!(
-        district["name"]
-            .as_str()
-            .unwrap()
-            .ends_with("Unified School District")
-    );
-    assert_eq!(district["schools"], json!({ "value": 2, "exact": true }));
-    assert_eq!(district["students"], json!({ "value": 24, "exact": true }));
-    assert_eq!(district["teachers"], json!({ "value": 4, "exact": true }));
-    assert_eq!(district["classes"], json!({ "value": 12, "exact": true }));
-    assert_eq!(district["academic_session"], "2026-2027 School Year");
-    let checks: Vec<&str> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        checks,
-        [
-            "token",
-            "district",
-            "schools",
-            "students",
-            "teachers",
-            "classes",
-            "academic_session"
-        ]
-    );
-    assert!(
-        report["checks"]
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::Working).await;
+        assert_eq!(report["passed"], true, "{report}");
+        let district = &report["district"];
+        assert!(
+            district["name"]
+                .as_str()
+                .unwrap()
+                .ends_with("Unified School District")
+        );
+        assert_eq!(district["schools"], json!({ "value": 2, "exact": true }));
+        assert_eq!(district["students"], json!({ "value": 24, "exact": true }));
+        assert_eq!(district["teachers"], json!({ "value": 4, "exact": true }));
+        assert_eq!(district["classes"], json!({ "value": 12, "exact": true }));
+        assert_eq!(district["academic_session"], "2026-2027 School Year");
+        let checks: Vec<&str> = report["checks"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|c| c["passed"] == true)
-    );
-    assert_eq!(report["warnings"], json!([]));
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                "token",
+                "district",
+                "schools",
+                "students",
+                "teachers",
+                "classes",
+                "academic_session"
+            ]
+        );
+        assert!(
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["passed"] == true)
+        );
+        assert_eq!(report["warnings"], json!([]));
+    }
 }
 
 #[tokio::test]
 async fn every_sandbox_behaviour_gets_its_code_and_field() {
-    let h = Harness::start(|_| {}).await;
-    let cases: [(Behaviour, &str, Option<&str>); 8] = [
-        (
-            Behaviour::WrongSecret,
-            "invalid_client",
-            Some("client_secret"),
-        ),
-        (Behaviour::OneRoster11, "one_roster11", None),
-        (Behaviour::Inactive, "inactive_connection", None),
-        (Behaviour::NoDataShared, "no_data_shared", None),
-        (Behaviour::ServerError, "upstream_error", Some("base_url")),
-        (Behaviour::RateLimited, "rate_limited", Some("base_url")),
-        (
-            Behaviour::MalformedJson,
-            "malformed_response",
-            Some("base_url"),
-        ),
-        (
-            Behaviour::HtmlSignIn,
-            "not_one_roster_root",
-            Some("base_url"),
-        ),
-    ];
-    for (behaviour, code, field) in cases {
-        let report = h.validate_as(behaviour).await;
-        assert_failure(&report, code, field);
+    for h in Harness::start_each(|_| {}).await {
+        let cases: [(Behaviour, &str, Option<&str>); 8] = [
+            (
+                Behaviour::WrongSecret,
+                "invalid_client",
+                Some("client_secret"),
+            ),
+            (Behaviour::OneRoster11, "one_roster11", None),
+            (Behaviour::Inactive, "inactive_connection", None),
+            (Behaviour::NoDataShared, "no_data_shared", None),
+            (Behaviour::ServerError, "upstream_error", Some("base_url")),
+            (Behaviour::RateLimited, "rate_limited", Some("base_url")),
+            (
+                Behaviour::MalformedJson,
+                "malformed_response",
+                Some("base_url"),
+            ),
+            (
+                Behaviour::HtmlSignIn,
+                "not_one_roster_root",
+                Some("base_url"),
+            ),
+        ];
+        for (behaviour, code, field) in cases {
+            let report = h.validate_as(behaviour).await;
+            assert_failure(&report, code, field);
+        }
+        let huge = h.validate_as(Behaviour::HugeResponse).await;
+        assert_failure(&huge, "response_too_large", Some("base_url"));
     }
-    let huge = h.validate_as(Behaviour::HugeResponse).await;
-    assert_failure(&huge, "response_too_large", Some("base_url"));
 }
 
 #[tokio::test]
 async fn recoverable_behaviours_pass_with_warnings() {
-    let h = Harness::start(|_| {}).await;
-    let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
-    assert_eq!(no_demographics["passed"], true);
-    assert_eq!(
-        no_demographics["warnings"],
-        json!(["no_demographics_scope"])
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
+        assert_eq!(no_demographics["passed"], true);
+        assert_eq!(
+            no_demographics["warnings"],
+            json!(["no_demographics_scope"])
+        );
 
-    let no_total = h.validate_as(Behaviour::NoTotalCount).await;
-    assert_eq!(no_total["passed"], true);
-    assert_eq!(no_total["warnings"], json!(["counts_are_lower_bounds"]));
-    assert_eq!(
-        no_total["district"]["students"],
-        json!({ "value": 1, "exact": false })
-    );
+        let no_total = h.validate_as(Behaviour::NoTotalCount).await;
+        assert_eq!(no_total["passed"], true);
+        assert_eq!(no_total["warnings"], json!(["counts_are_lower_bounds"]));
+        assert_eq!(
+            no_total["district"]["students"],
+            json!({ "value": 1, "exact": false })
+        );
 
-    // A single-use token: each probe renews it once and goes on.
-    let expiring = h.validate_as(Behaviour::TokenExpiresAfterFirstCall).await;
-    assert_eq!(expiring["passed"], true, "{expiring}");
+        // A single-use token: each probe renews it once and goes on.
+        let expiring = h.validate_as(Behaviour::TokenExpiresAfterFirstCall).await;
+        assert_eq!(expiring["passed"], true, "{expiring}");
 
-    let slow = h.validate_as(Behaviour::Slow).await;
-    assert_eq!(slow["passed"], true);
+        let slow = h.validate_as(Behaviour::Slow).await;
+        assert_eq!(slow["passed"], true);
+    }
 }
 
 #[tokio::test]
 async fn typed_urls_are_checked_before_anything_is_sent() {
-    let h = Harness::start(|_| {}).await;
-    let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
-    let token = h.token_url();
-    let base = h.base_url();
-    let cases = [
-        (with("not a url", &token), "malformed_url", "base_url"),
-        (
-            with(&base, "campus/oauth2/token"),
-            "malformed_url",
-            "token_url",
-        ),
-        (
-            with(
-                "http://district.infinitecampus.org/campus/api/ims/oneroster/rostering/v1p2",
-                &token,
+    for h in Harness::start_each(|_| {}).await {
+        let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+        let token = h.token_url();
+        let base = h.base_url();
+        let cases = [
+            (with("not a url", &token), "malformed_url", "base_url"),
+            (
+                with(&base, "campus/oauth2/token"),
+                "malformed_url",
+                "token_url",
             ),
-            "not_https",
-            "base_url",
-        ),
-        (
-            with(
-                "https://10.0.0.5/campus/api/ims/oneroster/rostering/v1p2",
-                &token,
+            (
+                with(
+                    "http://district.infinitecampus.org/campus/api/ims/oneroster/rostering/v1p2",
+                    &token,
+                ),
+                "not_https",
+                "base_url",
             ),
-            "forbidden_destination",
-            "base_url",
-        ),
-        (
-            with(&base, "https://169.254.169.254/latest/meta-data"),
-            "forbidden_destination",
-            "token_url",
-        ),
-        (
-            with(
-                &base.replace("v1p2", "v1p1").replace("/rostering", ""),
-                &token,
+            (
+                with(
+                    "https://10.0.0.5/campus/api/ims/oneroster/rostering/v1p2",
+                    &token,
+                ),
+                "forbidden_destination",
+                "base_url",
             ),
-            "one_roster11",
-            "base_url",
-        ),
-        (with(&token, &token), "not_one_roster_root", "base_url"),
-        (with(&base, &base), "not_token_endpoint", "token_url"),
-        (
-            with(&base.replace("/rostering/v1p2", "/rostering"), &token),
-            "not_one_roster_root",
-            "base_url",
-        ),
-    ];
-    for (body, code, field) in cases {
-        let report = h.validate(body.clone()).await;
-        assert_failure(&report, code, Some(field));
-        assert!(
-            report["checks"].as_array().unwrap().is_empty(),
-            "nothing was fetched for {body}"
-        );
+            (
+                with(&base, "https://169.254.169.254/latest/meta-data"),
+                "forbidden_destination",
+                "token_url",
+            ),
+            (
+                with(
+                    &base.replace("v1p2", "v1p1").replace("/rostering", ""),
+                    &token,
+                ),
+                "one_roster11",
+                "base_url",
+            ),
+            (with(&token, &token), "not_one_roster_root", "base_url"),
+            (with(&base, &base), "not_token_endpoint", "token_url"),
+            (
+                with(&base.replace("/rostering/v1p2", "/rostering"), &token),
+                "not_one_roster_root",
+                "base_url",
+            ),
+        ];
+        for (body, code, field) in cases {
+            let report = h.validate(body.clone()).await;
+            assert_failure(&report, code, Some(field));
+            assert!(
+                report["checks"].as_array().unwrap().is_empty(),
+                "nothing was fetched for {body}"
+            );
+        }
     }
 }
 
@@ -194,7 +198,7 @@ async fn typed_urls_are_checked_before_anything_is_sent() {
 /// code, at its field, asking for the `xn--` form, whichever way it was written.
 #[tokio::test]
 async fn a_host_with_non_ascii_letters_asks_for_its_xn_form() {
-    let h = Harness::start(|config| {
+    for h in Harness::start_each(|config| {
         config.net_policy.dns = Dns::Fixed(Vec::new());
         // The punycode base URL below takes its token from the sandbox.
         config
@@ -202,67 +206,69 @@ async fn a_host_with_non_ascii_letters_asks_for_its_xn_form() {
             .token_hosts
             .push("xn--distrct-kza.example=127.0.0.1".parse().unwrap());
     })
-    .await;
-    let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
-    let (base, token) = (h.base_url(), h.token_url());
-    let cases = [
-        (
-            with(
-                "https://distrîct.example/campus/api/ims/oneroster/rostering/v1p2",
+    .await
+    {
+        let with = |base: &str, token: &str| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+        let (base, token) = (h.base_url(), h.token_url());
+        let cases = [
+            (
+                with(
+                    "https://distrîct.example/campus/api/ims/oneroster/rostering/v1p2",
+                    &token,
+                ),
+                "base_url",
+            ),
+            (
+                with(
+                    " https://DISTRÎCT.example:443/campus/api/ims/oneroster/rostering/v1p2",
+                    &token,
+                ),
+                "base_url",
+            ),
+            (
+                with(
+                    &base,
+                    "https://distr%C3%AEct.example/campus/oauth2/token?appName=sandbox",
+                ),
+                "token_url",
+            ),
+            (
+                with(
+                    &base,
+                    "https://user@bücher.example/campus/oauth2/token?appName=sandbox",
+                ),
+                "token_url",
+            ),
+        ];
+        for (body, field) in cases {
+            let report = h.validate(body.clone()).await;
+            assert_failure(&report, "non_ascii_host", Some(field));
+            assert!(
+                report["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("xn--"),
+                "{report}"
+            );
+            assert!(report["checks"].as_array().unwrap().is_empty(), "{body}");
+        }
+        // The xn-- form parses under this back end and goes on to be looked up.
+        let punycode = h
+            .validate(with(
+                "https://xn--distrct-kza.example/campus/api/ims/oneroster/rostering/v1p2",
                 &token,
-            ),
-            "base_url",
-        ),
-        (
-            with(
-                " https://DISTRÎCT.example:443/campus/api/ims/oneroster/rostering/v1p2",
-                &token,
-            ),
-            "base_url",
-        ),
-        (
-            with(
+            ))
+            .await;
+        assert_failure(&punycode, "unknown_host", Some("base_url"));
+        // Letters outside ASCII elsewhere in the address are not the host's problem.
+        let in_path = h
+            .validate(with(
                 &base,
-                "https://distr%C3%AEct.example/campus/oauth2/token?appName=sandbox",
-            ),
-            "token_url",
-        ),
-        (
-            with(
-                &base,
-                "https://user@bücher.example/campus/oauth2/token?appName=sandbox",
-            ),
-            "token_url",
-        ),
-    ];
-    for (body, field) in cases {
-        let report = h.validate(body.clone()).await;
-        assert_failure(&report, "non_ascii_host", Some(field));
-        assert!(
-            report["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("xn--"),
-            "{report}"
-        );
-        assert!(report["checks"].as_array().unwrap().is_empty(), "{body}");
+                &token.replace("appName=sandbox", "appName=sandbox&x=é"),
+            ))
+            .await;
+        assert_ne!(in_path["error"]["code"], "non_ascii_host", "{in_path}");
     }
-    // The xn-- form parses under this back end and goes on to be looked up.
-    let punycode = h
-        .validate(with(
-            "https://xn--distrct-kza.example/campus/api/ims/oneroster/rostering/v1p2",
-            &token,
-        ))
-        .await;
-    assert_failure(&punycode, "unknown_host", Some("base_url"));
-    // Letters outside ASCII elsewhere in the address are not the host's problem.
-    let in_path = h
-        .validate(with(
-            &base,
-            &token.replace("appName=sandbox", "appName=sandbox&x=é"),
-        ))
-        .await;
-    assert_ne!(in_path["error"]["code"], "non_ascii_host", "{in_path}");
 }
 
 #[tokio::test]
@@ -277,7 +283,7 @@ async fn transport_failures_are_told_apart() {
             held.push(socket);
         }
     });
-    let h = Harness::start(|config| {
+    for h in Harness::start_each(|config| {
         for addr in [closed_addr, silent_addr] {
             config.net_policy.allowed_hosts.push(AllowedHost {
                 host: "127.0.0.1".into(),
@@ -286,44 +292,46 @@ async fn transport_failures_are_told_apart() {
         }
         config.net_policy.total_timeout = Duration::from_millis(500);
     })
-    .await;
-    let with_token_url = |token_url: String| json!({ "base_url": h.base_url(), "token_url": token_url, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
-    let refused = h
-        .validate(with_token_url(format!(
-            "http://{closed_addr}/campus/oauth2/token?appName=sandbox"
-        )))
-        .await;
-    assert_failure(&refused, "connection_refused", Some("token_url"));
+    .await
+    {
+        let with_token_url = |token_url: String| json!({ "base_url": h.base_url(), "token_url": token_url, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+        let refused = h
+            .validate(with_token_url(format!(
+                "http://{closed_addr}/campus/oauth2/token?appName=sandbox"
+            )))
+            .await;
+        assert_failure(&refused, "connection_refused", Some("token_url"));
 
-    let timeout = h
-        .validate(with_token_url(format!(
-            "http://{silent_addr}/campus/oauth2/token?appName=sandbox"
-        )))
-        .await;
-    assert_failure(&timeout, "timeout", Some("token_url"));
+        let timeout = h
+            .validate(with_token_url(format!(
+                "http://{silent_addr}/campus/oauth2/token?appName=sandbox"
+            )))
+            .await;
+        assert_failure(&timeout, "timeout", Some("token_url"));
 
-    // https to a plain-HTTP server: the TLS handshake fails.
-    let tls = h
-        .validate(with_token_url(format!(
-            "https://{}/campus/oauth2/token?appName=sandbox",
-            h.sandbox
-        )))
-        .await;
-    assert_failure(&tls, "tls_failure", Some("token_url"));
+        // https to a plain-HTTP server: the TLS handshake fails.
+        let tls = h
+            .validate(with_token_url(format!(
+                "https://{}/campus/oauth2/token?appName=sandbox",
+                h.sandbox
+            )))
+            .await;
+        assert_failure(&tls, "tls_failure", Some("token_url"));
 
-    let not_token = h
-        .validate(with_token_url(format!(
-            "http://{}/campus/oauth2/token",
-            h.sandbox
-        )))
-        .await;
-    assert_failure(&not_token, "not_token_endpoint", Some("token_url"));
+        let not_token = h
+            .validate(with_token_url(format!(
+                "http://{}/campus/oauth2/token",
+                h.sandbox
+            )))
+            .await;
+        assert_failure(&not_token, "not_token_endpoint", Some("token_url"));
+    }
 }
 
 /// Names are resolved from a fixed table here: a test never asks a real DNS server.
 #[tokio::test]
 async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
-    let h = Harness::start(|config| {
+    for h in Harness::start_each(|config| {
         config.net_policy.dns = Dns::Fixed(vec![
             (
                 "campus.district.test".into(),
@@ -342,64 +350,71 @@ async fn host_names_that_do_not_resolve_or_resolve_inside_are_told_apart() {
             config.net_policy.token_hosts.push(pair.parse().unwrap());
         }
     })
-    .await;
-    let port = h.sandbox.port();
-    let body = |base: String, token: String| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
-    let unknown = h
-        .validate(body(
-            h.base_url(),
-            "https://nowhere.district.test/campus/oauth2/token?appName=sandbox".into(),
-        ))
-        .await;
-    assert_failure(&unknown, "unknown_host", Some("token_url"));
+    .await
+    {
+        let port = h.sandbox.port();
+        let body = |base: String, token: String| json!({ "base_url": base, "token_url": token, "client_id": "sandbox-client-id", "client_secret": DEMO_SECRET });
+        let unknown = h
+            .validate(body(
+                h.base_url(),
+                "https://nowhere.district.test/campus/oauth2/token?appName=sandbox".into(),
+            ))
+            .await;
+        assert_failure(&unknown, "unknown_host", Some("token_url"));
 
-    let inside = h
-        .validate(body(
-            "https://campus.district.test/campus/api/ims/oneroster/rostering/v1p2".into(),
-            h.token_url(),
-        ))
-        .await;
-    assert_failure(&inside, "forbidden_destination", Some("base_url"));
+        let inside = h
+            .validate(body(
+                "https://campus.district.test/campus/api/ims/oneroster/rostering/v1p2".into(),
+                h.token_url(),
+            ))
+            .await;
+        assert_failure(&inside, "forbidden_destination", Some("base_url"));
 
-    // A loopback name is refused until it is allowed by name, and then it works.
-    let by_name = body(
-        format!("http://sandbox.district.test:{port}/campus/api/ims/oneroster/rostering/v1p2"),
-        format!("http://sandbox.district.test:{port}/campus/oauth2/token?appName=sandbox"),
-    );
-    assert_failure(
-        &h.validate(by_name.clone()).await,
-        "not_https",
-        Some("base_url"),
-    );
-    let allowed = Harness::start(|config| {
-        config.net_policy.dns = Dns::Fixed(vec![(
-            "sandbox.district.test".into(),
-            vec!["127.0.0.1".parse().unwrap()],
-        )]);
-        config.net_policy.allowed_hosts.push(AllowedHost {
-            host: "sandbox.district.test".into(),
-            port: None,
-        });
-    })
-    .await;
-    let by_name = body(
-        format!(
-            "http://sandbox.district.test:{}/campus/api/ims/oneroster/rostering/v1p2",
-            allowed.sandbox.port()
-        ),
-        format!(
-            "http://sandbox.district.test:{}/campus/oauth2/token?appName=sandbox",
-            allowed.sandbox.port()
-        ),
-    );
-    assert_eq!(allowed.validate(by_name).await["passed"], true);
+        // A loopback name is refused until it is allowed by name, and then it works.
+        let by_name = body(
+            format!("http://sandbox.district.test:{port}/campus/api/ims/oneroster/rostering/v1p2"),
+            format!("http://sandbox.district.test:{port}/campus/oauth2/token?appName=sandbox"),
+        );
+        assert_failure(
+            &h.validate(by_name.clone()).await,
+            "not_https",
+            Some("base_url"),
+        );
+        let same_backend = common::test_stores()
+            .await
+            .into_iter()
+            .find(|s| s.backend == h.test_store.backend)
+            .unwrap();
+        let allowed = Harness::start_on(same_backend, |config| {
+            config.net_policy.dns = Dns::Fixed(vec![(
+                "sandbox.district.test".into(),
+                vec!["127.0.0.1".parse().unwrap()],
+            )]);
+            config.net_policy.allowed_hosts.push(AllowedHost {
+                host: "sandbox.district.test".into(),
+                port: None,
+            });
+        })
+        .await;
+        let by_name = body(
+            format!(
+                "http://sandbox.district.test:{}/campus/api/ims/oneroster/rostering/v1p2",
+                allowed.sandbox.port()
+            ),
+            format!(
+                "http://sandbox.district.test:{}/campus/oauth2/token?appName=sandbox",
+                allowed.sandbox.port()
+            ),
+        );
+        assert_eq!(allowed.validate(by_name).await["passed"], true);
+    }
 }
 
 /// A name allowed as `name:port` that resolves to loopback is usable on that port only: on
 /// the default port it is refused before it is resolved (not tried and found closed).
 #[tokio::test]
 async fn a_name_allowed_with_a_port_is_refused_on_any_other_port() {
-    let h = Harness::start(|config| {
+    for h in Harness::start_each(|config| {
         // The harness has allowed 127.0.0.1 on the sandbox's port; the name gets that port.
         let port = config.net_policy.allowed_hosts[0].port;
         config.net_policy.dns = Dns::Fixed(vec![(
@@ -411,48 +426,51 @@ async fn a_name_allowed_with_a_port_is_refused_on_any_other_port() {
             port,
         });
     })
-    .await;
-    let body = |origin: &str| {
-        json!({
-            "base_url": format!("{origin}/campus/api/ims/oneroster/rostering/v1p2"),
-            "token_url": format!("{origin}/campus/oauth2/token?appName=sandbox"),
-            "client_id": "sandbox-client-id",
-            "client_secret": DEMO_SECRET,
-        })
-    };
-    let on_port = format!("http://sandbox.district.test:{}", h.sandbox.port());
-    assert_eq!(h.validate(body(&on_port)).await["passed"], true);
-    for origin in [
-        "https://sandbox.district.test",
-        "https://sandbox.district.test:443",
-    ] {
-        let report = h.validate(body(origin)).await;
-        assert_failure(&report, "forbidden_destination", Some("base_url"));
-        assert!(
-            report["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("port 443"),
-            "{report}"
-        );
+    .await
+    {
+        let body = |origin: &str| {
+            json!({
+                "base_url": format!("{origin}/campus/api/ims/oneroster/rostering/v1p2"),
+                "token_url": format!("{origin}/campus/oauth2/token?appName=sandbox"),
+                "client_id": "sandbox-client-id",
+                "client_secret": DEMO_SECRET,
+            })
+        };
+        let on_port = format!("http://sandbox.district.test:{}", h.sandbox.port());
+        assert_eq!(h.validate(body(&on_port)).await["passed"], true);
+        for origin in [
+            "https://sandbox.district.test",
+            "https://sandbox.district.test:443",
+        ] {
+            let report = h.validate(body(origin)).await;
+            assert_failure(&report, "forbidden_destination", Some("base_url"));
+            assert!(
+                report["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("port 443"),
+                "{report}"
+            );
+        }
     }
 }
 
 #[tokio::test]
 async fn validation_needs_a_live_session() {
-    let h = Harness::start(|_| {}).await;
-    let response = reqwest::Client::new()
-        .post(format!("{}/v1/validate", h.proxy))
-        .bearer_auth("sos_wrong")
-        .json(&json!({ "base_url": "", "token_url": "", "client_id": "", "client_secret": "" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        response.json::<Value>().await.unwrap()["code"],
-        "invalid_session"
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/validate", h.proxy))
+            .bearer_auth("sos_wrong")
+            .json(&json!({ "base_url": "", "token_url": "", "client_id": "", "client_secret": "" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["code"],
+            "invalid_session"
+        );
+    }
 }
 
 #[tokio::test]
@@ -621,7 +639,7 @@ async fn completing_needs_the_very_same_validated_values() {
 #[tokio::test]
 async fn a_burst_of_wrong_secrets_is_rate_limited() {
     use sis_onboard_proxy::rate_limit::RateLimit;
-    let h = Harness::start(|config| {
+    for h in Harness::start_each(|config| {
         config.session_validations = RateLimit {
             burst: 3,
             per_minute: 1,
@@ -631,99 +649,102 @@ async fn a_burst_of_wrong_secrets_is_rate_limited() {
             per_minute: 1,
         };
     })
-    .await;
-    let guess = |secret: String| json!({ "base_url": h.base_url(), "token_url": h.token_url(), "client_id": "sandbox-client-id", "client_secret": secret });
-    let send = |session: String, body: Value| {
-        let url = format!("{}/v1/validate", h.proxy);
-        async move {
-            reqwest::Client::new()
-                .post(url)
-                .bearer_auth(session)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
+    .await
+    {
+        let guess = |secret: String| json!({ "base_url": h.base_url(), "token_url": h.token_url(), "client_id": "sandbox-client-id", "client_secret": secret });
+        let send = |session: String, body: Value| {
+            let url = format!("{}/v1/validate", h.proxy);
+            async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(session)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        for attempt in 0..3 {
+            let report = h.validate(guess(format!("guess-{attempt}"))).await;
+            assert_eq!(report["error"]["code"], "invalid_client");
         }
-    };
-    for attempt in 0..3 {
-        let report = h.validate(guess(format!("guess-{attempt}"))).await;
-        assert_eq!(report["error"]["code"], "invalid_client");
-    }
-    let limited = send(h.session.clone(), guess("guess-3".into())).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = limited.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=60).contains(&retry_after), "{retry_after}");
-    assert_eq!(
-        limited.json::<Value>().await.unwrap()["code"],
-        "rate_limited"
-    );
+        let limited = send(h.session.clone(), guess("guess-3".into())).await;
+        assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry_after: u64 = limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry_after), "{retry_after}");
+        assert_eq!(
+            limited.json::<Value>().await.unwrap()["code"],
+            "rate_limited"
+        );
 
-    // A fresh session from the same address has its own budget, until the address's runs out.
-    let other = open_session(&h.proxy).await;
-    // The address has spent 4 of 5 (the refused attempt counted against it too).
-    assert_eq!(
-        send(other.clone(), guess("guess-4".into())).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        send(other, guess("guess-5".into())).await.status(),
-        StatusCode::TOO_MANY_REQUESTS
-    );
+        // A fresh session from the same address has its own budget, until the address's runs out.
+        let other = open_session(&h.proxy).await;
+        // The address has spent 4 of 5 (the refused attempt counted against it too).
+        assert_eq!(
+            send(other.clone(), guess("guess-4".into())).await.status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(other, guess("guess-5".into())).await.status(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
 }
 
 #[tokio::test]
 async fn completing_holds_the_administrator_to_the_sessions_offer() {
-    let h = Harness::start(|_| {}).await;
-    let offer = json!({
-        "tenant_id": "d1",
-        "display_name": "Acme",
-        "regions": ["eu"],
-        "sources": ["infinite_campus", "powerschool"],
-        "strategies": ["oneroster_api"],
-    });
-    let session = common::harness::open_session_with(&h.proxy, offer).await;
-    let h = Harness { session, ..h };
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+    for h in Harness::start_each(|_| {}).await {
+        let offer = json!({
+            "tenant_id": "d1",
+            "display_name": "Acme",
+            "regions": ["eu"],
+            "sources": ["infinite_campus", "powerschool"],
+            "strategies": ["oneroster_api"],
+        });
+        let session = common::harness::open_session_with(&h.proxy, offer).await;
+        let h = Harness { session, ..h };
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
 
-    for (region, source, strategy, field) in [
-        ("us", "infinite_campus", "oneroster_api", "region"),
-        ("mars", "infinite_campus", "oneroster_api", "region"),
-        ("eu", "skyward", "oneroster_api", "source"),
-        ("eu", "powerschool", "oneroster_api", "source"),
-        ("eu", "infinite_campus", "custom_data_extract", "strategy"),
-    ] {
-        let response = h
-            .complete_as(h.credentials(DEMO_SECRET), region, source, strategy)
+        for (region, source, strategy, field) in [
+            ("us", "infinite_campus", "oneroster_api", "region"),
+            ("mars", "infinite_campus", "oneroster_api", "region"),
+            ("eu", "skyward", "oneroster_api", "source"),
+            ("eu", "powerschool", "oneroster_api", "source"),
+            ("eu", "infinite_campus", "custom_data_extract", "strategy"),
+        ] {
+            let response = h
+                .complete_as(h.credentials(DEMO_SECRET), region, source, strategy)
+                .await;
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["code"], "bad_request");
+            assert_eq!(
+                error["field"], field,
+                "{region} {source} {strategy}: {error}"
+            );
+        }
+        let unknown_strategy = h
+            .complete_as(h.credentials(DEMO_SECRET), "eu", "infinite_campus", "csv")
             .await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{field}");
-        let error: Value = response.json().await.unwrap();
-        assert_eq!(error["code"], "bad_request");
-        assert_eq!(
-            error["field"], field,
-            "{region} {source} {strategy}: {error}"
-        );
-    }
-    let unknown_strategy = h
-        .complete_as(h.credentials(DEMO_SECRET), "eu", "infinite_campus", "csv")
-        .await;
-    assert_eq!(unknown_strategy.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(unknown_strategy.status(), StatusCode::BAD_REQUEST);
 
-    let done = h
-        .complete_as(
-            h.credentials(DEMO_SECRET),
-            "eu",
-            "infinite_campus",
-            "oneroster_api",
-        )
-        .await;
-    let id = Harness::connection_id(done).await;
-    let record = h.admin_json(&format!("/v1/connections/{id}")).await;
-    assert_eq!(record["region"], "eu");
-    assert_eq!(record["strategy"], "oneroster_api");
+        let done = h
+            .complete_as(
+                h.credentials(DEMO_SECRET),
+                "eu",
+                "infinite_campus",
+                "oneroster_api",
+            )
+            .await;
+        let id = Harness::connection_id(done).await;
+        let record = h.admin_json(&format!("/v1/connections/{id}")).await;
+        assert_eq!(record["region"], "eu");
+        assert_eq!(record["strategy"], "oneroster_api");
+    }
 }
 
 /// A database for the region "eu", on the server of `regional`: with PostgreSQL, that
@@ -844,90 +865,93 @@ async fn concurrent_completions_for_different_regions_store_one_connection() {
 /// revoked where it is read from.
 #[tokio::test]
 async fn revoking_happens_in_the_database_that_holds_the_connection() {
-    let h = Harness::start(|_| {}).await;
-    assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
-    let done = h
-        .complete_as(
-            h.credentials(DEMO_SECRET),
-            "eu",
-            "infinite_campus",
-            "oneroster_api",
-        )
-        .await;
-    let id = Harness::connection_id(done).await;
+    for h in Harness::start_each(|_| {}).await {
+        assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
+        let done = h
+            .complete_as(
+                h.credentials(DEMO_SECRET),
+                "eu",
+                "infinite_campus",
+                "oneroster_api",
+            )
+            .await;
+        let id = Harness::connection_id(done).await;
 
-    // The operator now gives eu a database of its own; the old connection stays put.
-    let dir = tempfile::tempdir().unwrap();
-    let eu = sis_onboard_proxy::Store::open(&format!(
-        "sqlite://{}",
-        dir.path().join("eu.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    let mut config = sis_onboard_proxy::Config::new(vec![sis_onboard_proxy::config::ApiKey::new(
-        common::harness::API_KEY,
-    )]);
-    config.encryption_key = Some(h.key.clone());
-    let state = sis_onboard_proxy::AppState::new(config, h.store.clone())
-        .unwrap()
-        .with_region_store("eu", eu);
-    let (listener, addr) = listen().await;
-    let router = sis_onboard_proxy::app(state);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    let client = reqwest::Client::new();
-    let call = |method: reqwest::Method, path: String| {
-        client
-            .request(method, format!("http://{addr}{path}"))
-            .bearer_auth(common::harness::API_KEY)
-            .send()
-    };
-    let revoked = call(reqwest::Method::DELETE, format!("/v1/connections/{id}"))
+        // The operator now gives eu a database of its own; the old connection stays put.
+        let dir = tempfile::tempdir().unwrap();
+        let eu = sis_onboard_proxy::Store::open(&format!(
+            "sqlite://{}",
+            dir.path().join("eu.sqlite").display()
+        ))
         .await
         .unwrap();
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    let gone = call(
-        reqwest::Method::GET,
-        format!("/v1/connections/{id}/credentials"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        gone.status(),
-        StatusCode::NOT_FOUND,
-        "the secret is no longer served"
-    );
+        let mut config =
+            sis_onboard_proxy::Config::new(vec![sis_onboard_proxy::config::ApiKey::new(
+                common::harness::API_KEY,
+            )]);
+        config.encryption_key = Some(h.key.clone());
+        let state = sis_onboard_proxy::AppState::new(config, h.store.clone())
+            .unwrap()
+            .with_region_store("eu", eu);
+        let (listener, addr) = listen().await;
+        let router = sis_onboard_proxy::app(state);
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let client = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: String| {
+            client
+                .request(method, format!("http://{addr}{path}"))
+                .bearer_auth(common::harness::API_KEY)
+                .send()
+        };
+        let revoked = call(reqwest::Method::DELETE, format!("/v1/connections/{id}"))
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let gone = call(
+            reqwest::Method::GET,
+            format!("/v1/connections/{id}/credentials"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            gone.status(),
+            StatusCode::NOT_FOUND,
+            "the secret is no longer served"
+        );
+    }
 }
 
 /// A session stored before sessions carried an offer reads as offering everything.
 #[tokio::test]
 async fn a_session_without_a_stored_offer_offers_the_defaults() {
-    let h = Harness::start(|_| {}).await;
-    let token = "sos_from_before_offers";
-    h.store
-        .insert_session(
-            &sis_onboard_proxy::routes::sessions::hash_token(token),
-            &sis_onboard_proxy::store::StoredSession {
-                tenant_id: "d1".into(),
-                display_name: "Acme Learning".into(),
-                allowed_origins: vec![],
-                support_contact: None,
-                offer: sis_onboard_proxy::store::SessionOffer::default(),
-                created_at: 0,
-                expires_at: i64::MAX,
-            },
-        )
-        .await
-        .unwrap();
-    let session: Value = h
-        .wizard_get_as(token, "/v1/session")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(session["regions"].as_array().map(Vec::len), Some(3));
-    assert_eq!(session["strategies"].as_array().map(Vec::len), Some(2));
-    assert_eq!(session["extract_name_prefix"], "AcmeLearning");
-    assert_eq!(session["sources"][0]["id"], "infinite_campus");
+    for h in Harness::start_each(|_| {}).await {
+        let token = "sos_from_before_offers";
+        h.store
+            .insert_session(
+                &sis_onboard_proxy::routes::sessions::hash_token(token),
+                &sis_onboard_proxy::store::StoredSession {
+                    tenant_id: "d1".into(),
+                    display_name: "Acme Learning".into(),
+                    allowed_origins: vec![],
+                    support_contact: None,
+                    offer: sis_onboard_proxy::store::SessionOffer::default(),
+                    created_at: 0,
+                    expires_at: i64::MAX,
+                },
+            )
+            .await
+            .unwrap();
+        let session: Value = h
+            .wizard_get_as(token, "/v1/session")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(session["regions"].as_array().map(Vec::len), Some(3));
+        assert_eq!(session["strategies"].as_array().map(Vec::len), Some(2));
+        assert_eq!(session["extract_name_prefix"], "AcmeLearning");
+        assert_eq!(session["sources"][0]["id"], "infinite_campus");
+    }
 }
 
 /// The claim that makes completion once-only, on both backends, without relying on a race.
@@ -977,158 +1001,166 @@ fn assert_passes_with_district(report: &Value, warnings: Value) {
 
 #[tokio::test]
 async fn the_token_answers_scope_text_alone_never_fails_validation() {
-    let h = Harness::start(|_| {}).await;
-    // Missing, empty, or the server's own names: the API answers every probe, so it passes,
-    // and the demographics probe answering means no warning either.
-    for behaviour in [
-        Behaviour::ScopeOmitted,
-        Behaviour::ScopeEmpty,
-        Behaviour::UnrelatedScopes,
-    ] {
-        let report = h.validate_as(behaviour).await;
-        assert_passes_with_district(&report, json!([]));
+    for h in Harness::start_each(|_| {}).await {
+        // Missing, empty, or the server's own names: the API answers every probe, so it passes,
+        // and the demographics probe answering means no warning either.
+        for behaviour in [
+            Behaviour::ScopeOmitted,
+            Behaviour::ScopeEmpty,
+            Behaviour::UnrelatedScopes,
+        ] {
+            let report = h.validate_as(behaviour).await;
+            assert_passes_with_district(&report, json!([]));
+        }
     }
 }
 
 #[tokio::test]
 async fn a_refused_probe_is_insufficient_scope_naming_the_granted_scope() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::NoRosterScope).await;
-    assert_failure(&report, "insufficient_scope", None);
-    let message = report["error"]["message"].as_str().unwrap();
-    assert!(
-        message.contains(sis_onboard_sandbox::SCOPE_GRADEBOOK),
-        "{report}"
-    );
-    // The token was issued: it is the API that refused.
-    assert_eq!(report["checks"][0]["id"], "token");
-    assert_eq!(report["checks"][0]["passed"], true, "{report}");
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::NoRosterScope).await;
+        assert_failure(&report, "insufficient_scope", None);
+        let message = report["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(sis_onboard_sandbox::SCOPE_GRADEBOOK),
+            "{report}"
+        );
+        // The token was issued: it is the API that refused.
+        assert_eq!(report["checks"][0]["id"], "token");
+        assert_eq!(report["checks"][0]["passed"], true, "{report}");
 
-    // A switched-off connection's 403 carries no scope challenge and stays what it was.
-    let inactive = h.validate_as(Behaviour::Inactive).await;
-    assert_failure(&inactive, "inactive_connection", None);
+        // A switched-off connection's 403 carries no scope challenge and stays what it was.
+        let inactive = h.validate_as(Behaviour::Inactive).await;
+        assert_failure(&inactive, "inactive_connection", None);
 
-    // The demographics warning comes from the refused /demographics probe.
-    let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
-    assert_passes_with_district(&no_demographics, json!(["no_demographics_scope"]));
+        // The demographics warning comes from the refused /demographics probe.
+        let no_demographics = h.validate_as(Behaviour::NoDemographicsScope).await;
+        assert_passes_with_district(&no_demographics, json!(["no_demographics_scope"]));
+    }
 }
 
 #[tokio::test]
 async fn odd_but_valid_token_answers_pass() {
-    let h = Harness::start(|_| {}).await;
-    for behaviour in [Behaviour::LowercaseBearer, Behaviour::UppercaseBearer] {
-        let report = h.validate_as(behaviour).await;
-        assert_passes_with_district(&report, json!([]));
+    for h in Harness::start_each(|_| {}).await {
+        for behaviour in [Behaviour::LowercaseBearer, Behaviour::UppercaseBearer] {
+            let report = h.validate_as(behaviour).await;
+            assert_passes_with_district(&report, json!([]));
+        }
+        let no_token = h.validate_as(Behaviour::NoAccessToken).await;
+        assert_failure(&no_token, "not_token_endpoint", Some("token_url"));
     }
-    let no_token = h.validate_as(Behaviour::NoAccessToken).await;
-    assert_failure(&no_token, "not_token_endpoint", Some("token_url"));
 }
 
 #[tokio::test]
 async fn the_token_request_never_follows_a_redirect() {
-    let h = Harness::start(|_| {}).await;
-    let moved = h.validate_as(Behaviour::TokenRedirects).await;
-    assert_failure(&moved, "not_token_endpoint", Some("token_url"));
-    let message = moved["error"]["message"].as_str().unwrap();
-    assert!(message.contains("redirects to"), "{moved}");
-    assert!(
-        message.contains(&format!(
-            "{}{}",
-            h.token_url().split("/campus/").next().unwrap_or_default(),
-            sis_onboard_sandbox::MOVED_TOKEN_PATH
-        )),
-        "{moved}"
-    );
-    assert_eq!(moved["checks"][0]["passed"], false, "{moved}");
+    for h in Harness::start_each(|_| {}).await {
+        let moved = h.validate_as(Behaviour::TokenRedirects).await;
+        assert_failure(&moved, "not_token_endpoint", Some("token_url"));
+        let message = moved["error"]["message"].as_str().unwrap();
+        assert!(message.contains("redirects to"), "{moved}");
+        assert!(
+            message.contains(&format!(
+                "{}{}",
+                h.token_url().split("/campus/").next().unwrap_or_default(),
+                sis_onboard_sandbox::MOVED_TOKEN_PATH
+            )),
+            "{moved}"
+        );
+        assert_eq!(moved["checks"][0]["passed"], false, "{moved}");
 
-    let inside = h.validate_as(Behaviour::TokenRedirectsInside).await;
-    assert_failure(&inside, "forbidden_destination", Some("token_url"));
-    assert!(
-        inside["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("169.254.169.254"),
-        "{inside}"
-    );
+        let inside = h.validate_as(Behaviour::TokenRedirectsInside).await;
+        assert_failure(&inside, "forbidden_destination", Some("token_url"));
+        assert!(
+            inside["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("169.254.169.254"),
+            "{inside}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_server_that_ignores_filter_still_names_the_district_not_a_school() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::IgnoresFilter).await;
-    assert_passes_with_district(&report, json!([]));
-    assert_eq!(
-        report["district"]["schools"],
-        json!({ "value": 2, "exact": true })
-    );
-    assert!(
-        !report["district"]["name"]
-            .as_str()
-            .unwrap()
-            .ends_with(" School"),
-        "{report}"
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::IgnoresFilter).await;
+        assert_passes_with_district(&report, json!([]));
+        assert_eq!(
+            report["district"]["schools"],
+            json!({ "value": 2, "exact": true })
+        );
+        assert!(
+            !report["district"]["name"]
+                .as_str()
+                .unwrap()
+                .ends_with(" School"),
+            "{report}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_server_without_a_district_org_warns_and_names_no_school() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::NoDistrictOrg).await;
-    assert_eq!(report["passed"], true, "{report}");
-    assert!(report["error"].is_null(), "{report}");
-    assert_eq!(report["warnings"], json!(["no_district_org"]), "{report}");
-    assert_eq!(report["district"]["name"], "", "{report}");
-    assert_eq!(
-        report["district"]["schools"],
-        json!({ "value": 2, "exact": true })
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::NoDistrictOrg).await;
+        assert_eq!(report["passed"], true, "{report}");
+        assert!(report["error"].is_null(), "{report}");
+        assert_eq!(report["warnings"], json!(["no_district_org"]), "{report}");
+        assert_eq!(report["district"]["name"], "", "{report}");
+        assert_eq!(
+            report["district"]["schools"],
+            json!({ "value": 2, "exact": true })
+        );
+    }
 }
 
 #[tokio::test]
 async fn basic_comes_first_and_the_form_body_only_after_invalid_request() {
-    let h = Harness::start(|_| {}).await;
-    let refused = h.validate_as(Behaviour::BasicRefused).await;
-    assert_eq!(refused["passed"], true, "{refused}");
-    assert_eq!(
-        h.token_requests.of(Behaviour::BasicRefused.client_id()),
-        [CredentialsIn::Basic, CredentialsIn::FormBody]
-    );
-    // A server that takes Basic never sees the credentials in a body.
-    let working = h.validate_as(Behaviour::Working).await;
-    assert_eq!(working["passed"], true, "{working}");
-    assert_eq!(
-        h.token_requests.of(Behaviour::Working.client_id()),
-        [CredentialsIn::Basic]
-    );
-    // Nor does one that refuses the secret: invalid_client is not a reason to retry.
-    let wrong = h.validate_as(Behaviour::WrongSecret).await;
-    assert_failure(&wrong, "invalid_client", Some("client_secret"));
-    assert_eq!(
-        h.token_requests.of(Behaviour::WrongSecret.client_id()),
-        [CredentialsIn::Basic]
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let refused = h.validate_as(Behaviour::BasicRefused).await;
+        assert_eq!(refused["passed"], true, "{refused}");
+        assert_eq!(
+            h.token_requests.of(Behaviour::BasicRefused.client_id()),
+            [CredentialsIn::Basic, CredentialsIn::FormBody]
+        );
+        // A server that takes Basic never sees the credentials in a body.
+        let working = h.validate_as(Behaviour::Working).await;
+        assert_eq!(working["passed"], true, "{working}");
+        assert_eq!(
+            h.token_requests.of(Behaviour::Working.client_id()),
+            [CredentialsIn::Basic]
+        );
+        // Nor does one that refuses the secret: invalid_client is not a reason to retry.
+        let wrong = h.validate_as(Behaviour::WrongSecret).await;
+        assert_failure(&wrong, "invalid_client", Some("client_secret"));
+        assert_eq!(
+            h.token_requests.of(Behaviour::WrongSecret.client_id()),
+            [CredentialsIn::Basic]
+        );
+    }
 }
 
 #[tokio::test]
 async fn an_empty_client_id_or_secret_is_refused_before_any_token_request() {
-    let h = Harness::start(|_| {}).await;
-    for (client_id, secret, field) in [
-        ("", DEMO_SECRET, "client_id"),
-        ("   ", DEMO_SECRET, "client_id"),
-        ("sandbox-client-id", "", "client_secret"),
-    ] {
-        let report = h
-            .validate(json!({
-                "base_url": h.base_url(),
-                "token_url": h.token_url(),
-                "client_id": client_id,
-                "client_secret": secret,
-            }))
-            .await;
-        assert_failure(&report, "invalid_client", Some(field));
-        assert_eq!(report["checks"], json!([]), "{report}");
+    for h in Harness::start_each(|_| {}).await {
+        for (client_id, secret, field) in [
+            ("", DEMO_SECRET, "client_id"),
+            ("   ", DEMO_SECRET, "client_id"),
+            ("sandbox-client-id", "", "client_secret"),
+        ] {
+            let report = h
+                .validate(json!({
+                    "base_url": h.base_url(),
+                    "token_url": h.token_url(),
+                    "client_id": client_id,
+                    "client_secret": secret,
+                }))
+                .await;
+            assert_failure(&report, "invalid_client", Some(field));
+            assert_eq!(report["checks"], json!([]), "{report}");
+        }
+        assert!(h.token_requests.is_empty());
     }
-    assert!(h.token_requests.is_empty());
 }
 
 /// The client id and secret go only to the base URL's host, or to the host the vendor's
@@ -1148,54 +1180,60 @@ async fn a_token_url_on_another_host_is_refused_before_anything_is_sent() {
             vec!["127.0.0.1".parse().unwrap()],
         )]);
     };
-    let h = Harness::start(reach_by_name).await;
-    let elsewhere = json!({
-        "base_url": h.base_url(),
-        "token_url": h.token_url().replace("127.0.0.1", "localhost"),
-        "client_id": "sandbox-client-id",
-        "client_secret": DEMO_SECRET,
-    });
-    let report = h.validate(elsewhere.clone()).await;
-    assert_failure(&report, "token_host_mismatch", Some("token_url"));
-    assert!(
-        report["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("127.0.0.1"),
-        "names the base URL's host: {report}"
-    );
-    assert_eq!(report["checks"], json!([]), "{report}");
-    assert!(h.token_requests.is_empty(), "no token request was sent");
-    // Another port on the same host is the same host.
-    let same_host = h
-        .validate(json!({
+    for h in Harness::start_each(reach_by_name).await {
+        let elsewhere = json!({
             "base_url": h.base_url(),
-            "token_url": h.token_url().replace(&format!(":{}/", h.sandbox.port()), ":1/"),
+            "token_url": h.token_url().replace("127.0.0.1", "localhost"),
             "client_id": "sandbox-client-id",
             "client_secret": DEMO_SECRET,
-        }))
-        .await;
-    assert_ne!(
-        same_host["error"]["code"], "token_host_mismatch",
-        "{same_host}"
-    );
+        });
+        let report = h.validate(elsewhere.clone()).await;
+        assert_failure(&report, "token_host_mismatch", Some("token_url"));
+        assert!(
+            report["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("127.0.0.1"),
+            "names the base URL's host: {report}"
+        );
+        assert_eq!(report["checks"], json!([]), "{report}");
+        assert!(h.token_requests.is_empty(), "no token request was sent");
+        // Another port on the same host is the same host.
+        let same_host = h
+            .validate(json!({
+                "base_url": h.base_url(),
+                "token_url": h.token_url().replace(&format!(":{}/", h.sandbox.port()), ":1/"),
+                "client_id": "sandbox-client-id",
+                "client_secret": DEMO_SECRET,
+            }))
+            .await;
+        assert_ne!(
+            same_host["error"]["code"], "token_host_mismatch",
+            "{same_host}"
+        );
 
-    // The vendor names the pair: the same values pass.
-    let paired = Harness::start(|config| {
-        reach_by_name(config);
-        config
-            .net_policy
-            .token_hosts
-            .push("127.0.0.1=localhost".parse().unwrap());
-    })
-    .await;
-    let elsewhere = json!({
-        "base_url": paired.base_url(),
-        "token_url": paired.token_url().replace("127.0.0.1", "localhost"),
-        "client_id": "sandbox-client-id",
-        "client_secret": DEMO_SECRET,
-    });
-    assert_eq!(paired.validate(elsewhere).await["passed"], true);
+        // The vendor names the pair: the same values pass.
+        let same_backend = common::test_stores()
+            .await
+            .into_iter()
+            .find(|s| s.backend == h.test_store.backend)
+            .unwrap();
+        let paired = Harness::start_on(same_backend, |config| {
+            reach_by_name(config);
+            config
+                .net_policy
+                .token_hosts
+                .push("127.0.0.1=localhost".parse().unwrap());
+        })
+        .await;
+        let elsewhere = json!({
+            "base_url": paired.base_url(),
+            "token_url": paired.token_url().replace("127.0.0.1", "localhost"),
+            "client_id": "sandbox-client-id",
+            "client_secret": DEMO_SECRET,
+        });
+        assert_eq!(paired.validate(elsewhere).await["passed"], true);
+    }
 }
 
 /// A completed session is finished: it cannot validate again (the shape of an expired
@@ -1238,99 +1276,105 @@ async fn a_completed_session_no_longer_validates_and_completes_to_the_same_id() 
 
 #[tokio::test]
 async fn a_connection_sharing_one_school_warns_one_school_shared() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::OneSchool).await;
-    assert_passes_with_district(&report, json!(["one_school_shared"]));
-    assert_eq!(
-        report["district"]["schools"],
-        json!({ "value": 1, "exact": true })
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::OneSchool).await;
+        assert_passes_with_district(&report, json!(["one_school_shared"]));
+        assert_eq!(
+            report["district"]["schools"],
+            json!({ "value": 1, "exact": true })
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_token_answer_past_64_kib_is_response_too_large_at_the_token_url() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::HugeTokenAnswer).await;
-    assert_failure(&report, "response_too_large", Some("token_url"));
-    assert_eq!(report["checks"][0]["id"], "token", "{report}");
-    assert_eq!(report["checks"][0]["passed"], false, "{report}");
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::HugeTokenAnswer).await;
+        assert_failure(&report, "response_too_large", Some("token_url"));
+        assert_eq!(report["checks"][0]["id"], "token", "{report}");
+        assert_eq!(report["checks"][0]["passed"], false, "{report}");
+    }
 }
 
 #[tokio::test]
 async fn a_connection_cut_mid_body_is_upstream_error() {
-    let h = Harness::start(|_| {}).await;
-    let report = h.validate_as(Behaviour::CutMidBody).await;
-    assert_failure(&report, "upstream_error", Some("base_url"));
-    assert_eq!(report["checks"][0]["passed"], true, "{report}");
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_as(Behaviour::CutMidBody).await;
+        assert_failure(&report, "upstream_error", Some("base_url"));
+        assert_eq!(report["checks"][0]["passed"], true, "{report}");
+    }
 }
 
 #[tokio::test]
 async fn the_connection_stores_the_urls_as_the_proxy_checked_them() {
-    let h = Harness::start(|_| {}).await;
-    // Validation parses these to the harness's own URLs; the raw text is never stored.
-    let typed = json!({
-        "base_url": format!(" {} ", h.base_url().replace("/campus/api/", "/campus/./api/")),
-        "token_url": h.token_url().replace("http://", "HTTP://"),
-        "client_id": "sandbox-client-id",
-        "client_secret": DEMO_SECRET,
-    });
-    let report = h.validate(typed.clone()).await;
-    assert_eq!(report["passed"], true, "{report}");
-    let completed = h.complete(typed).await;
-    assert_eq!(completed.status(), StatusCode::OK);
-    let id = Harness::connection_id(completed).await;
-    let stored: Value = h
-        .admin(
-            reqwest::Method::GET,
-            &format!("/v1/connections/{id}/credentials"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(stored["base_url"], h.base_url(), "{stored}");
-    assert_eq!(stored["token_url"], h.token_url(), "{stored}");
+    for h in Harness::start_each(|_| {}).await {
+        // Validation parses these to the harness's own URLs; the raw text is never stored.
+        let typed = json!({
+            "base_url": format!(" {} ", h.base_url().replace("/campus/api/", "/campus/./api/")),
+            "token_url": h.token_url().replace("http://", "HTTP://"),
+            "client_id": "sandbox-client-id",
+            "client_secret": DEMO_SECRET,
+        });
+        let report = h.validate(typed.clone()).await;
+        assert_eq!(report["passed"], true, "{report}");
+        let completed = h.complete(typed).await;
+        assert_eq!(completed.status(), StatusCode::OK);
+        let id = Harness::connection_id(completed).await;
+        let stored: Value = h
+            .admin(
+                reqwest::Method::GET,
+                &format!("/v1/connections/{id}/credentials"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stored["base_url"], h.base_url(), "{stored}");
+        assert_eq!(stored["token_url"], h.token_url(), "{stored}");
+    }
 }
 
 #[tokio::test]
 async fn a_hostile_district_name_is_shown_and_stored_clean_and_bounded() {
-    let h = Harness::start(|_| {}).await;
-    let credentials = json!({
-        "base_url": h.base_url(),
-        "token_url": h.token_url(),
-        "client_id": Behaviour::HostileNames.client_id(),
-        "client_secret": DEMO_SECRET,
-    });
-    let report = h.validate(credentials.clone()).await;
-    assert_eq!(report["passed"], true, "{report}");
-    let name = report["district"]["name"].as_str().unwrap().to_owned();
-    assert!(name.chars().count() <= 200, "{name}");
-    assert!(
-        !name.chars().any(|c| c.is_control()
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)),
-        "{name:?}"
-    );
-    assert!(name.contains("School District and its schools"), "{name}");
-    assert!(!name.ends_with(' '), "{name:?}");
-    let id = Harness::connection_id(h.complete(credentials).await).await;
-    let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
-    assert_eq!(listed[0]["id"], id);
-    assert_eq!(listed[0]["district_name"], name.as_str());
+    for h in Harness::start_each(|_| {}).await {
+        let credentials = json!({
+            "base_url": h.base_url(),
+            "token_url": h.token_url(),
+            "client_id": Behaviour::HostileNames.client_id(),
+            "client_secret": DEMO_SECRET,
+        });
+        let report = h.validate(credentials.clone()).await;
+        assert_eq!(report["passed"], true, "{report}");
+        let name = report["district"]["name"].as_str().unwrap().to_owned();
+        assert!(name.chars().count() <= 200, "{name}");
+        assert!(
+            !name.chars().any(|c| c.is_control()
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)),
+            "{name:?}"
+        );
+        assert!(name.contains("School District and its schools"), "{name}");
+        assert!(!name.ends_with(' '), "{name:?}");
+        let id = Harness::connection_id(h.complete(credentials).await).await;
+        let listed = h.admin_json("/v1/connections?tenant_id=d1").await;
+        assert_eq!(listed[0]["id"], id);
+        assert_eq!(listed[0]["district_name"], name.as_str());
+    }
 }
 
 #[tokio::test]
 async fn a_server_ignoring_limit_validates_like_one_that_honours_it() {
     // Every probe answers ~2 MiB of tiny records; the proxy keeps the first record only.
-    let h = Harness::start(|_| {}).await;
-    let big = h.validate_as(Behaviour::BigPages).await;
-    let normal = h.validate_as(Behaviour::Working).await;
-    assert_eq!(big["passed"], true, "{big}");
-    assert_eq!(big["district"], normal["district"]);
-    assert_eq!(big["warnings"], json!([]));
-    assert!(
-        big["district"]["name"]
-            .as_str()
-            .is_some_and(|n| !n.is_empty())
-    );
+    for h in Harness::start_each(|_| {}).await {
+        let big = h.validate_as(Behaviour::BigPages).await;
+        let normal = h.validate_as(Behaviour::Working).await;
+        assert_eq!(big["passed"], true, "{big}");
+        assert_eq!(big["district"], normal["district"]);
+        assert_eq!(big["warnings"], json!([]));
+        assert!(
+            big["district"]["name"]
+                .as_str()
+                .is_some_and(|n| !n.is_empty())
+        );
+    }
 }

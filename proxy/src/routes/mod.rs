@@ -7,3 +7,26 @@ pub mod extracts;
 pub mod health;
 pub mod sessions;
 pub mod validate;
+
+/// Every route [`crate::app`] serves, as (method, path template), the CORS preflights
+/// (`OPTIONS`) and `HEAD` (axum answers it for every `GET`) aside.
+///
+/// axum cannot list a router's routes, so this table is where they are written down once:
+/// the OpenAPI test (`openapi::tests`) probes the real router with every entry and every
+/// other method on each path, and compares the table with the document's paths and methods.
+/// A route added to a module's `router()` fails that test until it is in this table and in
+/// the document, and so does a new method on a listed path. The limit of probing: a route on
+/// a path the table does not name at all cannot be found, so a new path goes here first.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("post", "/v1/sessions"),
+    ("get", "/v1/session"),
+    ("post", "/v1/validate"),
+    ("get", "/v1/extracts"),
+    ("post", "/v1/complete"),
+    ("get", "/v1/connections"),
+    ("get", "/v1/connections/{id}"),
+    ("delete", "/v1/connections/{id}"),
+    ("get", "/v1/connections/{id}/credentials"),
+    ("get", crate::openapi::OPENAPI_PATH),
+];

@@ -16,6 +16,30 @@ pub struct ProxyProcess {
     _dir: tempfile::TempDir,
 }
 
+impl ProxyProcess {
+    /// The process id, for sending it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The SQLite file the binary stores into.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("proxy.sqlite")
+    }
+
+    /// Waits (polling, up to `deadline`) for the process to exit; answers its status.
+    pub fn wait_for_exit(&mut self, deadline: std::time::Duration) -> std::process::ExitStatus {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(start.elapsed() < deadline, "the proxy did not exit");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for ProxyProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

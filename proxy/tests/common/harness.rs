@@ -37,9 +37,21 @@ pub async fn listen() -> (tokio::net::TcpListener, SocketAddr) {
 }
 
 impl Harness {
+    /// On SQLite only: for tests about SQLite's files or about what no store touches; the
+    /// rest use [`Harness::start_each`].
     pub async fn start(policy_tweak: impl FnOnce(&mut Config)) -> Self {
         let sqlite = test_stores().await.into_iter().next().unwrap();
         Self::start_on(sqlite, policy_tweak).await
+    }
+
+    /// One harness per store of [`test_stores`] (SQLite, and PostgreSQL when configured),
+    /// for the tests whose outcome could depend on the store.
+    pub async fn start_each(policy_tweak: impl Fn(&mut Config)) -> Vec<Self> {
+        let mut harnesses = Vec::new();
+        for test_store in test_stores().await {
+            harnesses.push(Self::start_on(test_store, &policy_tweak).await);
+        }
+        harnesses
     }
 
     pub async fn start_on(test_store: TestStore, policy_tweak: impl FnOnce(&mut Config)) -> Self {
@@ -61,6 +73,8 @@ impl Harness {
         let sandbox_app = sis_onboard_sandbox::router(sandbox_config);
         tokio::spawn(async move { axum::serve(sandbox_listener, sandbox_app).await });
 
+        // Says in a failing test's output which store it ran on.
+        eprintln!("harness on {}", test_store.backend);
         let store = Store::open(&test_store.url)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
@@ -74,13 +88,14 @@ impl Harness {
         let (proxy_listener, proxy) = listen().await;
         let key = config.encryption_key.clone().unwrap();
         let router = app(state_tweak(AppState::new(config, store.clone()).unwrap()));
-        tokio::spawn(async move {
-            axum::serve(
-                proxy_listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        });
+        // The binary's own server loop, so every test goes through its limits and its
+        // ConnectInfo (the per-address limits read it).
+        tokio::spawn(sis_onboard_proxy::server::serve(
+            proxy_listener,
+            router,
+            sis_onboard_proxy::server::ServerLimits::default(),
+            std::future::pending(),
+        ));
         let proxy = format!("http://{proxy}");
         let session = open_session(&proxy).await;
         Self {

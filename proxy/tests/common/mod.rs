@@ -16,6 +16,36 @@ pub struct TestStore {
     pub url: String,
     /// The SQLite file's folder (None for PostgreSQL).
     pub dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL server and the test's schema in it, dropped with the store.
+    pub schema: Option<(String, String)>,
+}
+
+/// Drops the test's PostgreSQL schema, so test runs leave no `t_…` schemas behind.
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.schema.take() else {
+            return;
+        };
+        // Drop cannot await, and may run on the test's runtime thread: a thread of its own
+        // with its own runtime does the one statement.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let mut admin = sqlx::PgConnection::connect(&base).await?;
+                    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut admin)
+                        .await
+                        .map(|_| ())
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) && !std::thread::panicking() {
+            panic!("the test schema could not be dropped: {dropped:?}");
+        }
+    }
 }
 
 /// A fresh SQLite store and, when configured, a fresh PostgreSQL schema.
@@ -25,6 +55,7 @@ pub async fn test_stores() -> Vec<TestStore> {
         backend: "sqlite",
         url: format!("sqlite://{}", dir.path().join("proxy.sqlite").display()),
         dir: Some(dir),
+        schema: None,
     }];
     if let Ok(base) = std::env::var("SIS_ONBOARD_TEST_POSTGRES_URL") {
         let schema = format!("t_{:016x}", rand::random::<u64>());
@@ -42,6 +73,7 @@ pub async fn test_stores() -> Vec<TestStore> {
             backend: "postgres",
             url: format!("{base}{separator}options=-c%20search_path%3D{schema}"),
             dir: None,
+            schema: Some((base.clone(), schema)),
         });
     } else {
         eprintln!("SIS_ONBOARD_TEST_POSTGRES_URL is not set: PostgreSQL is skipped");
