@@ -9,8 +9,9 @@ use std::net::IpAddr;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::Config;
 use sis_onboard_proxy::rate_limit::RateLimit;
+use sis_onboard_proxy::{Config, Store};
+use sqlx::Connection;
 
 use common::harness::{Harness, open_session};
 use common::test_stores;
@@ -334,5 +335,88 @@ async fn found_sessions_do_not_count_as_failed_lookups() {
             read_session(&h.proxy, &h.session, here).await.0,
             StatusCode::OK
         );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_replicas_never_both_take_the_last_token() {
+    let Some(test_store) = postgres().await else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        stores.push(Store::open(&test_store.url).await.unwrap());
+    }
+    let limit = RateLimit {
+        burst: 7,
+        per_minute: 1,
+    };
+    let takes: Vec<_> = (0..60)
+        .map(|i| {
+            let store = stores[i % 3].clone();
+            tokio::spawn(async move { store.take_rate_token(b"bucket", limit).await.unwrap() })
+        })
+        .collect();
+    let mut allowed = 0;
+    for take in takes {
+        match take.await.unwrap() {
+            Ok(()) => allowed += 1,
+            Err(wait) => assert!(
+                (50..=60).contains(&wait.as_secs()),
+                "one token a minute: {wait:?}"
+            ),
+        }
+    }
+    assert_eq!(allowed, 7);
+    assert!(
+        stores[0]
+            .take_rate_token(b"another bucket", limit)
+            .await
+            .unwrap()
+            .is_ok(),
+        "buckets are independent"
+    );
+}
+
+#[tokio::test]
+async fn the_sweep_deletes_buckets_once_they_are_full_again() {
+    let Some(test_store) = postgres().await else {
+        return;
+    };
+    let store = Store::open(&test_store.url).await.unwrap();
+    let mut database = sqlx::PgConnection::connect(&test_store.url).await.unwrap();
+    // Refilled within a millisecond, and within a minute.
+    let quick = RateLimit {
+        burst: 1,
+        per_minute: 60_000,
+    };
+    let slow = RateLimit {
+        burst: 2,
+        per_minute: 1,
+    };
+    store
+        .take_rate_token(b"quick", quick)
+        .await
+        .unwrap()
+        .unwrap();
+    store.take_rate_token(b"slow", slow).await.unwrap().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        store
+            .sweep_expired(sis_onboard_proxy::routes::sessions::unix_now())
+            .await
+            .unwrap();
+        let buckets: Vec<Vec<u8>> = sqlx::query_scalar("SELECT bucket FROM rate_limits")
+            .fetch_all(&mut database)
+            .await
+            .unwrap();
+        if buckets == [b"slow".to_vec()] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the full bucket is still there: {buckets:?}"
+        );
+        tokio::task::yield_now().await;
     }
 }
