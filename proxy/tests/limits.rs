@@ -420,3 +420,75 @@ async fn the_sweep_deletes_buckets_once_they_are_full_again() {
         tokio::task::yield_now().await;
     }
 }
+
+/// `GET /v1/session` on `proxy` with a guessed token, as forwarded for `client`.
+async fn guess_forwarded(proxy: &str, client: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("{proxy}/v1/session"))
+        .bearer_auth(format!("sos_{:032x}", rand::random::<u128>()))
+        .header("x-forwarded-for", client)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_binary_reads_its_trusted_proxies_from_the_environment() {
+    let proxy = common::binary::proxy_binary_with_env(&[], |command| {
+        command.env("SIS_ONBOARD_TRUSTED_PROXIES", "192.0.2.0/24, 127.0.0.1");
+    });
+    // The default budget of failed lookups (30) for one forwarded client…
+    for _ in 0..30 {
+        assert_eq!(
+            guess_forwarded(&proxy.url, "198.51.100.1").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        guess_forwarded(&proxy.url, "198.51.100.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // …is not another's: the load balancer at 127.0.0.1 is trusted.
+    assert_eq!(
+        guess_forwarded(&proxy.url, "198.51.100.2").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[test]
+fn the_binary_refuses_a_trusted_proxy_that_is_not_a_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("key.hex");
+    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"))
+        .args(["--listen", "127.0.0.1:0", "--api-keys", "sk_test_vendor"])
+        .arg("--database-url")
+        .arg(format!(
+            "sqlite://{}",
+            dir.path().join("proxy.sqlite").display()
+        ))
+        .arg("--encryption-key-file")
+        .arg(&key_file)
+        .args(["--trusted-proxies", "10.0.0.0/8,load-balancer"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A binary that accepted the value would serve forever: give it a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the binary started despite a malformed --trusted-proxies");
+        }
+        std::thread::yield_now();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--trusted-proxies") && stderr.contains("load-balancer"),
+        "{stderr}"
+    );
+}
