@@ -25,6 +25,7 @@ impl std::fmt::Debug for ApiKey {
     }
 }
 
+use crate::client_address::TrustedProxies;
 use crate::crypto::{EncryptionKey, Keyring};
 use crate::net_guard::NetPolicy;
 use crate::rate_limit::RateLimit;
@@ -45,6 +46,12 @@ pub struct Config {
     pub session_validations: RateLimit,
     /// Validations one client address may run (default: 30 at once, 30 a minute).
     pub address_validations: RateLimit,
+    /// Session lookups with an unknown token one client address may make (default: 30 at
+    /// once, 30 a minute); counted in memory, before the database is asked.
+    pub failed_session_lookups: RateLimit,
+    /// Load balancers whose `X-Forwarded-For`/`Forwarded` headers name the client (none by
+    /// default: the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
     /// Keys that authenticate the vendor's backend on the vendor API.
     pub api_keys: Vec<ApiKey>,
     /// How long a new onboarding session lives.
@@ -113,6 +120,11 @@ impl Config {
                 burst: 30,
                 per_minute: 30,
             },
+            failed_session_lookups: RateLimit {
+                burst: 30,
+                per_minute: 30,
+            },
+            trusted_proxies: TrustedProxies::default(),
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
             regions: Self::default_regions(),

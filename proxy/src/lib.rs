@@ -5,6 +5,7 @@
 //! binary or nest the router into its own service.
 
 pub mod assets;
+pub mod client_address;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -46,10 +47,13 @@ pub struct AppState {
     pub regional_stores: Arc<Vec<(String, Store)>>,
     /// The HTTP clients for district servers, enforcing the configuration's SSRF policy.
     pub http: net_guard::DistrictHttp,
-    /// Validations allowed per session.
+    /// Validations allowed per session (SQLite only: PostgreSQL counts in the database).
     pub session_limiter: Arc<rate_limit::RateLimiter>,
-    /// Validations allowed per client address.
+    /// Validations allowed per client address (SQLite only, as `session_limiter`).
     pub address_limiter: Arc<rate_limit::RateLimiter>,
+    /// Failed session lookups allowed per client address, counted before the database is
+    /// asked (in every replica's memory, whatever the store).
+    pub failed_lookup_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -60,6 +64,9 @@ impl AppState {
         Ok(Self {
             session_limiter: Arc::new(rate_limit::RateLimiter::new(config.session_validations)),
             address_limiter: Arc::new(rate_limit::RateLimiter::new(config.address_validations)),
+            failed_lookup_limiter: Arc::new(rate_limit::RateLimiter::new(
+                config.failed_session_lookups,
+            )),
             config: Arc::new(config),
             store,
             regional_stores: Arc::new(Vec::new()),

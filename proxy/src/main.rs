@@ -38,6 +38,11 @@ struct Args {
         hide_env_values = true
     )]
     api_keys: Vec<String>,
+    /// Load balancers in front of the proxy, as CIDR ranges or addresses, comma-separated.
+    /// A request whose TCP peer is one of them is counted (rate limits) under the rightmost
+    /// `X-Forwarded-For` (or, without one, `Forwarded`) hop that is not. None by default.
+    #[arg(long, env = "SIS_ONBOARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
     /// How long an onboarding session lives, in seconds.
     #[arg(long, env = "SIS_ONBOARD_SESSION_LIFETIME_SECS", default_value_t = 30 * 60)]
     session_lifetime_secs: u64,
@@ -198,6 +203,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .net_policy
             .allowed_hosts
             .push(host.parse().map_err(|e| format!("--allow-hosts: {e}"))?);
+    }
+    for range in args.trusted_proxies.iter().filter(|r| !r.trim().is_empty()) {
+        config.trusted_proxies.0.push(
+            range
+                .parse()
+                .map_err(|e| format!("--trusted-proxies: {e}"))?,
+        );
     }
     config.old_encryption_keys = old_keys(&args)?;
     config.sweep_interval = Duration::from_secs(args.sweep_interval_secs.max(1));

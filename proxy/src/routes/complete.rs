@@ -13,6 +13,7 @@ use sis_onboard_protocol::{
 };
 
 use crate::AppState;
+use crate::client_address::ClientAddress;
 use crate::crypto::SealBinding;
 use crate::error::ProxyError;
 use crate::oneroster::validate::checked_url;
@@ -40,13 +41,16 @@ pub fn router() -> Router<AppState> {
         (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
         (status = 409, description = "`validation_required`: these exact values have not passed validation", body = ApiError),
+        (status = 429, description = "`rate_limited`: too many unknown tokens from this address", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub(crate) async fn complete(
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
     body: Result<Json<CompleteRequest>, JsonRejection>,
 ) -> Result<Json<CompleteResponse>, ProxyError> {
-    let (session_hash, session) = authenticate_session(&state, &headers).await?;
+    let (session_hash, session) = authenticate_session(&state, &client, &headers).await?;
     let Json(request) = body?;
     let request = Wiped::new(request);
     let offer = &crate::routes::sessions::effective_offer(&state, &session);

@@ -12,6 +12,7 @@ use sis_onboard_protocol::{
 };
 
 use crate::AppState;
+use crate::client_address::ClientAddress;
 use crate::error::ProxyError;
 use crate::routes::sessions::{authenticate_session, effective_offer};
 use crate::store::SessionOffer;
@@ -47,13 +48,16 @@ fn not_offered() -> ProxyError {
         (status = 400, description = "`bad_request`: the session does not offer Custom Data Extract", body = ApiError),
         (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
+        (status = 429, description = "`rate_limited`: too many unknown tokens from this address", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub(crate) async fn catalog(
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
     Query(query): Query<CatalogQuery>,
 ) -> Result<Json<ExtractCatalog>, ProxyError> {
-    let (_, session) = authenticate_session(&state, &headers).await?;
+    let (_, session) = authenticate_session(&state, &client, &headers).await?;
     let offer = effective_offer(&state, &session);
     if !offer.strategies.contains(&Strategy::CustomDataExtract) {
         return Err(not_offered());

@@ -15,7 +15,9 @@ use sis_onboard_protocol::{
 };
 
 use crate::AppState;
+use crate::client_address::ClientAddress;
 use crate::error::ProxyError;
+use crate::rate_limit;
 use crate::store::{SessionOffer, StoredSession};
 
 /// Prefix of every session token, so a leaked one is recognisable in a secret scanner.
@@ -281,17 +283,20 @@ pub(crate) async fn create_session(
 }
 
 /// Finds the live session a browser request's token names: the token's hash and the session.
+/// A client address whose lookups keep finding nothing is refused (429) before the database
+/// is asked, so guessing tokens costs the database nothing.
 pub async fn authenticate_session(
     state: &AppState,
+    client: &ClientAddress,
     headers: &HeaderMap,
 ) -> Result<(Vec<u8>, StoredSession), ProxyError> {
     let token = bearer(headers).ok_or(ProxyError::InvalidSession)?;
+    rate_limit::check_failed_lookups(state, client)?;
     let token_hash = hash_token(token);
-    let session = state
-        .store
-        .session_by_token_hash(&token_hash)
-        .await?
-        .ok_or(ProxyError::InvalidSession)?;
+    let Some(session) = state.store.session_by_token_hash(&token_hash).await? else {
+        rate_limit::record_failed_lookup(state, client);
+        return Err(ProxyError::InvalidSession);
+    };
     if session.expires_at <= unix_now() {
         return Err(ProxyError::SessionExpired);
     }
@@ -330,12 +335,15 @@ pub async fn completed_connection(
         (status = 200, description = "The session's configuration", body = SessionConfig),
         (status = 401, description = "`invalid_session` or `session_expired`", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
+        (status = 429, description = "`rate_limited`: too many unknown tokens from this address", body = ApiError,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub(crate) async fn read_session(
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<SessionConfig>, ProxyError> {
-    let (token_hash, session) = authenticate_session(&state, &headers).await?;
+    let (token_hash, session) = authenticate_session(&state, &client, &headers).await?;
     let offer = effective_offer(&state, &session);
     Ok(Json(SessionConfig {
         // A prefix of the token's hash names the session without revealing the token.

@@ -1,19 +1,18 @@
 //! `POST /v1/validate`: the wizard's "Validate Configuration" (session token required).
 
-use std::net::SocketAddr;
-
-use axum::Extension;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use sis_onboard_protocol::{ApiError, VALIDATE_PATH, ValidateRequest, ValidationReport};
 
 use crate::AppState;
+use crate::client_address::ClientAddress;
 use crate::crypto::EncryptionKey;
 use crate::error::ProxyError;
 use crate::oneroster::validate_connection;
+use crate::rate_limit;
 use crate::routes::sessions::{authenticate_session, completed_connection, unix_now};
 use crate::secrets::Wiped;
 
@@ -49,32 +48,18 @@ pub fn router() -> Router<AppState> {
         (status = 400, description = "`bad_request`", body = ApiError),
         (status = 401, description = "`invalid_session`, or `session_expired` (expired, or already completed)", body = ApiError),
         (status = 403, description = "`origin_not_allowed`", body = ApiError),
-        (status = 429, description = "`rate_limited`; `Retry-After` says when to try again", body = ApiError,
+        (status = 429, description = "`rate_limited` (too many validations for this session or address, or unknown tokens from this address); `Retry-After` says when to try again", body = ApiError,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub(crate) async fn validate(
     State(state): State<AppState>,
-    // Present when the server was started with connect info (the binary, the tests).
-    address: Option<Extension<ConnectInfo<SocketAddr>>>,
+    // Known when the server was started with connect info (the binary, the tests).
+    client: ClientAddress,
     headers: HeaderMap,
     body: Result<Json<ValidateRequest>, JsonRejection>,
 ) -> Result<Json<ValidationReport>, ProxyError> {
-    let (session_hash, session) = authenticate_session(&state, &headers).await?;
-    let now = std::time::Instant::now();
-    let limited = |wait: std::time::Duration| ProxyError::RateLimited {
-        retry_after_secs: wait.as_secs_f64().ceil() as u64,
-    };
-    if let Some(Extension(ConnectInfo(address))) = address {
-        let ip = address.ip().to_string();
-        state
-            .address_limiter
-            .take(ip.as_bytes(), now)
-            .map_err(limited)?;
-    }
-    state
-        .session_limiter
-        .take(&session_hash, now)
-        .map_err(limited)?;
+    let (session_hash, session) = authenticate_session(&state, &client, &headers).await?;
+    rate_limit::take_validation(&state, &session_hash, &client).await?;
     // A completed session is finished: validating again would only make the proxy an
     // oracle for credentials it no longer needs.
     if completed_connection(&state, &session_hash).await?.is_some() {

@@ -8,6 +8,9 @@ use sqlx::any::AnyPoolOptions;
 
 use sis_onboard_protocol::{ConnectionSummary, Strategy};
 use std::sync::Arc;
+use std::time::Duration;
+
+use crate::rate_limit::RateLimit;
 
 use super::{NewConnection, StoredSession};
 
@@ -90,6 +93,55 @@ impl Store {
     /// True when both are the same database.
     pub fn same_database(&self, other: &Store) -> bool {
         self.url == other.url
+    }
+
+    /// True when several proxy replicas may share this database (PostgreSQL): limits that
+    /// must hold across replicas are kept in it.
+    pub fn is_shared(&self) -> bool {
+        !self.is_sqlite
+    }
+
+    /// Takes one request from the shared token bucket `bucket` (PostgreSQL only): refills it
+    /// by the time since its last request, takes one token if there is one, and answers
+    /// whether it did, all in one statement, so concurrent replicas never both take the
+    /// last token. When none is left, the inner error says how long until one is.
+    pub async fn take_rate_token(
+        &self,
+        bucket: &[u8],
+        limit: RateLimit,
+    ) -> Result<Result<(), Duration>, sqlx::Error> {
+        if self.is_sqlite {
+            return Err(sqlx::Error::Configuration(
+                "shared rate limits need PostgreSQL".into(),
+            ));
+        }
+        // $2: capacity, $3: tokens per second (never 0, so `full_at` stays finite).
+        const NOW: &str = "EXTRACT(EPOCH FROM clock_timestamp())::float8";
+        let refilled = format!(
+            "LEAST($2, rate_limits.tokens + GREATEST(0, {NOW} - rate_limits.updated_at) * $3)"
+        );
+        let left = format!("({refilled} - CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END)");
+        let sql = format!(
+            "INSERT INTO rate_limits (bucket, tokens, updated_at, allowed, full_at) \
+             VALUES ($1, $2 - 1, {NOW}, TRUE, {NOW} + 1 / $3) \
+             ON CONFLICT (bucket) DO UPDATE SET \
+             tokens = {left}, updated_at = {NOW}, allowed = {refilled} >= 1, \
+             full_at = {NOW} + ($2 - {left}) / $3 \
+             RETURNING allowed, tokens"
+        );
+        let row = sqlx::query(&sql)
+            .bind(bucket)
+            .bind(limit.capacity())
+            .bind(limit.per_second().max(1e-9))
+            .fetch_one(&self.pool)
+            .await?;
+        let allowed: bool = row.try_get("allowed")?;
+        let tokens: f64 = row.try_get("tokens")?;
+        Ok(if allowed {
+            Ok(())
+        } else {
+            Err(limit.wait_for_one(tokens))
+        })
     }
 
     /// Checks that the database answers.
@@ -487,6 +539,14 @@ impl Store {
             .execute(&self.pool)
             .await?
             .rows_affected();
+        if !self.is_sqlite {
+            // Full buckets say nothing a missing row does not.
+            sqlx::query(
+                "DELETE FROM rate_limits WHERE full_at <= EXTRACT(EPOCH FROM clock_timestamp())",
+            )
+            .execute(&self.pool)
+            .await?;
+        }
         self.truncate_wal().await?;
         Ok(Swept {
             sessions,

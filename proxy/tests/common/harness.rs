@@ -109,6 +109,30 @@ impl Harness {
         }
     }
 
+    /// Another proxy replica on the same database (with its own in-process limiters), on its
+    /// own loopback listener, configured as the harness's proxy and then by `policy_tweak`;
+    /// answers its base URL.
+    pub async fn replica(&self, policy_tweak: impl FnOnce(&mut Config)) -> String {
+        let store = Store::open(&self.test_store.url).await.unwrap();
+        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        config.encryption_key = Some(self.key.clone());
+        config.net_policy.allowed_hosts.push(AllowedHost {
+            host: "127.0.0.1".into(),
+            port: Some(self.sandbox.port()),
+        });
+        policy_tweak(&mut config);
+        let (listener, address) = listen().await;
+        let router = app(AppState::new(config, store).unwrap());
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        format!("http://{address}")
+    }
+
     pub fn base_url(&self) -> String {
         format!(
             "http://{}/campus/api/ims/oneroster/rostering/v1p2",
