@@ -459,17 +459,7 @@ async fn the_binary_reads_its_trusted_proxies_from_the_environment() {
 #[test]
 fn the_binary_refuses_a_trusted_proxy_that_is_not_a_range() {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("key.hex");
-    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"))
-        .args(["--listen", "127.0.0.1:0", "--api-keys", "sk_test_vendor"])
-        .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("proxy.sqlite").display()
-        ))
-        .arg("--encryption-key-file")
-        .arg(&key_file)
+    let mut child = common::binary::proxy_command(dir.path())
         .args(["--trusted-proxies", "10.0.0.0/8,load-balancer"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

@@ -47,6 +47,21 @@ impl Drop for ProxyProcess {
     }
 }
 
+/// The binary's command with what every test gives it: a free port, the test API key, a
+/// SQLite file and a key file, both made in `dir`.
+pub fn proxy_command(dir: &std::path::Path) -> Command {
+    let key_file = dir.join("key.hex");
+    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"));
+    command
+        .args(["--listen", "127.0.0.1:0", "--api-keys", API_KEY])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.join("proxy.sqlite").display()))
+        .arg("--encryption-key-file")
+        .arg(&key_file);
+    command
+}
+
 /// Starts the binary with `extra_args`, in the test's own environment.
 pub fn proxy_binary(extra_args: &[String]) -> ProxyProcess {
     proxy_binary_with_env(extra_args, |_| {})
@@ -59,18 +74,8 @@ pub fn proxy_binary_with_env(
     env: impl FnOnce(&mut Command),
 ) -> ProxyProcess {
     let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("key.hex");
-    std::fs::write(&key_file, "ab".repeat(32)).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sis-onboard-proxy"));
+    let mut command = proxy_command(dir.path());
     command
-        .args(["--listen", "127.0.0.1:0", "--api-keys", API_KEY])
-        .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("proxy.sqlite").display()
-        ))
-        .arg("--encryption-key-file")
-        .arg(&key_file)
         .args(extra_args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
