@@ -7,8 +7,13 @@
 use serde::{Deserialize, Serialize};
 
 pub mod host;
+pub mod webhooks;
 
 pub use host::{host_span, host_text, is_non_ascii_host, scheme_end};
+pub use webhooks::{
+    ConnectionEventData, ConnectionFailure, DeliveryAttempt, DeliveryStatus, TestEventData,
+    WebhookDelivery, WebhookEventData, WebhookEventType, WebhookPayload,
+};
 
 /// Path of the proxy's health check.
 pub const HEALTH_PATH: &str = "/healthz";
