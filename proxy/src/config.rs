@@ -59,6 +59,8 @@ pub struct Config {
     /// The data storage regions this deployment has, in the order the wizard offers them.
     /// Which database each one uses is the [`crate::AppState`]'s business.
     pub regions: Vec<Region>,
+    /// Webhook endpoints and how deliveries are retried (no endpoints by default).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// A data storage region: where a district's connection is kept.
@@ -128,6 +130,7 @@ impl Config {
             api_keys,
             session_lifetime: Self::DEFAULT_SESSION_LIFETIME,
             regions: Self::default_regions(),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod routes;
 pub mod secrets;
 pub mod server;
 pub mod store;
+pub mod webhooks;
 
 #[cfg(feature = "demo")]
 pub mod demo;
