@@ -115,22 +115,25 @@ async fn a_rotation_leaves_no_copy_of_the_old_sealed_values_in_the_sqlite_files(
             .unwrap();
         let sealed = [nonce.as_slice(), &sealed].concat();
         store
-            .insert_connection(&sis_onboard_proxy::store::NewConnection {
-                id: id.clone(),
-                session_hash: id.as_bytes().to_vec(),
-                tenant_id: "d1".into(),
-                region: "us".into(),
-                source: "infinite_campus".into(),
-                strategy: Strategy::OneRosterApi,
-                base_url: "https://d.example/ims/oneroster/rostering/v1p2".into(),
-                token_url: "https://d.example/token".into(),
-                client_id: "client".into(),
-                secret_sealed: sealed.clone(),
-                district_name: "District".into(),
-                counts: "{}".into(),
-                extract_plan: None,
-                created_at: 1,
-            })
+            .insert_connection(
+                &sis_onboard_proxy::store::NewConnection {
+                    id: id.clone(),
+                    session_hash: id.as_bytes().to_vec(),
+                    tenant_id: "d1".into(),
+                    region: "us".into(),
+                    source: "infinite_campus".into(),
+                    strategy: Strategy::OneRosterApi,
+                    base_url: "https://d.example/ims/oneroster/rostering/v1p2".into(),
+                    token_url: "https://d.example/token".into(),
+                    client_id: "client".into(),
+                    secret_sealed: sealed.clone(),
+                    district_name: "District".into(),
+                    counts: "{}".into(),
+                    extract_plan: None,
+                    created_at: 1,
+                },
+                &[],
+            )
             .await
             .unwrap();
         old_values.push(sealed);

@@ -64,7 +64,7 @@ async fn store_sealed(store: &Store, key: &EncryptionKey, id: &str) {
             },
         )
         .unwrap();
-    store.insert_connection(&connection).await.unwrap();
+    store.insert_connection(&connection, &[]).await.unwrap();
 }
 
 /// Stores connection `id` as the proxy did before key ids: nonce ‖ ciphertext under the
@@ -82,7 +82,7 @@ async fn store_legacy(store: &Store, master: [u8; 32], id: &str) {
         .unwrap();
     let mut connection = new_connection(id);
     connection.secret_sealed = [nonce.as_slice(), &sealed].concat();
-    store.insert_connection(&connection).await.unwrap();
+    store.insert_connection(&connection, &[]).await.unwrap();
 }
 
 /// `GET /v1/connections/{id}/credentials` on a proxy configured with `current` and `old`:
@@ -202,7 +202,12 @@ async fn a_rotation_moves_every_secret_to_the_new_key_and_resumes_after_an_inter
         }
         store_legacy(&store, master_a, "conn_legacy").await;
         store_sealed(&store, &a, "conn_revoked").await;
-        assert!(store.revoke_connection("conn_revoked", 2).await.unwrap());
+        assert!(
+            store
+                .revoke_connection("conn_revoked", 2, &[])
+                .await
+                .unwrap()
+        );
         assert_eq!(readable(&store, &a, &[], &ids).await, 5, "{backend}");
         assert_eq!(readable(&store, &b, &[], &ids).await, 0, "{backend}");
 
@@ -280,7 +285,7 @@ async fn a_reseal_never_overwrites_a_change_made_meanwhile() {
         store_sealed(&store, &a, "conn_1").await;
         store_sealed(&store, &a, "conn_2").await;
         let read = store.sealed_secret("conn_1").await.unwrap().unwrap();
-        assert!(store.revoke_connection("conn_1", 5).await.unwrap());
+        assert!(store.revoke_connection("conn_1", 5, &[]).await.unwrap());
         assert!(
             !store
                 .reseal_connection("conn_1", &read, b"resealed")

@@ -173,9 +173,15 @@ pub(crate) async fn complete(
             connection_id: claimed,
         }));
     }
+    // The webhook is written with the connection, in one transaction.
+    let created = crate::webhooks::connection_event(
+        &state.config.webhooks,
+        sis_onboard_protocol::WebhookEventType::ConnectionCreated,
+        crate::webhooks::connection_data(&connection),
+    );
     let stored = state
         .connection_store(region)
-        .insert_connection(&connection)
+        .insert_connection(&connection, &[created])
         .await;
     let connection_id = match stored {
         Ok(id) => id,

@@ -143,8 +143,14 @@ pub(crate) async fn revoke(
 ) -> Result<StatusCode, ProxyError> {
     require_api_key(&state, &headers)?;
     // Revoked where it was found: the database reads would serve it from.
-    let (_, _, store) = find(&state, &id).await?;
-    if store.revoke_connection(&id, unix_now()).await? {
+    let (summary, _, store) = find(&state, &id).await?;
+    // The webhook is written with the revocation, in one transaction (the first one only).
+    let revoked = crate::webhooks::connection_event(
+        &state.config.webhooks,
+        sis_onboard_protocol::WebhookEventType::ConnectionRevoked,
+        crate::webhooks::summary_data(&summary),
+    );
+    if store.revoke_connection(&id, unix_now(), &[revoked]).await? {
         tracing::info!(connection = %id, "connection revoked");
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -12,17 +12,20 @@ use std::time::Duration;
 
 use crate::rate_limit::RateLimit;
 
-use super::{NewConnection, StoredSession};
+use super::{NewConnection, NewEvent, StoredSession};
 
 /// The proxy's store.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
     /// The URL it was opened with: two stores with the same URL are the same database.
     /// Never printed (a PostgreSQL URL may hold a password).
     url: Arc<str>,
     /// SQLite keeps old page images in its WAL file, which erasure has to clear.
-    is_sqlite: bool,
+    pub(super) is_sqlite: bool,
+    /// Woken when this process writes to the webhook outbox, so its delivery worker need not
+    /// wait for its next poll. Shared by the clones of one opened store.
+    pub(super) outbox_written: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Store {
@@ -71,6 +74,7 @@ impl Store {
                 pool,
                 url: url.into(),
                 is_sqlite: true,
+                outbox_written: Arc::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -82,6 +86,7 @@ impl Store {
                 pool,
                 url: url.into(),
                 is_sqlite: false,
+                outbox_written: Arc::default(),
             })
         } else {
             Err(sqlx::Error::Configuration(
@@ -305,9 +310,16 @@ impl Store {
             .await
     }
 
-    /// Stores a connection; a second one for the same session keeps the first.
-    pub async fn insert_connection(&self, c: &NewConnection) -> Result<String, sqlx::Error> {
-        sqlx::query(
+    /// Stores a connection and, in the same transaction, the webhook `events` that report it
+    /// (so both are written or neither is); a second one for the same session keeps the first
+    /// and writes no event.
+    pub async fn insert_connection(
+        &self,
+        c: &NewConnection,
+        events: &[NewEvent],
+    ) -> Result<String, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
             "INSERT INTO connections (id, session_hash, tenant_id, region, source, strategy, \
              base_url, token_url, client_id, secret_sealed, district_name, counts, created_at, \
              updated_at, extract_plan) \
@@ -329,12 +341,24 @@ impl Store {
         .bind(c.created_at)
         .bind(c.created_at)
         .bind(&c.extract_plan)
-        .execute(&self.pool)
-        .await?;
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted > 0 {
+            Self::write_events(&mut tx, events).await?;
+        }
         // Whichever insert won a race, this is the session's connection.
-        self.connection_of_session(&c.session_hash)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM connections WHERE session_hash = $1")
+                .bind(&c.session_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = id.ok_or(sqlx::Error::RowNotFound)?;
+        tx.commit().await?;
+        if inserted > 0 && !events.is_empty() {
+            self.outbox_written.notify_one();
+        }
+        Ok(id)
     }
 
     /// A connection's sealed secret, for the vendor's sync worker (and tests).
@@ -423,29 +447,57 @@ impl Store {
         .transpose()
     }
 
-    /// Revokes a connection: the record stays, the sealed secret is erased. False when
-    /// there is no such connection.
+    /// Revokes a connection: the record stays, the sealed secret is erased. The first
+    /// revocation also writes the webhook `events` that report it, in the same transaction;
+    /// revoking again erases nothing new and writes none. False when there is no such
+    /// connection.
     ///
     /// On SQLite (`secure_delete` on) the old value is zeroed in the page, and the WAL, which
     /// still holds earlier images of that page, is checkpointed and truncated, so no copy is
     /// left in the database's files. On PostgreSQL the old row version stays on disk until
     /// the server's own (auto)vacuum reclaims it.
-    pub async fn revoke_connection(&self, id: &str, at: i64) -> Result<bool, sqlx::Error> {
+    pub async fn revoke_connection(
+        &self,
+        id: &str,
+        at: i64,
+        events: &[NewEvent],
+    ) -> Result<bool, sqlx::Error> {
         let empty: &[u8] = &[];
-        let result = sqlx::query(
-            "UPDATE connections SET secret_sealed = $1, revoked_at = COALESCE(revoked_at, $2), \
-             updated_at = $3 WHERE id = $4",
+        let mut tx = self.pool.begin().await?;
+        let first = sqlx::query(
+            "UPDATE connections SET secret_sealed = $1, revoked_at = $2, updated_at = $3 \
+             WHERE id = $4 AND revoked_at IS NULL",
         )
         .bind(empty)
         .bind(at)
         .bind(at)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        if result.rows_affected() > 0 {
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        let found = if first {
+            Self::write_events(&mut tx, events).await?;
+            true
+        } else {
+            // Already revoked (or unknown): the secret is erased again all the same.
+            sqlx::query("UPDATE connections SET secret_sealed = $1, updated_at = $2 WHERE id = $3")
+                .bind(empty)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0
+        };
+        tx.commit().await?;
+        if first && !events.is_empty() {
+            self.outbox_written.notify_one();
+        }
+        if found {
             self.truncate_wal().await?;
         }
-        Ok(result.rows_affected() > 0)
+        Ok(found)
     }
 
     /// SQLite: copies the WAL into the database file and truncates it to nothing, so the

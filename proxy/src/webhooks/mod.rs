@@ -3,10 +3,12 @@
 
 pub mod endpoints;
 pub mod error;
+pub mod events;
 pub mod settings;
 pub mod signing;
 
 pub use endpoints::{Endpoint, EndpointSecret, Endpoints, EndpointsError};
 pub use error::WebhookError;
+pub use events::{connection_data, connection_event, summary_data, test_event};
 pub use settings::WebhookSettings;
 pub use signing::{SigningSecret, signature_header};
