@@ -121,6 +121,23 @@ struct Args {
     /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for in-flight requests.
     #[arg(long, env = "SIS_ONBOARD_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     shutdown_grace_secs: u64,
+    /// Webhook endpoints as JSON: `[{"id": "crm", "url": "https://…", "tenants": […]?,
+    /// "events": […]?, "secrets": [{"secret": "whsec_…", "expires_at": "<RFC 3339>"?}]}]`.
+    /// URLs obey the SSRF rules (and `--allow-hosts`). None by default.
+    #[arg(
+        long,
+        env = "SIS_ONBOARD_WEBHOOKS",
+        hide_env_values = true,
+        conflicts_with = "webhooks_file"
+    )]
+    webhooks: Option<String>,
+    /// A file holding the `--webhooks` JSON (keep it readable by the proxy alone: it holds
+    /// the signing secrets).
+    #[arg(long, env = "SIS_ONBOARD_WEBHOOKS_FILE")]
+    webhooks_file: Option<PathBuf>,
+    /// Seconds one webhook POST may take, answer included.
+    #[arg(long, env = "SIS_ONBOARD_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    webhook_timeout_secs: u64,
     /// Print the OpenAPI document of the proxy's API and exit.
     #[arg(long)]
     openapi: bool,
@@ -247,6 +264,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             port: Some(addr.port()),
         });
     }
+    // Webhooks (issue 18): endpoints checked against the finished SSRF policy, and one
+    // delivery worker per database that holds connections (and so their events).
+    config.webhooks.endpoints = std::sync::Arc::new(webhook_endpoints(&args, &config)?);
+    config.webhooks.request_timeout = Duration::from_secs(args.webhook_timeout_secs.max(1));
+    let webhook_worker = sis_onboard_proxy::webhooks::spawn_delivery_worker(
+        std::iter::once(store.clone()).chain(region_stores.iter().map(|(_, s, _)| s.clone())),
+        &config,
+    )
+    .map_err(|e| format!("extra CA certificates: {e}"))?;
+
     let sweep_interval = config.sweep_interval;
     let mut state =
         AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
@@ -286,7 +313,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sis_onboard_proxy::server::shutdown_signal(),
     )
     .await;
+    webhook_worker.shutdown().await;
     Ok(())
+}
+
+/// The `--webhooks` or `--webhooks-file` endpoints, their URLs checked against the SSRF
+/// policy of `config`.
+fn webhook_endpoints(
+    args: &Args,
+    config: &Config,
+) -> Result<sis_onboard_proxy::webhooks::Endpoints, String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let policy = &config.net_policy;
+    let endpoints = match (&args.webhooks, &args.webhooks_file) {
+        (Some(json), _) if !json.trim().is_empty() => {
+            sis_onboard_proxy::webhooks::Endpoints::parse_json(json, policy, now)
+        }
+        (_, Some(path)) if !path.as_os_str().is_empty() => {
+            sis_onboard_proxy::webhooks::Endpoints::read_file(path, policy, now)
+        }
+        _ => Ok(sis_onboard_proxy::webhooks::Endpoints::none()),
+    };
+    endpoints.map_err(|e| format!("--webhooks: {e}"))
 }
 
 /// The server's timeouts and connection cap from the flags; zero counts as one.

@@ -541,7 +541,7 @@ fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationEr
 
 /// True when a rustls error is inside, even wrapped in io::Errors (whose `source()` skips
 /// the error they wrap, so the chain alone never shows it).
-fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+pub(crate) fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
     if error.is::<rustls::Error>() {
         return true;
     }
