@@ -140,7 +140,9 @@ async fn run(
             }
             () = written.notified() => {}
             () = tokio::time::sleep(wait) => {}
-            Some(_) = in_flight.join_next(), if all_slots_busy => {}
+            // A finished attempt frees a slot and may have scheduled a retry sooner than
+            // the wait computed while it was leased.
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
         }
     }
     while in_flight.join_next().await.is_some() {}
