@@ -212,10 +212,11 @@ impl FromIterator<Endpoint> for Endpoints {
     }
 }
 
-/// How an entry is named in messages: `[2] "crm"`, or `[2]` before its id is known.
+/// How an entry is named in messages: `[2] (id crm)`, or `[2]` before its id is known. No
+/// quotes: the binary prints its start-up errors quoted, and ids need none.
 fn entry_name(index: usize, id: Option<&str>) -> String {
     match id {
-        Some(id) => format!("[{index}] \"{id}\""),
+        Some(id) => format!("[{index}] (id {id})"),
         None => format!("[{index}]"),
     }
 }
@@ -536,7 +537,7 @@ mod tests {
             ),
             (
                 json!([{"id": "crm", "url": "http://a.example/", "secrets": [key(1)]}]),
-                "[0] \"crm\": `url` cannot be used: only https".into(),
+                "[0] (id crm): `url` cannot be used: only https".into(),
             ),
             (
                 json!([{"id": "crm", "url": "https://10.0.0.1/", "secrets": [key(1)]}]),
@@ -580,7 +581,7 @@ mod tests {
             ),
             (
                 json!([{"id": "crm", "url": "https://a.example/", "secrets": [key(1)]}, {"id": "crm", "url": "https://b.example/", "secrets": [key(2)]}]),
-                "[1] \"crm\": `id` is used by an earlier endpoint".into(),
+                "[1] (id crm): `id` is used by an earlier endpoint".into(),
             ),
         ] {
             let message = error_of(config);
