@@ -200,6 +200,12 @@ pub enum ErrorCode {
     /// No API key, or a wrong one, on a vendor endpoint.
     #[serde(rename = "invalid_api_key")]
     InvalidApiKey,
+    /// The API key is valid but lacks the scope the endpoint needs; the message names it.
+    #[serde(rename = "key_scope_missing")]
+    KeyScopeMissing,
+    /// The API key is bound to tenants, and the request names another one.
+    #[serde(rename = "tenant_not_allowed")]
+    TenantNotAllowed,
     /// The page calling the proxy is not one of the session's allowed origins.
     #[serde(rename = "origin_not_allowed")]
     OriginNotAllowed,
