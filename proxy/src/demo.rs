@@ -385,6 +385,7 @@ async fn open_demo_session(state: &AppState, headers: &HeaderMap) -> Result<Stri
             sources: vec![],
             strategies: vec![],
             extract_name_prefix: None,
+            connection_id: None,
         },
     )
     .await?;

@@ -295,6 +295,7 @@ pub fn wizard_config(state: &AppState, live: LiveSession) -> SessionConfig {
             .collect(),
         strategies: offer.strategies,
         extract_name_prefix: offer.extract_name_prefix,
+        repair: None,
     }
 }
 
