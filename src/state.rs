@@ -369,6 +369,7 @@ mod tests {
             ],
             strategies: Strategy::ALL.to_vec(),
             extract_name_prefix: "Acme".into(),
+            repair: None,
         }
     }
 

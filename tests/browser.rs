@@ -44,6 +44,7 @@ fn session(id: &str, sources: usize) -> SessionConfig {
             .collect(),
         strategies: Strategy::ALL.to_vec(),
         extract_name_prefix: "AcmeLearning".into(),
+        repair: None,
     }
 }
 

@@ -61,6 +61,45 @@ pub struct CreateSessionRequest {
     /// display name without spaces and punctuation, as in `AcmeLearningDataExtracts`.
     #[serde(default)]
     pub extract_name_prefix: Option<String>,
+    /// Repair mode: the id of an existing connection whose credentials this session replaces
+    /// (the API key must be allowed for its tenant, and `tenant_id` must be its tenant). The
+    /// session then offers exactly the connection's region, source and strategy, and the
+    /// wizard opens at the credentials step with the stored values filled in, the secret
+    /// excepted. Completing keeps the connection's id.
+    #[serde(default)]
+    pub connection_id: Option<String>,
+}
+
+/// The connection a repair session replaces the credentials of, as the wizard shows it:
+/// never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepairTarget {
+    /// The connection's id, kept by the repair.
+    pub connection_id: String,
+    /// The district's name as its server reported it.
+    pub district_name: String,
+    /// The stored OneRoster API URL, filled in.
+    pub base_url: String,
+    /// The stored Token URL, filled in.
+    pub token_url: String,
+    /// The stored Client ID, filled in.
+    pub client_id: String,
+    /// Why the connection needs repair, when the proxy knows: its latest failed health check.
+    #[serde(default)]
+    pub failing: Option<RepairReason>,
+}
+
+/// A stored connection's latest failed check, as a repair session explains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepairReason {
+    /// The stable code of the failure; the wizard shows its own message for it.
+    pub code: ValidationErrorCode,
+    /// The proxy's message, when the wizard has none for the code.
+    pub message: String,
+    /// When the check ran, in seconds since the Unix epoch.
+    pub checked_at: i64,
 }
 
 /// How the district's data reaches the vendor.
@@ -178,6 +217,9 @@ pub struct SessionConfig {
     pub strategies: Vec<Strategy>,
     /// What Custom Data Extract names start with.
     pub extract_name_prefix: String,
+    /// Set when the session repairs an existing connection (repair mode).
+    #[serde(default)]
+    pub repair: Option<RepairTarget>,
 }
 
 /// The body of every error the proxy answers.
@@ -205,6 +247,12 @@ pub enum ErrorCode {
     /// No API key, or a wrong one, on a vendor endpoint.
     #[serde(rename = "invalid_api_key")]
     InvalidApiKey,
+    /// The API key is valid but lacks the scope the endpoint needs; the message names it.
+    #[serde(rename = "key_scope_missing")]
+    KeyScopeMissing,
+    /// The API key is bound to tenants, and the request names another one.
+    #[serde(rename = "tenant_not_allowed")]
+    TenantNotAllowed,
     /// The page calling the proxy is not one of the session's allowed origins.
     #[serde(rename = "origin_not_allowed")]
     OriginNotAllowed,
@@ -640,6 +688,7 @@ mod tests {
             ],
             strategies: Strategy::ALL.to_vec(),
             extract_name_prefix: "Acme".into(),
+            repair: None,
         };
         let json = serde_json::to_string(&session).unwrap_or_default();
         let read: Result<SessionConfig, _> = serde_json::from_str(&json);
@@ -701,6 +750,7 @@ mod tests {
                 sources: vec![],
                 strategies: vec![],
                 extract_name_prefix: None,
+                connection_id: None,
             })
         );
     }

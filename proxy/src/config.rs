@@ -2,29 +2,7 @@
 
 use std::time::Duration;
 
-/// A vendor API key. No `Debug` that could print it.
-#[derive(Clone)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key taken from the configuration.
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    /// Compares in constant time, so response timing does not reveal how much of a guess matched.
-    pub fn matches(&self, presented: &str) -> bool {
-        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
-
+use crate::api_keys::ApiKey;
 use crate::client_address::TrustedProxies;
 use crate::crypto::{EncryptionKey, Keyring};
 use crate::net_guard::NetPolicy;
@@ -161,25 +139,11 @@ impl Config {
             .as_ref()
             .map(|key| Keyring::new(key, &self.old_encryption_keys))
     }
-
-    /// True when `presented` is one of the configured API keys.
-    pub fn is_api_key(&self, presented: &str) -> bool {
-        self.api_keys.iter().any(|k| k.matches(presented))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn api_key_matches_only_itself_and_never_prints() {
-        let key = ApiKey::new("sk_live_123");
-        assert!(key.matches("sk_live_123"));
-        assert!(!key.matches("sk_live_12"));
-        assert!(!key.matches("sk_live_124"));
-        assert!(!format!("{key:?}").contains("123"));
-    }
 
     #[test]
     fn regions_parse_from_id_equals_label() {

@@ -18,8 +18,9 @@ use sis_onboard_sandbox::SandboxConfig;
 
 use crate::AppState;
 use crate::assets::ASSETS_PATH;
+use crate::clock::unix_now;
 use crate::error::ProxyError;
-use crate::routes::sessions::{hash_token, open_session, unix_now};
+use crate::sessions::{hash_token, open_session};
 
 /// The cookie the demo vendor keeps its session token in, so a reload resumes the same
 /// onboarding (a vendor's backend would keep it with its customer's record).
@@ -384,6 +385,7 @@ async fn open_demo_session(state: &AppState, headers: &HeaderMap) -> Result<Stri
             sources: vec![],
             strategies: vec![],
             extract_name_prefix: None,
+            connection_id: None,
         },
     )
     .await?;

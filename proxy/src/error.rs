@@ -41,6 +41,12 @@ pub enum ProxyError {
     /// The vendor's engineer sees: the API key is missing or wrong.
     #[error("no valid API key")]
     InvalidApiKey,
+    /// The vendor's engineer sees: the API key lacks the scope this endpoint needs (named).
+    #[error("the API key lacks the scope {}", .0.as_str())]
+    KeyScopeMissing(crate::api_keys::Scope),
+    /// The vendor's engineer sees: the API key is bound to other tenants.
+    #[error("the API key may not act for this tenant")]
+    TenantNotAllowed,
     /// The caller sent something malformed; the message says what.
     #[error("bad request: {message}")]
     BadRequest {
@@ -132,6 +138,22 @@ impl IntoResponse for ProxyError {
                 ErrorCode::InvalidApiKey,
                 "A valid API key is required in the Authorization header.".to_owned(),
                 None,
+            ),
+            Self::KeyScopeMissing(scope) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::KeyScopeMissing,
+                format!(
+                    "This API key lacks the scope {}; use a key that has it (docs/security.md, \"API keys\").",
+                    scope.as_str()
+                ),
+                None,
+            ),
+            Self::TenantNotAllowed => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::TenantNotAllowed,
+                "This API key may not act for this tenant; use a key bound to it, or one bound to no tenant."
+                    .to_owned(),
+                Some("tenant_id".to_owned()),
             ),
             Self::BadRequest { message, field } => (
                 StatusCode::BAD_REQUEST,

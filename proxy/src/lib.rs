@@ -4,11 +4,17 @@
 //! [`app`] builds the whole HTTP surface as one axum [`Router`], so a vendor can run the
 //! binary or nest the router into its own service.
 
+pub mod api_keys;
 pub mod assets;
+pub mod auth;
 pub mod client_address;
+pub mod clock;
 pub mod config;
+pub mod connections;
+pub mod cors;
 pub mod crypto;
 pub mod error;
+pub mod extract_plans;
 pub mod net_guard;
 pub mod oneroster;
 pub mod openapi;
@@ -17,7 +23,9 @@ pub mod rotation;
 pub mod routes;
 pub mod secrets;
 pub mod server;
+pub mod sessions;
 pub mod store;
+pub mod validations;
 pub mod webhooks;
 
 #[cfg(feature = "demo")]
@@ -104,16 +112,38 @@ impl AppState {
     }
 }
 
+/// Which of the proxy's routes a listener serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// Everything: the default, one address.
+    All,
+    /// The wizard's API and `POST /v1/sessions`, not the admin API (`--admin-listen` is set).
+    Public,
+    /// The admin API (`/v1/connections…`) alone, with the health check and the document.
+    Admin,
+}
+
 /// The proxy's routes: the health check, the vendor API and the wizard API.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    app_for(state, Surface::All)
+}
+
+/// The routes of one `surface`, with the layers every answer needs.
+pub fn app_for(state: AppState, surface: Surface) -> Router {
+    let mut router = Router::new()
         .merge(routes::health::router())
-        .merge(routes::sessions::router())
-        .merge(routes::validate::router())
-        .merge(routes::complete::router())
-        .merge(routes::extracts::router())
-        .merge(routes::connections::router())
-        .merge(openapi::router())
+        .merge(openapi::router());
+    if surface != Surface::Admin {
+        router = router
+            .merge(routes::sessions::router())
+            .merge(routes::validate::router())
+            .merge(routes::complete::router())
+            .merge(routes::extracts::router());
+    }
+    if surface != Surface::Public {
+        router = router.merge(routes::connections::router());
+    }
+    router
         .with_state(state)
         // Every answer of the API is about one session or one tenant, and several carry a
         // token, a report or a secret: none may be kept by a browser or a shared cache.
@@ -133,7 +163,7 @@ pub fn spawn_sweeper(store: Store, interval: std::time::Duration) -> tokio::task
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match store.sweep_expired(routes::sessions::unix_now()).await {
+            match store.sweep_expired(clock::unix_now()).await {
                 Ok(swept) if swept != store::Swept::default() => tracing::info!(
                     sessions = swept.sessions,
                     validations = swept.validations,

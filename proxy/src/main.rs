@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use sis_onboard_proxy::config::{ApiKey, Region};
+use sis_onboard_proxy::api_keys::{self, ApiKey};
+use sis_onboard_proxy::config::Region;
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
-use sis_onboard_proxy::{AppState, Config, Store, app, assets};
+use sis_onboard_proxy::{AppState, Config, Store, Surface, app_for, assets};
 
 /// The sis-onboard proxy: onboarding sessions, credential validation, connection storage.
 /// Without a subcommand it serves.
@@ -30,14 +31,20 @@ struct Args {
         global = true
     )]
     database_url: String,
-    /// Vendor API keys, comma-separated; the vendor's backend sends one as a Bearer token.
-    #[arg(
-        long,
-        env = "SIS_ONBOARD_API_KEYS",
-        value_delimiter = ',',
-        hide_env_values = true
-    )]
-    api_keys: Vec<String>,
+    /// Vendor API keys as a JSON list, each with an id, scopes and optionally tenants:
+    /// `[{"id": "web", "key": "…", "scopes": ["sessions:write"], "tenants": ["d-42"]}]`
+    /// (docs/security.md, "API keys"). The vendor's backend sends a key as a Bearer token.
+    #[arg(long, env = "SIS_ONBOARD_API_KEYS", hide_env_values = true)]
+    api_keys: Option<String>,
+    /// A file holding a list of vendor API keys in the format of `--api-keys`; both may be
+    /// given.
+    #[arg(long, env = "SIS_ONBOARD_API_KEYS_FILE")]
+    api_keys_file: Option<PathBuf>,
+    /// A second address for the vendor's admin API (`/v1/connections…`, credentials
+    /// included), so it can stay off the public interface; `--listen` then serves it no more.
+    /// Off by default: everything on `--listen`.
+    #[arg(long, env = "SIS_ONBOARD_ADMIN_LISTEN")]
+    admin_listen: Option<SocketAddr>,
     /// Load balancers in front of the proxy, as CIDR ranges or addresses, comma-separated.
     /// A request whose TCP peer is one of them is counted (rate limits) under the rightmost
     /// `X-Forwarded-For` (or, without one, `Forwarded`) hop that is not. None by default.
@@ -165,7 +172,18 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // Display, not Debug: the message is for a person, quotes unescaped.
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -190,9 +208,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     #[cfg(not(feature = "demo"))]
     let demo = false;
 
-    if args.api_keys.iter().all(|k| k.trim().is_empty()) && !demo {
+    let api_keys = configured_api_keys(&args)?;
+    if api_keys.is_empty() && !demo {
         return Err(
-            "no vendor API key: set SIS_ONBOARD_API_KEYS (or --api-keys) to at least one key"
+            "no vendor API key: set SIS_ONBOARD_API_KEYS (or SIS_ONBOARD_API_KEYS_FILE) to a \
+                    list such as [{\"id\": \"web\", \"key\": \"<openssl rand -base64 32>\", \
+                    \"scopes\": [\"sessions:write\"]}] (docs/security.md, \"API keys\")"
                 .into(),
         );
     }
@@ -203,13 +224,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             without_password(&args.database_url)
         )
     })?;
-    let mut config = Config::new(
-        args.api_keys
-            .iter()
-            .filter(|k| !k.trim().is_empty())
-            .map(|k| ApiKey::new(k.trim()))
-            .collect(),
-    );
+    let mut config = Config::new(api_keys);
     config.session_lifetime = Duration::from_secs(args.session_lifetime_secs);
     if let Some(regions) = configured_regions(&args)? {
         config.regions = regions;
@@ -277,11 +292,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sweep_interval = config.sweep_interval;
     let mut state =
         AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
-    sis_onboard_proxy::spawn_sweeper(state.store.clone(), sweep_interval);
     for (region, store, _) in region_stores {
         state = state.with_region_store(&region, store);
     }
-    let mut router = app(state.clone());
+    // Every database: a region's own SQLite file needs its WAL truncation retried too.
+    for store in state.connection_stores() {
+        sis_onboard_proxy::spawn_sweeper(store.clone(), sweep_interval);
+    }
+    let surface = if args.admin_listen.is_some() {
+        Surface::Public
+    } else {
+        Surface::All
+    };
+    let mut router = app_for(state.clone(), surface);
+    let admin_state = state.clone();
+    let admin_listener = match args.admin_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("cannot listen on --admin-listen {address}: {e}"))?,
+        ),
+        None => None,
+    };
     if let Some(dir) = &args.assets_dir {
         if !dir.join("sis-onboard.js").is_file() {
             return Err(format!(
@@ -303,18 +335,65 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The first line on stdout is the address; tests and scripts read it.
     println!("sis-onboard proxy listening on http://{addr}");
+    if let Some(admin_listener) = &admin_listener {
+        println!(
+            "sis-onboard admin API listening on http://{}",
+            admin_listener.local_addr()?
+        );
+    }
     if demo {
         print_demo_banner(addr);
     }
-    sis_onboard_proxy::server::serve(
+    let public = sis_onboard_proxy::server::serve(
         listener,
         sis_onboard_proxy::with_security_headers(router),
         server_limits(&args),
         sis_onboard_proxy::server::shutdown_signal(),
-    )
-    .await;
+    );
+    match admin_listener {
+        Some(admin_listener) => {
+            let admin = sis_onboard_proxy::server::serve(
+                admin_listener,
+                sis_onboard_proxy::with_security_headers(app_for(admin_state, Surface::Admin)),
+                server_limits(&args),
+                sis_onboard_proxy::server::shutdown_signal(),
+            );
+            tokio::join!(public, admin);
+        }
+        None => public.await,
+    }
     webhook_worker.shutdown().await;
     Ok(())
+}
+
+/// The keys of `--api-keys` and `--api-keys-file` together; ids and keys must be unique
+/// across both.
+fn configured_api_keys(args: &Args) -> Result<Vec<ApiKey>, Box<dyn std::error::Error>> {
+    let mut keys = Vec::new();
+    if let Some(text) = args.api_keys.as_deref().filter(|t| !t.trim().is_empty()) {
+        keys.extend(
+            api_keys::parse(text, "SIS_ONBOARD_API_KEYS (--api-keys)")
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(path) = &args.api_keys_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the API key file {}: {e}", path.display()))?;
+        let origin = format!("the API key file {}", path.display());
+        let from_file = api_keys::parse(&text, &origin).map_err(|e| e.to_string())?;
+        if let Some(twin) = from_file.iter().find(|k| {
+            keys.iter()
+                .any(|known: &ApiKey| known.id() == k.id() || known.same_key(k))
+        }) {
+            return Err(format!(
+                "{origin}: key '{}' repeats an id or a key of SIS_ONBOARD_API_KEYS; give each key its own",
+                twin.id()
+            )
+            .into());
+        }
+        keys.extend(from_file);
+    }
+    Ok(keys)
 }
 
 /// The `--webhooks` or `--webhooks-file` endpoints, their URLs checked against the SSRF

@@ -62,7 +62,13 @@ impl utoipa::Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            bearer("One of the proxy's configured vendor API keys (`SIS_ONBOARD_API_KEYS`)."),
+            bearer(
+                "One of the proxy's vendor API keys (`SIS_ONBOARD_API_KEYS`, \
+                 `SIS_ONBOARD_API_KEYS_FILE`). Each operation lists the scope its key needs \
+                 (`sessions:write`, `connections:read`, `credentials:read`, \
+                 `connections:write`); a key bound to tenants acts only for them \
+                 (docs/security.md, \"API keys\").",
+            ),
         );
         components.add_security_scheme(
             "session_token",
@@ -189,5 +195,121 @@ mod tests {
             codes.to_string().contains("forbidden_destination"),
             "{codes}"
         );
+    }
+
+    /// A key of one scope, and a key of every other scope.
+    fn key_pair(scope: crate::api_keys::Scope) -> (String, String) {
+        let name = scope.as_str().replace(':', "-");
+        (
+            format!("only-{name}-4Jq8Zr2Lw6Nb1Xc9Vm3Pd"),
+            format!("all-but-{name}-4Jq8Zr2Lw6Nb1Xc9Vm3Pd"),
+        )
+    }
+
+    async fn status_of(router: &Router, method: &str, path: &str, key: &str) -> (u16, String) {
+        use axum::body::Body;
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .method(method.to_uppercase().as_str())
+            .uri(path.replace("{id}", "conn_probe"))
+            .header("authorization", format!("Bearer {key}"))
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .unwrap_or_default();
+        let Ok(response) = router.clone().oneshot(request).await;
+        let status = response.status().as_u16();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The scope each operation documents is the scope its handler requires: a key with only
+    /// that scope gets past the key check, a key with every other scope is refused.
+    #[tokio::test]
+    async fn each_vendor_operation_documents_the_scope_it_requires() {
+        use crate::api_keys::{ApiKey, Scope};
+        let mut keys = Vec::new();
+        for scope in Scope::ALL {
+            let (only, all_but) = key_pair(scope);
+            let others: Vec<Scope> = Scope::ALL.into_iter().filter(|s| *s != scope).collect();
+            keys.push(
+                ApiKey::new(&format!("only-{}", scope.as_str().replace(':', "-")), &only)
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .with_scopes(&[scope]),
+            );
+            keys.push(
+                ApiKey::new(
+                    &format!("but-{}", scope.as_str().replace(':', "-")),
+                    &all_but,
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
+                .with_scopes(&others),
+            );
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("sqlite://{}", dir.path().join("scopes.sqlite").display());
+        let store = crate::Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let router = crate::app(
+            AppState::new(crate::Config::new(keys), store).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let document: serde_json::Value =
+            serde_json::from_str(&document_json()).unwrap_or_default();
+        let mut checked = 0;
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let Some(scopes) = operation["security"][0]["api_key"].as_array() else {
+                    continue;
+                };
+                assert_eq!(scopes.len(), 1, "{method} {path} must name one scope");
+                let scope = Scope::ALL
+                    .into_iter()
+                    .find(|s| scopes[0] == s.as_str())
+                    .unwrap_or_else(|| panic!("{method} {path}: unknown scope {}", scopes[0]));
+                let (only, all_but) = key_pair(scope);
+                let (status, body) = status_of(&router, method, path, &only).await;
+                assert!(
+                    status != 401 && status != 403,
+                    "{method} {path} with {scope:?}: {status} {body}"
+                );
+                let (status, body) = status_of(&router, method, path, &all_but).await;
+                assert_eq!(status, 403, "{method} {path} without {scope:?}: {body}");
+                assert!(
+                    body.contains("key_scope_missing") && body.contains(scope.as_str()),
+                    "{body}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "only {checked} vendor operations found");
+    }
+
+    #[tokio::test]
+    async fn the_admin_surface_serves_only_the_admin_api() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("sqlite://{}", dir.path().join("surfaces.sqlite").display());
+        let store = crate::Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let state =
+            AppState::new(crate::Config::new(Vec::new()), store).unwrap_or_else(|e| panic!("{e}"));
+        let public = crate::app_for(state.clone(), crate::Surface::Public);
+        let admin = crate::app_for(state, crate::Surface::Admin);
+        for (method, path) in crate::routes::ROUTES {
+            let is_admin = path.starts_with(sis_onboard_protocol::CONNECTIONS_PATH);
+            let is_everywhere = *path == "/healthz" || *path == OPENAPI_PATH;
+            assert_eq!(
+                is_served(&public, method, path).await,
+                !is_admin,
+                "public {method} {path}"
+            );
+            assert_eq!(
+                is_served(&admin, method, path).await,
+                is_admin || is_everywhere,
+                "admin {method} {path}"
+            );
+        }
     }
 }

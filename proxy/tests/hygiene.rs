@@ -349,3 +349,45 @@ async fn no_answer_that_carries_a_token_a_report_or_a_secret_may_be_cached() {
         let _ = open_session;
     }
 }
+
+/// The proxy's PostgreSQL connections can be encrypted: with `sslmode=require` the server
+/// reports TLS for them, and `sslmode=verify-full` refuses a certificate no configured CA
+/// signed (the test server's is self-signed).
+#[tokio::test]
+async fn postgresql_connections_use_tls_when_the_url_asks() {
+    let Some(postgres) = test_stores().await.into_iter().find(|s| s.schema.is_some()) else {
+        eprintln!("PostgreSQL is not configured: skipped");
+        return;
+    };
+    let name = format!("sis_tls_{:08x}", rand::random::<u32>());
+    let store = Store::open(&format!(
+        "{}&sslmode=require&application_name={name}",
+        postgres.url
+    ))
+    .await
+    .unwrap();
+    store.ping().await.unwrap();
+    let (base, _) = postgres.schema.as_ref().unwrap();
+    let mut observer = <sqlx::PgConnection as sqlx::Connection>::connect(base)
+        .await
+        .unwrap();
+    let encrypted: Vec<bool> = sqlx::query_scalar(
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE a.application_name = $1",
+    )
+    .bind(&name)
+    .fetch_all(&mut observer)
+    .await
+    .unwrap();
+    assert!(
+        !encrypted.is_empty() && encrypted.iter().all(|ssl| *ssl),
+        "{encrypted:?}"
+    );
+
+    let refused = Store::open(&format!("{}&sslmode=verify-full", postgres.url)).await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        !message.is_empty(),
+        "an unverifiable certificate was accepted"
+    );
+}

@@ -11,14 +11,14 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use common::{TestStore, test_stores};
 use sis_onboard_protocol::Strategy;
-use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::api_keys::ApiKey;
 use sis_onboard_proxy::crypto::{EncryptionKey, SealBinding, sealed_key_id};
 use sis_onboard_proxy::rotation::{RotationReport, rotate_store};
 use sis_onboard_proxy::store::NewConnection;
 use sis_onboard_proxy::{AppState, Config, Store, app};
 use tower::ServiceExt;
 
-const API_KEY: &str = "sk_test_keys";
+const API_KEY: &str = "sk_test_keys_4Jq8Zr2Lw6Nb1Xc9Vm3Pd";
 
 /// A key and its bytes (to write a key file or seal the way older versions did).
 fn key_pair() -> ([u8; 32], EncryptionKey) {
@@ -93,7 +93,7 @@ async fn read_secret(
     old: &[EncryptionKey],
     id: &str,
 ) -> Result<String, StatusCode> {
-    let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+    let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
     config.encryption_key = Some(current.clone());
     config.old_encryption_keys = old.to_vec();
     let router = app(AppState::new(config, store.clone()).unwrap());

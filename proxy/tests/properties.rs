@@ -20,14 +20,14 @@ use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use sis_onboard_protocol::{CompleteRequest, CreateSessionRequest, ValidateRequest};
-use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::api_keys::ApiKey;
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::error::ProxyError;
 use sis_onboard_proxy::net_guard::{AllowedHost, NetPolicy, Refusal, forbidden_class};
 use sis_onboard_proxy::{AppState, Config, Store, app};
 use tower::ServiceExt;
 
-const API_KEY: &str = "sk_test_properties";
+const API_KEY: &str = "sk_test_properties_4Jq8Zr2Lw6Nb1Xc9";
 
 /// The cases each property runs: `PROPTEST_CASES`, or 256 in the ordinary test suite.
 fn config() -> ProptestConfig {
@@ -256,7 +256,7 @@ async fn proxy(dir: &tempfile::TempDir) -> Router {
     ))
     .await
     .unwrap();
-    let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+    let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
     config.encryption_key = Some(EncryptionKey::generate());
     app(AppState::new(config, store).unwrap())
 }

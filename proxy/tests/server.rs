@@ -186,13 +186,12 @@ async fn a_completion_in_flight_when_sigterm_arrives_is_answered_and_stored() {
 async fn a_body_that_stalls_ends_its_request_after_the_body_timeout() {
     let proxy = proxy_binary(&["--request-body-timeout-secs".into(), "1".into()]);
     let mut stream = TcpStream::connect(address(&proxy)).await.unwrap();
-    stream
-        .write_all(
-            b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_vendor\r\n\
-              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"tenant",
-        )
-        .await
-        .unwrap();
+    let head = format!(
+        "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"tenant",
+        common::harness::API_KEY
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
     let answer = read_until(&mut stream, "HTTP/1.1 ", Duration::from_secs(10)).await;
     assert!(

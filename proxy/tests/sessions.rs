@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::api_keys::ApiKey;
 use sis_onboard_proxy::{AppState, Config, Store, app};
 
 mod common;
 use common::{TestStore, test_stores};
 
-const API_KEY: &str = "sk_test_vendor";
+const API_KEY: &str = "sk_test_vendor_4Jq8Zr2Lw6Nb1Xc9Vm3";
 
 struct Running {
     base: String,
@@ -32,7 +32,7 @@ async fn serve_on(test_store: TestStore, session_lifetime: Duration) -> Running 
     let store = Store::open(&test_store.url)
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
-    let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+    let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

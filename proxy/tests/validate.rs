@@ -885,10 +885,9 @@ async fn revoking_happens_in_the_database_that_holds_the_connection() {
         ))
         .await
         .unwrap();
-        let mut config =
-            sis_onboard_proxy::Config::new(vec![sis_onboard_proxy::config::ApiKey::new(
-                common::harness::API_KEY,
-            )]);
+        let mut config = sis_onboard_proxy::Config::new(vec![
+            sis_onboard_proxy::api_keys::ApiKey::new("test", common::harness::API_KEY).unwrap(),
+        ]);
         config.encryption_key = Some(h.key.clone());
         let state = sis_onboard_proxy::AppState::new(config, h.store.clone())
             .unwrap()
@@ -928,7 +927,7 @@ async fn a_session_without_a_stored_offer_offers_the_defaults() {
         let token = "sos_from_before_offers";
         h.store
             .insert_session(
-                &sis_onboard_proxy::routes::sessions::hash_token(token),
+                &sis_onboard_proxy::sessions::hash_token(token),
                 &sis_onboard_proxy::store::StoredSession {
                     tenant_id: "d1".into(),
                     display_name: "Acme Learning".into(),

@@ -27,7 +27,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use sis_onboard_protocol::{DeliveryStatus, Strategy, WebhookDelivery, WebhookEventType};
-use sis_onboard_proxy::config::{ApiKey, Config};
+use sis_onboard_proxy::api_keys::ApiKey;
+use sis_onboard_proxy::config::Config;
 use sis_onboard_proxy::net_guard::{AllowedHost, Dns, NetPolicy};
 use sis_onboard_proxy::store::{DeliveryFilter, NewConnection, NewEvent};
 use sis_onboard_proxy::webhooks::{self, DeliveryWorker, Endpoints, WebhookError, WebhookSettings};
@@ -160,7 +161,7 @@ fn settings(endpoints: Value, policy: &NetPolicy) -> WebhookSettings {
 }
 
 fn config(policy: &NetPolicy, settings: &WebhookSettings) -> Config {
-    let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+    let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
     config.net_policy = policy.clone();
     config.webhooks = settings.clone();
     config

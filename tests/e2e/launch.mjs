@@ -10,7 +10,13 @@ import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
 /** The vendor API key the proxy started here accepts (the demo itself needs none). */
-export const API_KEY = "sk_e2e_vendor";
+export const API_KEY = "sk_e2e_vendor_4Jq8Zr2Lw6Nb1Xc9Vm3Pd";
+
+/** `key` as the proxy's key list (`--api-keys`): one key with every scope. */
+export function fullAccessKeys(key) {
+  const scopes = ["sessions:write", "connections:read", "credentials:read", "connections:write"];
+  return JSON.stringify([{ id: "e2e", key, scopes }]);
+}
 
 /** The proxy binary and the built wizard, from the environment `cargo xtask` sets. */
 function required() {
@@ -36,7 +42,7 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
       "--assets-dir", dist,
       "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
       "--encryption-key-file", join(dataDir, "e2e.key"),
-      "--api-keys", API_KEY,
+      "--api-keys", fullAccessKeys(API_KEY),
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );

@@ -1,17 +1,19 @@
-//! The vendor's admin API for stored connections (API key): list, read, fetch the
-//! decrypted credentials for the vendor's own sync worker, revoke.
+//! The vendor's admin API for stored connections (API key): list and read
+//! (`connections:read`), fetch the decrypted credentials for the vendor's own sync worker
+//! (`credentials:read`), revoke (`connections:write`). A key bound to tenants sees only
+//! their connections.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use sis_onboard_protocol::{ApiError, CONNECTIONS_PATH, ConnectionCredentials, ConnectionSummary};
 
 use crate::AppState;
-use crate::crypto::SealBinding;
+use crate::auth::{ConnectionsRead, ConnectionsWrite, CredentialsRead, VendorKey};
+use crate::connections;
 use crate::error::ProxyError;
-use crate::routes::sessions::{require_api_key, unix_now};
 use crate::secrets::CredentialsAnswer;
 
 /// The admin routes.
@@ -35,125 +37,83 @@ pub(crate) struct ListQuery {
     tenant_id: Option<String>,
 }
 
-/// Stored connections, newest first, across every region (never a secret).
+/// Stored connections, newest first, across every region (never a secret). Scope:
+/// `connections:read`; a key bound to tenants lists only theirs.
 #[utoipa::path(get, path = "/v1/connections", tag = "vendor",
-    security(("api_key" = [])),
+    security(("api_key" = ["connections:read"])),
     params(ListQuery),
     responses(
         (status = 200, description = "The connections", body = Vec<ConnectionSummary>),
         (status = 401, description = "`invalid_api_key`", body = ApiError),
+        (status = 403, description = "`key_scope_missing` (the key lacks `connections:read`), or `tenant_not_allowed` (`tenant_id` names a tenant the key is not bound to)", body = ApiError),
     ))]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    key: VendorKey<ConnectionsRead>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ConnectionSummary>>, ProxyError> {
-    require_api_key(&state, &headers)?;
-    let mut connections = Vec::new();
-    for store in state.connection_stores() {
-        connections.extend(store.list_connections(query.tenant_id.as_deref()).await?);
-    }
-    // Each store answers newest first; merged, the list keeps that order.
-    connections.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
-    Ok(Json(connections))
+    let tenant = query.tenant_id.as_deref();
+    Ok(Json(
+        connections::list(&state, tenant, key.visible()).await?,
+    ))
 }
 
-/// The connection `id` and the database that holds it, whichever region's that is.
-async fn find<'a>(
-    state: &'a AppState,
-    id: &str,
-) -> Result<(ConnectionSummary, Option<Vec<u8>>, &'a crate::Store), ProxyError> {
-    for store in state.connection_stores() {
-        if let Some((summary, sealed)) = store.connection(id).await? {
-            return Ok((summary, sealed, store));
-        }
-    }
-    Err(ProxyError::NotFound)
-}
-
-/// One connection (never its secret).
+/// One connection (never its secret). Scope: `connections:read`.
 #[utoipa::path(get, path = "/v1/connections/{id}", tag = "vendor",
-    security(("api_key" = [])),
+    security(("api_key" = ["connections:read"])),
     params(("id" = String, Path, description = "The connection id")),
     responses(
         (status = 200, description = "The connection", body = ConnectionSummary),
         (status = 401, description = "`invalid_api_key`", body = ApiError),
-        (status = 404, description = "`not_found`", body = ApiError),
+        (status = 403, description = "`key_scope_missing`: the key lacks `connections:read`", body = ApiError),
+        (status = 404, description = "`not_found` (also for a tenant the key is not bound to)", body = ApiError),
     ))]
 pub(crate) async fn read(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    key: VendorKey<ConnectionsRead>,
     Path(id): Path<String>,
 ) -> Result<Json<ConnectionSummary>, ProxyError> {
-    require_api_key(&state, &headers)?;
-    let (summary, _, _) = find(&state, &id).await?;
-    Ok(Json(summary))
+    Ok(Json(
+        connections::summary(&state, &id, key.visible()).await?,
+    ))
 }
 
-/// The decrypted credentials, for the vendor's own sync worker. Each read is logged (without
-/// the secret).
+/// The decrypted credentials, for the vendor's own sync worker. Scope: `credentials:read`.
+/// Each read is logged with the key's id (never the secret).
 #[utoipa::path(get, path = "/v1/connections/{id}/credentials", tag = "vendor",
-    security(("api_key" = [])),
+    security(("api_key" = ["credentials:read"])),
     params(("id" = String, Path, description = "The connection id")),
     responses(
         (status = 200, description = "The credentials", body = ConnectionCredentials),
         (status = 401, description = "`invalid_api_key`", body = ApiError),
-        (status = 404, description = "`not_found`: no such connection, or it was revoked", body = ApiError),
+        (status = 403, description = "`key_scope_missing`: the key lacks `credentials:read`", body = ApiError),
+        (status = 404, description = "`not_found`: no such connection, it was revoked, or it belongs to a tenant the key is not bound to", body = ApiError),
     ))]
 pub(crate) async fn credentials(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    key: VendorKey<CredentialsRead>,
     Path(id): Path<String>,
 ) -> Result<Json<CredentialsAnswer>, ProxyError> {
-    require_api_key(&state, &headers)?;
-    let (summary, sealed, _) = find(&state, &id).await?;
-    let sealed = sealed.ok_or(ProxyError::NotFound)?;
-    let keyring = state
-        .config
-        .keyring()
-        .ok_or_else(|| ProxyError::Internal("no encryption key is configured".into()))?;
-    // Fails when the row was tampered with (its token URL changed, say) or no configured
-    // key sealed it.
-    let client_secret = keyring
-        .open(&sealed, &SealBinding::of(&summary))
-        .map_err(|e| ProxyError::Internal(format!("connection {id}: {e}")))?;
-    // Who read which credentials is worth an audit line; the secret itself never is.
-    tracing::info!(connection = %id, tenant = %summary.tenant_id, "credentials read");
-    Ok(Json(CredentialsAnswer {
-        base_url: summary.base_url,
-        token_url: summary.token_url,
-        client_id: summary.client_id,
-        client_secret,
-    }))
+    let answer = connections::credentials(&state, &id, key.visible(), key.id()).await?;
+    Ok(Json(answer))
 }
 
-/// Revokes a connection: the record stays for audit, the sealed secret is erased.
+/// Revokes a connection: the record stays for audit, the sealed secret is erased. Scope:
+/// `connections:write`.
 #[utoipa::path(delete, path = "/v1/connections/{id}", tag = "vendor",
-    security(("api_key" = [])),
+    security(("api_key" = ["connections:write"])),
     params(("id" = String, Path, description = "The connection id")),
     responses(
         (status = 204, description = "Revoked (again, if it already was)"),
         (status = 401, description = "`invalid_api_key`", body = ApiError),
-        (status = 404, description = "`not_found`", body = ApiError),
+        (status = 403, description = "`key_scope_missing`: the key lacks `connections:write`", body = ApiError),
+        (status = 404, description = "`not_found` (also for a tenant the key is not bound to)", body = ApiError),
     ))]
 pub(crate) async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    key: VendorKey<ConnectionsWrite>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ProxyError> {
-    require_api_key(&state, &headers)?;
-    // Revoked where it was found: the database reads would serve it from.
-    let (summary, _, store) = find(&state, &id).await?;
-    // The webhook is written with the revocation, in one transaction (the first one only).
-    let revoked = crate::webhooks::connection_event(
-        &state.config.webhooks,
-        sis_onboard_protocol::WebhookEventType::ConnectionRevoked,
-        crate::webhooks::summary_data(&summary),
-    );
-    if store.revoke_connection(&id, unix_now(), &[revoked]).await? {
-        tracing::info!(connection = %id, "connection revoked");
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ProxyError::NotFound)
-    }
+    connections::revoke(&state, &id, key.visible(), key.id()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,6 @@
 
 pub mod complete;
 pub mod connections;
-pub mod cors;
 pub mod extracts;
 pub mod health;
 pub mod sessions;
@@ -30,3 +29,31 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/connections/{id}/credentials"),
     ("get", crate::openapi::OPENAPI_PATH),
 ];
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    /// The rule of STYLE.md's layout: a route module parses, calls the domain and maps the
+    /// result; what two routes share lives in a domain module, never in another route.
+    #[test]
+    fn no_route_module_imports_another() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name == "mod.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                assert!(
+                    !line.contains("routes::") && !line.contains("super::"),
+                    "routes/{name} reaches into another route module: {line}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 6, "only {checked} route modules found");
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::config::ApiKey;
+use sis_onboard_proxy::api_keys::ApiKey;
 use sis_onboard_proxy::crypto::EncryptionKey;
 use sis_onboard_proxy::net_guard::AllowedHost;
 use sis_onboard_proxy::{AppState, Config, Store, app};
@@ -17,7 +17,7 @@ use sis_onboard_sandbox::{
 
 use super::{TestStore, test_stores};
 
-pub const API_KEY: &str = "sk_test_vendor";
+pub const API_KEY: &str = "sk_test_vendor_4Jq8Zr2Lw6Nb1Xc9Vm3";
 
 pub struct Harness {
     pub proxy: String,
@@ -78,7 +78,7 @@ impl Harness {
         let store = Store::open(&test_store.url)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
-        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
         config.encryption_key = Some(EncryptionKey::generate());
         config.net_policy.allowed_hosts.push(AllowedHost {
             host: "127.0.0.1".into(),
@@ -114,7 +114,7 @@ impl Harness {
     /// answers its base URL.
     pub async fn replica(&self, policy_tweak: impl FnOnce(&mut Config)) -> String {
         let store = Store::open(&self.test_store.url).await.unwrap();
-        let mut config = Config::new(vec![ApiKey::new(API_KEY)]);
+        let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
         config.encryption_key = Some(self.key.clone());
         config.net_policy.allowed_hosts.push(AllowedHost {
             host: "127.0.0.1".into(),

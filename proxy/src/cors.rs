@@ -2,7 +2,7 @@
 //!
 //! A preflight cannot carry the session token, so it is answered for any origin; the real
 //! request is then checked against its session's allowed origins (see
-//! `sessions::authenticate_session`), and only an allowed origin is told it may read the
+//! `sessions::find_live_session`), and only an allowed origin is told it may read the
 //! answer.
 
 use axum::extract::Request;
