@@ -86,8 +86,28 @@ pub struct RepairTarget {
     /// The stored Client ID, filled in.
     pub client_id: String,
     /// Why the connection needs repair, when the proxy knows: its latest failed health check.
-    #[serde(default)]
+    /// A reason this side cannot read (a newer proxy's code) reads as none, so the session
+    /// still opens.
+    #[serde(default, deserialize_with = "readable_or_none")]
     pub failing: Option<RepairReason>,
+}
+
+/// `Some` of what reads as a `T`, `None` of anything else (null included).
+fn readable_or_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Lenient<T> {
+        Readable(T),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Lenient::<T>::deserialize(deserializer)? {
+        Lenient::Readable(value) => Some(value),
+        Lenient::Other(_) => None,
+    })
 }
 
 /// A stored connection's latest failed check, as a repair session explains it.
@@ -608,6 +628,28 @@ pub struct ConnectionSummary {
     /// On the Custom Data Extract path, the extracts the administrator set up; null on
     /// the OneRoster path.
     pub extract_plan: Option<ExtractPlan>,
+    /// The latest health check, once one ran (the proxy re-validates every active
+    /// connection on a schedule).
+    #[serde(default)]
+    pub health: Option<ConnectionHealth>,
+}
+
+/// A stored connection's latest health check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionHealth {
+    /// When it ran, in seconds since the Unix epoch.
+    pub checked_at: i64,
+    /// True when the stored credentials still validate.
+    pub passed: bool,
+    /// Why it failed, when it did: the validation's stable code.
+    pub code: Option<ValidationErrorCode>,
+    /// The validation's message, when it failed.
+    pub message: Option<String>,
+    /// Since when the connection has been failing (the first failed check of this run).
+    pub failing_since: Option<i64>,
+    /// The district as the check found it, when it passed.
+    pub district: Option<DistrictSummary>,
 }
 
 /// The decrypted credentials, for the vendor's own sync worker. No `Debug`.
@@ -626,6 +668,30 @@ pub struct ConnectionCredentials {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_repair_reason_of_an_unknown_code_reads_as_none() {
+        let target = |failing: &str| {
+            format!(
+                r#"{{"connection_id": "c", "district_name": "D", "base_url": "b",
+                    "token_url": "t", "client_id": "i", "failing": {failing}}}"#
+            )
+        };
+        let read = |json: String| serde_json::from_str::<RepairTarget>(&json).ok();
+        let known = read(target(
+            r#"{"code": "invalid_client", "message": "m", "checked_at": 5}"#,
+        ));
+        assert_eq!(
+            known.and_then(|t| t.failing).map(|f| f.code),
+            Some(ValidationErrorCode::InvalidClient)
+        );
+        let unknown = read(target(
+            r#"{"code": "a_code_from_the_future", "message": "m", "checked_at": 5}"#,
+        ));
+        assert_eq!(unknown.map(|t| t.failing), Some(None));
+        assert_eq!(read(target("null")).map(|t| t.failing), Some(None));
+    }
+
     use super::*;
 
     /// What one side writes, the other reads back unchanged (both use these types with

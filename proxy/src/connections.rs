@@ -15,7 +15,7 @@ use crate::extract_plans;
 use crate::oneroster::validate::checked_url;
 use crate::secrets::CredentialsAnswer;
 use crate::sessions::{LiveSession, completed_connection, effective_offer};
-use crate::store::NewConnection;
+use crate::store::{CredentialsUpdate, NewConnection};
 use crate::validations;
 use crate::webhooks;
 
@@ -66,11 +66,15 @@ pub async fn complete(
             ),
         ));
     }
-    let extract_plan = extract_plans::plan_for(
-        offer,
-        request.strategy,
-        request.data_sets.as_deref().unwrap_or_default(),
-    )?;
+    // A repair replaces the credentials only: the stored extract plan stays.
+    let extract_plan = match offer.repair_of {
+        Some(_) => None,
+        None => extract_plans::plan_for(
+            offer,
+            request.strategy,
+            request.data_sets.as_deref().unwrap_or_default(),
+        )?,
+    };
     let keyring = state
         .config
         .keyring()
@@ -86,10 +90,12 @@ pub async fn complete(
         .district
         .ok_or_else(|| ProxyError::Internal("a passed validation without a district".into()))?;
 
-    let id = format!(
-        "conn_{}",
-        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
-    );
+    let id = offer.repair_of.clone().unwrap_or_else(|| {
+        format!(
+            "conn_{}",
+            URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+        )
+    });
     // What the validation probed, so the vendor's sync talks to exactly that.
     let base_url = checked_url(&credentials.base_url)
         .ok_or_else(|| ProxyError::Internal("a validated base URL does not parse".into()))?;
@@ -111,6 +117,20 @@ pub async fn complete(
             },
         )
         .map_err(|e| ProxyError::Internal(e.to_string()))?;
+    if offer.repair_of.is_some() {
+        let update = CredentialsUpdate {
+            id: &id,
+            base_url: &base_url,
+            token_url: &token_url,
+            client_id: &client_id,
+            secret_sealed: &secret_sealed,
+            district_name: &district.name,
+            counts: &serde_json::to_string(&district)
+                .map_err(|e| ProxyError::Internal(format!("district: {e}")))?,
+            at: unix_now(),
+        };
+        return repair(state, &session_hash, update).await;
+    }
     let connection = NewConnection {
         id,
         session_hash,
@@ -268,6 +288,42 @@ pub async fn revoke(
         tracing::info!(connection = %id, key = %revoker, "connection revoked");
         Ok(())
     } else {
+        Err(ProxyError::NotFound)
+    }
+}
+
+/// Completes a repair session: the connection keeps its id and gets the new credentials
+/// (the old sealed secret overwritten) and `connection.updated`, in one transaction. One
+/// claim per session, as for a new connection, so completing twice answers the same id.
+async fn repair(
+    state: &AppState,
+    session_hash: &[u8],
+    update: CredentialsUpdate<'_>,
+) -> Result<String, ProxyError> {
+    let claimed = state
+        .store
+        .claim_completion(session_hash, update.id)
+        .await?;
+    if claimed != update.id {
+        return Ok(claimed);
+    }
+    let (summary, _, store) = find(state, update.id, Visible::ALL).await?;
+    let mut data = webhooks::summary_data(&summary);
+    data.district_name = update.district_name.to_owned();
+    let updated = webhooks::connection_event(
+        &state.config.webhooks,
+        WebhookEventType::ConnectionUpdated,
+        data,
+    );
+    if store.replace_credentials(&update, &[updated]).await? {
+        tracing::info!(connection = %update.id, "connection repaired");
+        Ok(update.id.to_owned())
+    } else {
+        // Revoked while the administrator was repairing it: nothing to repair any more.
+        state
+            .store
+            .release_completion(session_hash, update.id)
+            .await?;
         Err(ProxyError::NotFound)
     }
 }

@@ -387,6 +387,7 @@ async fn open_demo_session(state: &AppState, headers: &HeaderMap) -> Result<Stri
             extract_name_prefix: None,
             connection_id: None,
         },
+        crate::api_keys::Visible::ALL,
     )
     .await?;
     Ok(session.session_token)

@@ -15,6 +15,7 @@ pub mod cors;
 pub mod crypto;
 pub mod error;
 pub mod extract_plans;
+pub mod health_checks;
 pub mod net_guard;
 pub mod oneroster;
 pub mod openapi;

@@ -145,6 +145,13 @@ struct Args {
     /// Seconds one webhook POST may take, answer included.
     #[arg(long, env = "SIS_ONBOARD_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
     webhook_timeout_secs: u64,
+    /// How often every active connection is re-validated (health checks): a whole number
+    /// with s, m, h or d. Each replica checks; a lease gives each connection to one of them.
+    #[arg(long, env = "SIS_ONBOARD_HEALTH_INTERVAL", default_value = "24h", value_parser = health_interval)]
+    health_interval: Duration,
+    /// Health checks one replica runs at once (and never two at once against one host).
+    #[arg(long, env = "SIS_ONBOARD_HEALTH_CONCURRENCY", default_value_t = 4)]
+    health_concurrency: usize,
     /// Print the OpenAPI document of the proxy's API and exit.
     #[arg(long)]
     openapi: bool,
@@ -295,10 +302,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     for (region, store, _) in region_stores {
         state = state.with_region_store(&region, store);
     }
+    let mut health = sis_onboard_proxy::health_checks::HealthSettings::every(args.health_interval);
+    health.concurrency = args.health_concurrency.max(1);
     // Every database: a region's own SQLite file needs its WAL truncation retried too.
     for store in state.connection_stores() {
         sis_onboard_proxy::spawn_sweeper(store.clone(), sweep_interval);
     }
+    sis_onboard_proxy::health_checks::spawn_health_checker(state.clone(), health);
     let surface = if args.admin_listen.is_some() {
         Surface::Public
     } else {
@@ -416,6 +426,11 @@ fn webhook_endpoints(
         _ => Ok(sis_onboard_proxy::webhooks::Endpoints::none()),
     };
     endpoints.map_err(|e| format!("--webhooks: {e}"))
+}
+
+/// `--health-interval`, as clap parses it.
+fn health_interval(text: &str) -> Result<Duration, String> {
+    sis_onboard_proxy::health_checks::parse_interval(text)
 }
 
 /// The server's timeouts and connection cap from the flags; zero counts as one.

@@ -7,13 +7,15 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use sis_onboard_protocol::{
-    CreateSessionRequest, CreateSessionResponse, RegionOption, SOURCE_CATALOG, SessionConfig,
-    Strategy, source_option,
+    ConnectionSummary, CreateSessionRequest, CreateSessionResponse, RegionOption, RepairReason,
+    RepairTarget, SOURCE_CATALOG, SessionConfig, Strategy, source_option,
 };
 
 use crate::AppState;
+use crate::api_keys::Visible;
 use crate::client_address::ClientAddress;
 use crate::clock::unix_now;
+use crate::connections;
 use crate::error::ProxyError;
 use crate::rate_limit;
 use crate::store::{SessionOffer, StoredSession};
@@ -45,10 +47,13 @@ fn is_origin(origin: &str) -> bool {
         && !rest.contains(['/', '?', '#', '@', ' '])
 }
 
-/// Checks the request and opens a session: 256 random bits, stored only as a hash.
+/// Checks the request and opens a session: 256 random bits, stored only as a hash. A
+/// request naming a `connection_id` opens a repair session for that connection, which must
+/// be one the caller may see (`visible`).
 pub async fn open_session(
     state: &AppState,
     request: CreateSessionRequest,
+    visible: Visible<'_>,
 ) -> Result<CreateSessionResponse, ProxyError> {
     let display_name = request.display_name.trim();
     if display_name.is_empty() || display_name.chars().count() > MAX_DISPLAY_NAME_CHARS {
@@ -75,7 +80,10 @@ pub async fn open_session(
             format!("allowed_origins: '{bad}' is not an origin such as https://app.example.com"),
         ));
     }
-    let offer = session_offer(state, &request, display_name)?;
+    let offer = match request.connection_id.as_deref() {
+        Some(id) => repair_offer(state, &request, id, visible).await?,
+        None => session_offer(state, &request, display_name)?,
+    };
     let token = format!(
         "{TOKEN_PREFIX}{}",
         URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
@@ -99,6 +107,65 @@ pub async fn open_session(
         session_token: token,
         expires_at: session.expires_at,
     })
+}
+
+/// What a repair session offers: exactly the connection's region, source and strategy. Lists
+/// in the request must name those or nothing; the tenant must be the connection's.
+async fn repair_offer(
+    state: &AppState,
+    request: &CreateSessionRequest,
+    id: &str,
+    visible: Visible<'_>,
+) -> Result<SessionOffer, ProxyError> {
+    let connection = connections::summary(state, id, visible).await?;
+    if connection.revoked_at.is_some() {
+        return Err(ProxyError::NotFound);
+    }
+    if connection.tenant_id != request.tenant_id.trim() {
+        return Err(ProxyError::bad_request(
+            "tenant_id",
+            format!(
+                "tenant_id must be the tenant of connection {id} ('{}') to repair it",
+                connection.tenant_id
+            ),
+        ));
+    }
+    let named = |items: &[String], value: &str| {
+        items.is_empty() || (items.len() == 1 && items[0].trim() == value)
+    };
+    let strategies = &request.strategies;
+    for (field, fits) in [
+        ("regions", named(&request.regions, &connection.region)),
+        ("sources", named(&request.sources, &connection.source)),
+        (
+            "strategies",
+            strategies.is_empty() || strategies.as_slice() == [connection.strategy],
+        ),
+    ] {
+        if !fits {
+            return Err(ProxyError::bad_request(
+                field,
+                format!(
+                    "{field}: a repair session offers the connection's own ({}, {}, {}); omit {field} or name that one",
+                    connection.region,
+                    connection.source,
+                    connection.strategy.as_str()
+                ),
+            ));
+        }
+    }
+    let mut offer = SessionOffer {
+        regions: vec![connection.region],
+        sources: vec![connection.source],
+        strategies: vec![connection.strategy],
+        extract_name_prefix: String::new(),
+        repair_of: Some(connection.id),
+    };
+    if let Some(prefix) = &request.extract_name_prefix {
+        offer.extract_name_prefix = prefix.trim().to_owned();
+    }
+    fill_defaults(state, &mut offer, request.display_name.trim());
+    Ok(offer)
 }
 
 /// The first repeated item, if any.
@@ -141,6 +208,7 @@ fn session_offer(
         sources: trimmed(&request.sources),
         strategies: request.strategies.clone(),
         extract_name_prefix,
+        repair_of: None,
     };
     fill_defaults(state, &mut offer, display_name);
     let SessionOffer {
@@ -265,14 +333,24 @@ pub async fn find_live_session(
 }
 
 /// The session's configuration as the wizard reads it: what it offers, with the labels of
-/// the regions still configured.
-pub fn wizard_config(state: &AppState, live: LiveSession) -> SessionConfig {
+/// the regions still configured, and in repair mode the connection's stored values (never
+/// its secret) and why it needs repair, when the proxy knows.
+pub async fn wizard_config(
+    state: &AppState,
+    live: LiveSession,
+) -> Result<SessionConfig, ProxyError> {
     let LiveSession {
         token_hash,
         session,
     } = live;
     let offer = effective_offer(state, &session);
-    SessionConfig {
+    let repair = match &offer.repair_of {
+        Some(id) => Some(repair_target(
+            connections::summary(state, id, Visible::ALL).await?,
+        )),
+        None => None,
+    };
+    Ok(SessionConfig {
         // A prefix of the token's hash names the session without revealing the token.
         session_id: URL_SAFE_NO_PAD.encode(&token_hash[..12]),
         display_name: session.display_name,
@@ -295,7 +373,29 @@ pub fn wizard_config(state: &AppState, live: LiveSession) -> SessionConfig {
             .collect(),
         strategies: offer.strategies,
         extract_name_prefix: offer.extract_name_prefix,
-        repair: None,
+        repair,
+    })
+}
+
+/// What the wizard shows of the connection it repairs.
+fn repair_target(connection: ConnectionSummary) -> RepairTarget {
+    let failing = connection
+        .health
+        .filter(|health| !health.passed)
+        .and_then(|health| {
+            Some(RepairReason {
+                code: health.code?,
+                message: health.message.unwrap_or_default(),
+                checked_at: health.checked_at,
+            })
+        });
+    RepairTarget {
+        connection_id: connection.id,
+        district_name: connection.district_name,
+        base_url: connection.base_url,
+        token_url: connection.token_url,
+        client_id: connection.client_id,
+        failing,
     }
 }
 

@@ -173,6 +173,7 @@ fn session(expires_at: i64) -> StoredSession {
             sources: vec!["infinite_campus".into()],
             strategies: vec![Strategy::OneRosterApi],
             extract_name_prefix: "Acme".into(),
+            repair_of: None,
         },
         created_at: 0,
         expires_at,

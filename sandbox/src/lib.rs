@@ -6,6 +6,7 @@
 //! apps fail the way they fail there.
 
 mod behaviour;
+mod control;
 mod district;
 mod oauth;
 mod oneroster;
@@ -119,6 +120,40 @@ pub struct SandboxConfig {
     pub used_tokens: UsedTokens,
     /// How each token request presented its credentials, so tests can see the order.
     pub token_requests: TokenRequests,
+    /// Behaviours switched at run time (`PUT /control/connections/{client_id}/behaviour`),
+    /// shared by clones of a config.
+    pub overrides: BehaviourOverrides,
+}
+
+/// Behaviours switched at run time, by client id: a working connection can start failing
+/// (the district rotated its secret, switched the connection off) and recover, as health
+/// checks must notice.
+#[derive(Debug, Clone, Default)]
+pub struct BehaviourOverrides(Arc<Mutex<std::collections::HashMap<String, Behaviour>>>);
+
+impl BehaviourOverrides {
+    /// Makes the connection of `client_id` behave as `behaviour` from now on.
+    pub fn set(&self, client_id: &str, behaviour: Behaviour) {
+        if let Ok(mut overrides) = self.0.lock() {
+            overrides.insert(client_id.to_owned(), behaviour);
+        }
+    }
+
+    /// Gives the connection of `client_id` its own behaviour back.
+    pub fn clear(&self, client_id: &str) {
+        if let Ok(mut overrides) = self.0.lock() {
+            overrides.remove(client_id);
+        }
+    }
+
+    /// The behaviour of `connection` now.
+    pub fn of(&self, connection: &Connection) -> Behaviour {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|overrides| overrides.get(&connection.client_id).copied())
+            .unwrap_or(connection.behaviour)
+    }
 }
 
 /// Where a token request carried the client's credentials.
@@ -207,6 +242,7 @@ impl SandboxConfig {
             latency: Duration::ZERO,
             used_tokens: UsedTokens::default(),
             token_requests: TokenRequests::default(),
+            overrides: BehaviourOverrides::default(),
         }
     }
 }
@@ -217,6 +253,7 @@ pub fn router(config: SandboxConfig) -> Router {
     Router::new()
         .merge(oauth::router())
         .merge(oneroster::router())
+        .merge(control::router())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             inject_latency,

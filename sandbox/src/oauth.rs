@@ -143,7 +143,7 @@ async fn issue_token(
             .connections
             .iter()
             .find(|c| c.app_name == app_name && c.client_id == client_id)
-            .map(|c| c.behaviour)
+            .map(|c| config.overrides.of(c))
     };
     // A server that reads credentials only from the body calls a Basic request malformed.
     if how == CredentialsIn::Basic && behaviour_of(named) == Some(Behaviour::BasicRefused) {
@@ -162,7 +162,7 @@ async fn issue_token(
         .connections
         .iter()
         .find(|c| c.app_name == app_name && c.client_id == client_id)
-        .and_then(|c| match c.behaviour {
+        .and_then(|c| match config.overrides.of(c) {
             Behaviour::TokenRedirects => Some(MOVED_TOKEN_PATH),
             Behaviour::TokenRedirectsInside => Some(METADATA_TOKEN_URL),
             _ => None,
@@ -178,7 +178,7 @@ async fn issue_token(
         c.app_name == app_name
             && c.client_id == client_id
             && c.client_secret == client_secret
-            && c.behaviour != Behaviour::WrongSecret
+            && config.overrides.of(c) != Behaviour::WrongSecret
     }) else {
         return invalid_client();
     };
@@ -210,7 +210,7 @@ async fn issue_token(
         "scope": scope,
     });
     // Odd but valid answers other OAuth servers give; the token itself is the same.
-    match connection.behaviour {
+    match config.overrides.of(connection) {
         Behaviour::ScopeOmitted => {
             answer.as_object_mut().map(|a| a.remove("scope"));
         }

@@ -411,7 +411,7 @@ async fn serve_api(
         .connections
         .iter()
         .find(|c| c.client_id == claims.sub && c.app_name == claims.app)
-        .map_or(Behaviour::Working, |c| c.behaviour);
+        .map_or(Behaviour::Working, |c| config.overrides.of(c));
     match behaviour {
         Behaviour::TokenExpiresAfterFirstCall if !config.used_tokens.first_use(&claims.jti) => {
             return Err(StatusInfo::unauthorised(TokenProblem::Expired));

@@ -429,3 +429,57 @@ async fn hostile_names_carry_bidi_controls_and_length() {
     assert!(name.contains('\n'), "{name:?}");
     assert!(name.chars().count() > 300, "{name:?}");
 }
+
+#[tokio::test]
+async fn a_connection_switched_at_run_time_fails_and_recovers() {
+    let (base, token) = connect(tiny(), Behaviour::Working).await;
+    let control = format!("{base}/control/connections/sandbox-client-id/behaviour");
+    let client = reqwest::Client::new();
+    let switch = |to: &str| {
+        client
+            .put(&control)
+            .json(&serde_json::json!({ "behaviour": to }))
+            .send()
+    };
+
+    // Switched off in Infinite Campus: the token already issued stops working...
+    assert_eq!(
+        switch("sandbox-inactive").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        get(&base, &token, "/orgs").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // ...and a rotated secret refuses new tokens.
+    switch("sandbox-wrong-secret").await.unwrap();
+    let refused = token_for(&base, Behaviour::Working).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    // Back to its own behaviour.
+    let restored = client.delete(&control).send().await.unwrap();
+    assert_eq!(restored.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        token_for(&base, Behaviour::Working).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(get(&base, &token, "/orgs").await.status(), StatusCode::OK);
+
+    // Unknown names are refused and say what to use.
+    let unknown = switch("broken").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("sandbox-wrong-secret")
+    );
+    let missing = client
+        .put(format!("{base}/control/connections/nobody/behaviour"))
+        .json(&serde_json::json!({ "behaviour": "sandbox-inactive" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

@@ -45,7 +45,7 @@ pub(crate) async fn create_session(
 ) -> Result<(StatusCode, Json<CreateSessionResponse>), ProxyError> {
     let Json(request) = body?;
     key.ensure_tenant(&request.tenant_id)?;
-    let created = open_session(&state, request).await?;
+    let created = open_session(&state, request, key.visible()).await?;
     tracing::info!(key = %key.id(), "session opened");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -63,6 +63,6 @@ pub(crate) async fn create_session(
 pub(crate) async fn read_session(
     State(state): State<AppState>,
     SessionAuth(live): SessionAuth,
-) -> Json<SessionConfig> {
-    Json(wizard_config(&state, live))
+) -> Result<Json<SessionConfig>, ProxyError> {
+    Ok(Json(wizard_config(&state, live).await?))
 }

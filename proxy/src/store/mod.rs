@@ -1,8 +1,10 @@
 //! Where the proxy keeps its state: a SQLite file by default, PostgreSQL on request.
 
+mod health;
 mod outbox;
 mod sql;
 
+pub use health::{CredentialsUpdate, HealthRecord};
 pub use sql::{Store, Swept};
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,9 @@ pub struct SessionOffer {
     /// What Custom Data Extract names start with.
     #[serde(default)]
     pub extract_name_prefix: String,
+    /// Repair mode: the connection whose credentials the session replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair_of: Option<String>,
 }
 
 /// An onboarding session as stored (the token only as its hash).

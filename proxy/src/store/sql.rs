@@ -371,10 +371,11 @@ impl Store {
 }
 
 /// The columns of a connection summary, in [`summary_from_row`]'s order.
-const SUMMARY_COLUMNS: &str = "id, tenant_id, region, source, strategy, base_url, token_url, \
-                               client_id, district_name, created_at, revoked_at, extract_plan";
+pub(super) const SUMMARY_COLUMNS: &str = "id, tenant_id, region, source, strategy, base_url, \
+    token_url, client_id, district_name, created_at, revoked_at, extract_plan, \
+    health_checked_at, health_code, health_message, health_district, health_failing_since";
 
-fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::Error> {
+pub(super) fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::Error> {
     Ok(ConnectionSummary {
         id: row.try_get("id")?,
         tenant_id: row.try_get("tenant_id")?,
@@ -397,6 +398,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ConnectionSummary, sqlx::
                 .transpose()
                 .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
         },
+        health: super::health::health_from_row(row)?,
     })
 }
 
@@ -625,6 +627,7 @@ mod tests {
                 sources: vec!["infinite_campus".into()],
                 strategies: vec![Strategy::OneRosterApi],
                 extract_name_prefix: "Acme".into(),
+                repair_of: None,
             },
             created_at: 100,
             expires_at: 1900,
