@@ -103,6 +103,13 @@ export interface ValidationDetail {
   readonly code: ValidationCode | null;
 }
 
+/** What a session did with its connection. */
+export type SuccessMode =
+  /** An ordinary session stored a new connection. */
+  | "create"
+  /** A repair session replaced the credentials of an existing connection (same id). */
+  | "repair";
+
 /** Detail of `sis-onboard:success`: the connection is stored. Never a secret. */
 export interface SuccessDetail {
   /** The stored connection's id, to look it up with the proxy's API. */
@@ -113,6 +120,8 @@ export interface SuccessDetail {
   readonly strategy: Strategy;
   /** The data storage region chosen (e.g. `us`). */
   readonly region: string;
+  /** `repair` when the session repaired an existing connection (its id unchanged). */
+  readonly mode: SuccessMode;
 }
 
 /** Detail of `sis-onboard:exit`: the wizard was left before it finished. */

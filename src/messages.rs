@@ -1,7 +1,9 @@
 //! Which string the administrator reads for each thing that can happen: pure mappings,
 //! tested natively, so every proxy code and every local check has its own message.
 
-use sis_onboard_protocol::{CredentialField, ValidationErrorCode as Code, ValidationWarning};
+use sis_onboard_protocol::{
+    CredentialField, RepairReason, ValidationErrorCode as Code, ValidationWarning,
+};
 
 use crate::i18n::{Key, Lang};
 use crate::urls::{Problem, Repair};
@@ -40,6 +42,22 @@ pub fn error_field(code: Code, field: Option<CredentialField>) -> Option<Credent
         (Code::InvalidClient, _) => Some(CredentialField::ClientSecret),
         (_, field) => field,
     }
+}
+
+/// Why a repaired connection failed: the wizard's message for its code, or the proxy's
+/// message when this language has no text for it.
+pub fn failing_reason(lang: Lang, vendor: &str, reason: &RepairReason) -> String {
+    let text = lang.format(validation_error(reason.code), &[("vendor", vendor)]);
+    if text.trim().is_empty() {
+        reason.message.clone()
+    } else {
+        text
+    }
+}
+
+/// Whether Infinite Campus refused the connection's keys, so the administrator needs new ones.
+pub fn needs_new_keys(code: Code) -> bool {
+    code == Code::InvalidClient
 }
 
 /// The message for a local URL problem.
@@ -154,6 +172,24 @@ mod tests {
             Lang::En.text(warning(ValidationWarning::NoDistrictOrg)),
             Lang::En.text(Key::WarnNoDistrict)
         );
+    }
+
+    #[test]
+    fn a_failing_repair_reads_the_wizard_message_for_its_code() {
+        let reason = RepairReason {
+            code: Code::TlsFailure,
+            message: "proxy text".into(),
+            checked_at: 0,
+        };
+        let text = failing_reason(Lang::Es, "Acme", &reason);
+        assert_eq!(
+            text,
+            Lang::Es.format(Key::ErrTls, &[("vendor", "Acme")]),
+            "localized, vendor filled in"
+        );
+        assert!(text.contains("Acme"));
+        assert!(needs_new_keys(Code::InvalidClient));
+        assert!(!needs_new_keys(Code::InactiveConnection));
     }
 
     #[test]

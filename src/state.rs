@@ -127,6 +127,10 @@ pub struct Draft {
     pub data_sets: Option<Vec<String>>,
     /// The ids of the data extract checklist's ticked items (see [`checklist`]).
     pub ticks: Option<Vec<String>>,
+    /// The session repairs an existing connection: taken from the session on every load,
+    /// never stored.
+    #[serde(skip)]
+    pub repairing: bool,
 }
 
 /// The checklist item of creating data set `id`'s extract.
@@ -153,10 +157,12 @@ pub struct Completed {
 }
 
 impl Draft {
-    /// A fresh draft: a session that offers only one region or strategy has it chosen.
+    /// A fresh draft: a session that offers only one region or strategy has it chosen. A
+    /// repair session (which offers exactly the connection's region, source and strategy)
+    /// opens at Credentials with the stored values filled in, the secret excepted.
     pub fn new(session: &SessionConfig) -> Self {
         let only = |ids: Vec<String>| (ids.len() == 1).then(|| ids[0].clone());
-        Self {
+        let mut draft = Self {
             region: only(session.regions.iter().map(|r| r.id.clone()).collect()),
             strategy: (session.strategies.len() == 1).then(|| session.strategies[0]),
             source: only(
@@ -169,7 +175,17 @@ impl Draft {
             )
             .filter(|_| session.sources.len() == 1),
             ..<Self as Default>::default()
+        };
+        if let Some(repair) = &session.repair {
+            // The administrator confirmed their role when the connection was made.
+            draft.is_admin = true;
+            draft.repairing = true;
+            draft.step = Step::Credentials;
+            draft.base_url.clone_from(&repair.base_url);
+            draft.token_url.clone_from(&repair.token_url);
+            draft.client_id.clone_from(&repair.client_id);
         }
+        draft
     }
 
     /// A stored draft (None: none, or unreadable), kept only where it still fits the
@@ -204,6 +220,18 @@ impl Draft {
         draft.source = draft.source.or(fresh.source);
         draft.region = draft.region.or(fresh.region);
         draft.strategy = draft.strategy.or(fresh.strategy);
+        // The draft of a repair session started from the stored values, so what it holds
+        // is the administrator's own; only a blank field takes the stored value again.
+        draft.repairing = fresh.repairing;
+        for (typed, stored) in [
+            (&mut draft.base_url, fresh.base_url),
+            (&mut draft.token_url, fresh.token_url),
+            (&mut draft.client_id, fresh.client_id),
+        ] {
+            if typed.trim().is_empty() {
+                *typed = stored;
+            }
+        }
         // Never resume past a step whose choice is missing.
         let first_missing = Step::ALL
             .into_iter()
@@ -305,10 +333,12 @@ impl Draft {
             Step::Source => self.source.is_some(),
             Step::Region => self.region.is_some(),
             Step::Strategy => self.strategy.is_some(),
-            // At least one data set, and every step of its checklist ticked.
+            // At least one data set, and every step of its checklist ticked; a repaired
+            // connection's extracts exist already, so the checklist is only a reminder.
             Step::DataExtract => {
                 let chosen = self.chosen_data_sets();
-                !chosen.is_empty() && checklist(chosen).iter().all(|item| self.ticked(item))
+                self.repairing
+                    || !chosen.is_empty() && checklist(chosen).iter().all(|item| self.ticked(item))
             }
             Step::GenerateConnection => true,
             Step::Credentials => self.completed.is_some(),
@@ -387,6 +417,7 @@ mod tests {
             completed: None,
             data_sets: None,
             ticks: None,
+            repairing: false,
         };
         let json = serde_json::to_string(&draft).unwrap_or_default();
         assert!(!json.contains("secret"), "{json}");
@@ -582,6 +613,98 @@ mod tests {
         let draft = parse(&json);
         assert!(draft.is_some(), "missing data_sets and ticks read as None");
         assert_eq!(draft.and_then(|d| d.data_sets), None);
+    }
+
+    /// A repair session: exactly the connection's region, source and strategy.
+    fn repair_session(strategy: Strategy) -> SessionConfig {
+        let mut repair = session();
+        repair.regions.truncate(1);
+        repair.sources.truncate(1);
+        repair.strategies = vec![strategy];
+        repair.repair = Some(sis_onboard_protocol::RepairTarget {
+            connection_id: "conn_1".into(),
+            district_name: "Springfield".into(),
+            base_url: "https://x/ims/oneroster/rostering/v1p2".into(),
+            token_url: "https://x/oauth2/token".into(),
+            client_id: "stored-id".into(),
+            failing: None,
+        });
+        repair
+    }
+
+    #[test]
+    fn a_repair_opens_at_credentials_with_the_stored_values_and_every_choice_made() {
+        let draft = Draft::restore(&repair_session(Strategy::OneRosterApi), None);
+        assert_eq!(draft.step, Step::Credentials);
+        assert_eq!(
+            (
+                draft.base_url.as_str(),
+                draft.token_url.as_str(),
+                draft.client_id.as_str()
+            ),
+            (
+                "https://x/ims/oneroster/rostering/v1p2",
+                "https://x/oauth2/token",
+                "stored-id"
+            )
+        );
+        assert_eq!(draft.region.as_deref(), Some("us"));
+        assert_eq!(draft.source.as_deref(), Some("infinite_campus"));
+        assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
+        for step in [Step::Start, Step::Source, Step::Region, Step::Strategy] {
+            assert!(draft.may_leave(step), "{step:?}: Back and forward again");
+        }
+        assert_eq!(
+            Draft::restore(&session(), None).step,
+            Step::Start,
+            "an ordinary session starts at the start"
+        );
+    }
+
+    #[test]
+    fn a_repair_keeps_what_the_administrator_typed_over_the_stored_values() {
+        let session = repair_session(Strategy::OneRosterApi);
+        let mut typed = Draft::new(&session);
+        typed.client_id = "new-id".into();
+        typed.token_url = String::new();
+        // They went Back to read how to generate keys, then reloaded.
+        typed.step = Step::GenerateConnection;
+        let json = serde_json::to_string(&typed).unwrap_or_default();
+        assert!(
+            !json.contains("repairing"),
+            "taken from the session: {json}"
+        );
+        let draft = Draft::restore(&session, parse(&json));
+        assert_eq!(draft.client_id, "new-id", "typed values win");
+        assert_eq!(
+            draft.token_url, "https://x/oauth2/token",
+            "a blank one is filled"
+        );
+        assert_eq!(draft.step, Step::GenerateConnection, "where they were");
+        assert!(draft.repairing);
+    }
+
+    #[test]
+    fn a_repaired_extract_connection_is_not_sent_back_to_the_checklist() {
+        let session = repair_session(Strategy::CustomDataExtract);
+        let draft = Draft::restore(&session, None);
+        assert_eq!(draft.step, Step::Credentials);
+        assert!(draft.may_leave(Step::DataExtract));
+        let json = serde_json::to_string(&draft).unwrap_or_default();
+        assert_eq!(
+            Draft::restore(&session, parse(&json)).step,
+            Step::Credentials
+        );
+        assert!(
+            !Draft::new(&session_with(Strategy::CustomDataExtract)).may_leave(Step::DataExtract)
+        );
+    }
+
+    fn session_with(strategy: Strategy) -> SessionConfig {
+        SessionConfig {
+            strategies: vec![strategy],
+            ..session()
+        }
     }
 
     #[test]

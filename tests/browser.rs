@@ -6,7 +6,10 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use leptos::prelude::*;
-use sis_onboard_protocol::{RegionOption, SessionConfig, SourceOption, Strategy};
+use sis_onboard_protocol::{
+    Count, DistrictSummary, RegionOption, RepairReason, RepairTarget, SessionConfig, SourceOption,
+    Strategy, ValidationErrorCode, ValidationReport,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
@@ -81,17 +84,22 @@ struct Mounted {
 
 impl Mounted {
     fn new(session: SessionConfig, lang: Lang) -> Self {
-        Self::with_api(session, lang, None)
+        Self::with_api(session, lang, None, None)
     }
 
-    fn with_api(session: SessionConfig, lang: Lang, api: Option<&str>) -> Self {
+    fn with_api(
+        session: SessionConfig,
+        lang: Lang,
+        api: Option<&str>,
+        host: Option<HtmlElement>,
+    ) -> Self {
         install(lang);
         let document = document();
         let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
         document.body().unwrap().append_child(&root).unwrap();
         let options =
             MountOptions::from_attributes(Some("sos_test".into()), api.map(str::to_owned)).unwrap();
-        let ctx = Ctx::new(session, options, lang, None);
+        let ctx = Ctx::new(session, options, lang, host);
         let handle = leptos::mount::mount_to(root.clone(), move || view! { <Flow ctx/> });
         Self {
             root,
@@ -337,6 +345,7 @@ async fn an_unreachable_proxy_gets_its_own_message_and_keeps_the_input() {
         session("unreachable", 3),
         Lang::En,
         Some("http://127.0.0.1:9"),
+        None,
     );
     w.at_credentials().await;
     let base = "https://springfield.infinitecampus.org/campus";
@@ -589,5 +598,299 @@ impl FetchSpy {
 impl Drop for FetchSpy {
     fn drop(&mut self) {
         let _ = js_sys::Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+    }
+}
+
+/// A repair session for `id`: exactly the connection's region, source and strategy, its
+/// stored values, and why it fails when `failing` is given.
+fn repair_session(id: &str, failing: Option<ValidationErrorCode>) -> SessionConfig {
+    let mut repair = session(id, 1);
+    repair.regions.truncate(1);
+    repair.strategies = vec![Strategy::OneRosterApi];
+    repair.repair = Some(RepairTarget {
+        connection_id: "conn_repaired".into(),
+        district_name: "Springfield Unified School District".into(),
+        base_url: STORED_BASE.into(),
+        token_url: STORED_TOKEN.into(),
+        client_id: "stored-client-id".into(),
+        failing: failing.map(|code| RepairReason {
+            code,
+            message: "The proxy's own words.".into(),
+            // 2026-11-30, mid-day in every time zone.
+            checked_at: 1_796_040_000,
+        }),
+    });
+    repair
+}
+
+const STORED_BASE: &str =
+    "https://springfield.infinitecampus.org/campus/api/ims/oneroster/rostering/v1p2";
+const STORED_TOKEN: &str =
+    "https://springfield.infinitecampus.org/campus/oauth2/token?appName=springfield";
+
+fn value(w: &Mounted, test_id: &str) -> String {
+    w.get::<HtmlInputElement>(test_id).value()
+}
+
+fn stored_draft(session_id: &str) -> String {
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .get_item(&wizard::state::storage_key(session_id))
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_repair_opens_at_credentials_with_the_stored_values_and_the_secret_empty() {
+    let w = Mounted::new(repair_session("repair-open", None), Lang::En);
+    leptos::task::tick().await;
+    assert!(w.find::<HtmlElement>("step-credentials").is_some());
+    assert_eq!(value(&w, "base-url"), STORED_BASE);
+    assert_eq!(value(&w, "token-url"), STORED_TOKEN);
+    assert_eq!(value(&w, "client-id"), "stored-client-id");
+    assert_eq!(value(&w, "client-secret"), "");
+    let notice: HtmlElement = w.get("repair-notice");
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(
+        w.text("repair-title"),
+        "Repair the connection to Springfield Unified School District"
+    );
+    assert!(
+        w.find::<HtmlElement>("repair-reason").is_none(),
+        "no reason when the proxy knows none"
+    );
+    // An ordinary session has no notice.
+    let plain = Mounted::new(session("repair-none", 3), Lang::En);
+    plain.at_credentials().await;
+    assert!(plain.find::<HtmlElement>("repair-notice").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_repair_says_why_in_the_wizard_words_and_when() {
+    for (lang, code, new_keys) in [
+        (Lang::En, ValidationErrorCode::InvalidClient, true),
+        (Lang::Es, ValidationErrorCode::InactiveConnection, false),
+    ] {
+        let id = format!("repair-why-{}", lang.tag());
+        let w = Mounted::new(repair_session(&id, Some(code)), lang);
+        leptos::task::tick().await;
+        let reason = w.text("repair-reason");
+        let expected = lang.format(
+            wizard::messages::validation_error(code),
+            &[("vendor", "Acme Learning")],
+        );
+        assert!(reason.contains(&expected), "{lang:?}: {reason}");
+        assert!(reason.contains("2026"), "when it was checked: {reason}");
+        assert!(!reason.contains("proxy's own words"), "{reason}");
+        assert_eq!(
+            w.find::<HtmlElement>("repair-new-keys").is_some(),
+            new_keys,
+            "{code:?}"
+        );
+    }
+    let w = Mounted::new(
+        repair_session("repair-why-keys", Some(ValidationErrorCode::InvalidClient)),
+        Lang::En,
+    );
+    leptos::task::tick().await;
+    assert!(
+        w.text("repair-new-keys")
+            .contains("Generate new OneRoster keys")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn back_from_a_repair_shows_each_preset_choice_and_forward_keeps_every_value() {
+    let w = Mounted::new(repair_session("repair-back", None), Lang::En);
+    leptos::task::tick().await;
+    w.type_into("client-id", "new-client-id").await;
+    w.type_into("client-secret", "s3cret-value").await;
+    w.click("back").await;
+    assert!(w.find::<HtmlElement>("step-generate-connection").is_some());
+    for (step, choice) in [
+        ("strategy", "choice-oneroster_api"),
+        ("region", "choice-us"),
+        ("source", "choice-infinite_campus"),
+    ] {
+        w.click("back").await;
+        assert!(w.find::<HtmlElement>(&format!("step-{step}")).is_some());
+        assert!(w.get::<HtmlInputElement>(choice).checked(), "{step}");
+        let offered = w.root.inner_html().matches(r#"type="radio""#).count();
+        assert_eq!(offered, 1, "{step}: the connection's one value");
+        assert!(w.continue_enabled(), "{step}");
+    }
+    w.click("back").await;
+    assert!(w.get::<HtmlInputElement>("confirm-admin").checked());
+    for _ in 0..5 {
+        w.click("continue").await;
+    }
+    // The fields' values are set by effects once the step is on screen.
+    leptos::task::tick().await;
+    assert!(w.find::<HtmlElement>("step-credentials").is_some());
+    assert_eq!(value(&w, "client-id"), "new-client-id");
+    assert_eq!(value(&w, "base-url"), STORED_BASE);
+    assert_eq!(value(&w, "client-secret"), "s3cret-value");
+    let stored = stored_draft("repair-back");
+    assert!(stored.contains("new-client-id"), "{stored}");
+    assert!(
+        !stored.contains("s3cret-value"),
+        "the secret is never stored"
+    );
+}
+
+/// Stands in for the proxy while it lives: `fetch` answers every validation with a
+/// passed report and every completion with `conn_repaired`, and keeps what was completed.
+struct FakeProxy {
+    completed: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    original: js_sys::Function,
+    _wrapper: wasm_bindgen::closure::Closure<
+        dyn FnMut(wasm_bindgen::JsValue, wasm_bindgen::JsValue) -> wasm_bindgen::JsValue,
+    >,
+}
+
+impl FakeProxy {
+    fn passing() -> Self {
+        use wasm_bindgen::JsValue;
+        use wasm_bindgen::closure::Closure;
+        let count = |value| Count { value, exact: true };
+        let report = serde_json::to_string(&ValidationReport {
+            passed: true,
+            checks: vec![],
+            district: Some(DistrictSummary {
+                name: "Springfield Unified School District".into(),
+                schools: count(3),
+                students: count(3200),
+                teachers: count(210),
+                classes: count(640),
+                academic_session: None,
+            }),
+            warnings: vec![],
+            error: None,
+        })
+        .unwrap();
+        let global = js_sys::global();
+        let original: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())
+            .unwrap()
+            .unchecked_into();
+        let completed = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let keep = completed.clone();
+        let wrapper = Closure::<dyn FnMut(JsValue, JsValue) -> JsValue>::new(
+            move |input: JsValue, _init: JsValue| {
+                let request: web_sys::Request = input.unchecked_into();
+                if request.url().ends_with(sis_onboard_protocol::COMPLETE_PATH) {
+                    let body = request.text().unwrap();
+                    let keep = keep.clone();
+                    leptos::task::spawn_local(async move {
+                        let body = wasm_bindgen_futures::JsFuture::from(body).await.unwrap();
+                        keep.borrow_mut().push(body.as_string().unwrap_or_default());
+                    });
+                    prefetched(200, r#"{"connection_id":"conn_repaired"}"#).into()
+                } else {
+                    prefetched(200, &report).into()
+                }
+            },
+        );
+        js_sys::Reflect::set(&global, &"fetch".into(), wrapper.as_ref()).unwrap();
+        Self {
+            completed,
+            original,
+            _wrapper: wrapper,
+        }
+    }
+}
+
+impl Drop for FakeProxy {
+    fn drop(&mut self) {
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+    }
+}
+
+/// The `detail` of every `sis-onboard:success` the host element hears from now on.
+fn successes(host: &HtmlElement) -> std::rc::Rc<std::cell::RefCell<Vec<wasm_bindgen::JsValue>>> {
+    use wasm_bindgen::closure::Closure;
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = heard.clone();
+    let listener =
+        Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            record.borrow_mut().push(event.detail());
+        });
+    host.add_event_listener_with_callback("sis-onboard:success", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    heard
+}
+
+#[wasm_bindgen_test]
+async fn success_tells_the_page_whether_it_created_or_repaired_and_done_says_which() {
+    let secret = "s3cret-value";
+    for (mode, session, summary) in [
+        (
+            "create",
+            session("success-create", 3),
+            "Springfield Unified School District is now connected to Acme Learning.",
+        ),
+        (
+            "repair",
+            repair_session("success-repair", Some(ValidationErrorCode::InvalidClient)),
+            "Springfield Unified School District's connection to Acme Learning is repaired.",
+        ),
+    ] {
+        let proxy = FakeProxy::passing();
+        let (host, _) = host_element(&[]);
+        let heard = successes(&host);
+        let id = session.session_id.clone();
+        let w = Mounted::with_api(session, Lang::En, None, Some(host));
+        leptos::task::tick().await;
+        if mode == "create" {
+            w.at_credentials().await;
+            w.type_into("base-url", STORED_BASE).await;
+            w.type_into("token-url", STORED_TOKEN).await;
+            w.type_into("client-id", "stored-client-id").await;
+        }
+        w.type_into("client-secret", secret).await;
+        w.click("validate").await;
+        until("the report", || w.find::<HtmlElement>("report").is_some()).await;
+        w.click("continue").await;
+        until("the success event", || !heard.borrow().is_empty()).await;
+        let detail = heard.borrow()[0].clone();
+        let field = |name: &str| {
+            js_sys::Reflect::get(&detail, &name.into())
+                .unwrap()
+                .as_string()
+        };
+        assert_eq!(field("mode").as_deref(), Some(mode));
+        assert_eq!(field("connectionId").as_deref(), Some("conn_repaired"));
+        assert_eq!(field("strategy").as_deref(), Some("oneroster_api"));
+        let keys = js_sys::Object::keys(detail.unchecked_ref::<js_sys::Object>());
+        assert_eq!(
+            keys.length(),
+            5,
+            "{mode}: connectionId, source, strategy, region, mode"
+        );
+        until("the done step", || {
+            w.find::<HtmlElement>("step-done").is_some()
+        })
+        .await;
+        assert_eq!(w.text("done-summary"), summary);
+        // The completion carried the values on screen, and nothing kept the secret.
+        until("the completion's body", || {
+            !proxy.completed.borrow().is_empty()
+        })
+        .await;
+        let body = proxy.completed.borrow()[0].clone();
+        assert!(body.contains(r#""client_id":"stored-client-id""#), "{body}");
+        assert!(body.contains(r#""data_sets":null"#), "{body}");
+        assert_eq!(w.ctx.secret.get_untracked(), "", "{mode}");
+        assert!(!stored_draft(&id).contains(secret), "{mode}");
+        assert!(
+            !js_sys::JSON::stringify(&detail)
+                .unwrap()
+                .as_string()
+                .unwrap()
+                .contains(secret)
+        );
     }
 }

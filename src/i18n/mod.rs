@@ -54,6 +54,19 @@ impl Lang {
         grouped
     }
 
+    /// A moment (seconds since the Unix epoch) as the browser writes dates and times in
+    /// this language, in the administrator's time zone ("Dec 4, 2026, 7:23 AM").
+    pub fn date_time(self, seconds: i64) -> String {
+        use wasm_bindgen::JsValue;
+        // Milliseconds stay exact in an f64 for any date a check can have.
+        let date = js_sys::Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
+        let options = js_sys::Object::new();
+        for (name, style) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+            let _ = js_sys::Reflect::set(&options, &name.into(), &style.into());
+        }
+        date.to_locale_string(self.tag(), &options).into()
+    }
+
     /// Takes in this language's strings: the text of its strings file, one string per line
     /// in the order of [`Key`]. False, and nothing installed, when the text does not have
     /// one line per key (not this build's file). The first strings a page installs for a
@@ -209,6 +222,8 @@ keys! {
     ExitedTitle, ExitedBody,
     // Appended, so a table installed by an older build keeps its lines' meaning
     WarnNoDistrict, ReportPassedUnnamed, ErrTokenHostMismatch,
+    // Repair mode
+    RepairModeTitle, RepairModeIntro, RepairModeReason, RepairModeNewKeys, DoneRepaired,
 }
 
 #[cfg(test)]

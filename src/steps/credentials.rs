@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use sis_onboard_protocol::{
-    CompleteRequest, Count, CredentialField, ValidateRequest, ValidationReport,
+    CompleteRequest, Count, CredentialField, RepairTarget, ValidateRequest, ValidationReport,
 };
 
 use crate::api::{self, ApiFailure};
@@ -195,15 +195,17 @@ pub fn CredentialsStep() -> impl IntoView {
             return;
         };
         let district = report.district.map(|d| d.name).unwrap_or_default();
-        // The extract plan's data sets, on the Custom Data Extract path only.
-        let data_sets = draft
-            .uses_data_extract()
+        // The extract plan's data sets, on the Custom Data Extract path only. A repair
+        // replaces the credentials only: the connection keeps its stored plan.
+        let data_sets = (draft.uses_data_extract() && !draft.repairing)
             .then(|| draft.chosen_data_sets().to_vec());
         // What the page hears on success: never a credential.
+        let mode = if draft.repairing { "repair" } else { "create" };
         let told = [
             ("source", source.clone()),
             ("strategy", strategy.as_str().to_owned()),
             ("region", region.clone()),
+            ("mode", mode.to_owned()),
         ];
         let request = CompleteRequest {
             credentials: sent,
@@ -353,6 +355,7 @@ pub fn CredentialsStep() -> impl IntoView {
 
     view! {
         <Frame step=Step::Credentials title=ctx.t(Key::CredentialsTitle).to_owned()>
+            {ctx.session.with_value(|s| s.repair.clone()).map(|r| repair_notice(ctx, r))}
             <p>{ctx.t(Key::CredentialsIntro)}</p>
             {field(CredentialField::BaseUrl, Key::BaseUrlLabel, ctx.t(Key::BaseUrlHelp).to_owned(), false)}
             {field(CredentialField::TokenUrl, Key::TokenUrlLabel, ctx.t(Key::TokenUrlHelp).to_owned(), false)}
@@ -385,6 +388,35 @@ pub fn CredentialsStep() -> impl IntoView {
                 </button>
             </div>
         </Frame>
+    }
+}
+
+/// What a repair session says first: which connection it repairs and, when the proxy knows,
+/// why and since when it fails.
+fn repair_notice(ctx: Ctx, repair: RepairTarget) -> impl IntoView {
+    let reason = repair.failing.map(|failing| {
+        let vendor = ctx.session.with_value(|s| s.display_name.clone());
+        let why = messages::failing_reason(ctx.lang, &vendor, &failing);
+        let when = ctx.lang.date_time(failing.checked_at);
+        let new_keys = messages::needs_new_keys(failing.code).then(|| {
+            view! { <p data-testid="repair-new-keys">{ctx.t(Key::RepairModeNewKeys)}</p> }
+        });
+        view! {
+            <p data-testid="repair-reason" data-code=wire_name(&failing.code)>
+                {ctx.lang.format(Key::RepairModeReason, &[("when", &when), ("reason", &why)])}
+            </p>
+            {new_keys}
+        }
+    });
+    let title = ctx
+        .lang
+        .format(Key::RepairModeTitle, &[("district", &repair.district_name)]);
+    view! {
+        <div class="sis-repair" role="status" data-testid="repair-notice">
+            <h3 data-testid="repair-title">{title}</h3>
+            <p>{ctx.t(Key::RepairModeIntro)}</p>
+            {reason}
+        </div>
     }
 }
 

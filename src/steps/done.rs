@@ -1,4 +1,4 @@
-//! Done: what was connected, when data syncs, and whom to ask.
+//! Done: what was connected (or repaired), when data syncs, and whom to ask.
 
 use leptos::prelude::*;
 
@@ -11,19 +11,28 @@ use crate::state::Step;
 #[component]
 pub fn DoneStep() -> impl IntoView {
     let ctx = ctx();
-    let (vendor, support, regions) = ctx.session.with_value(|s| {
+    let (vendor, support, regions, repaired) = ctx.session.with_value(|s| {
         (
             s.display_name.clone(),
             s.support_contact.clone(),
             s.regions.clone(),
+            s.repair.as_ref().map(|r| r.district_name.clone()),
         )
     });
     let draft = ctx.draft.get_untracked();
+    // A repair names the district as stored when the server's answer named none.
     let district = draft
         .completed
         .as_ref()
         .map(|c| c.district.clone())
+        .filter(|d| !d.is_empty())
+        .or(repaired.clone())
         .unwrap_or_default();
+    let summary = if repaired.is_some() {
+        Key::DoneRepaired
+    } else {
+        Key::DoneSummary
+    };
     let region = regions
         .iter()
         .find(|r| Some(&r.id) == draft.region.as_ref())
@@ -36,7 +45,7 @@ pub fn DoneStep() -> impl IntoView {
     view! {
         <Frame step=Step::Done title=ctx.t(Key::DoneTitle).to_owned()>
             <p data-testid="done-summary">
-                {ctx.lang.format(Key::DoneSummary, &[("district", &district), ("vendor", &vendor)])}
+                {ctx.lang.format(summary, &[("district", &district), ("vendor", &vendor)])}
             </p>
             <p>{ctx.lang.format(Key::DoneRegion, &[("region", &region)])}</p>
             <p><strong>{ctx.t(Key::DoneSync)}</strong></p>

@@ -1,7 +1,7 @@
 // A vendor's code against sis-onboard.d.ts: `tsc --strict` must accept every line, and
 // the lines marked @ts-expect-error must stay errors (the types really constrain).
 import { SisOnboard } from "../../js/sis-onboard.js";
-import type { ErrorDetail, Handle, MountOptions, StepId, SuccessDetail } from "../../js/sis-onboard.js";
+import type { ErrorDetail, Handle, MountOptions, StepId, SuccessDetail, SuccessMode } from "../../js/sis-onboard.js";
 
 const target = document.getElementById("onboarding");
 if (target) {
@@ -28,7 +28,10 @@ if (target) {
 const element = document.querySelector("sis-onboard");
 element?.addEventListener("sis-onboard:success", (event) => {
   const id: string = event.detail.connectionId;
-  console.log(id, event.detail.source);
+  const mode: SuccessMode = event.detail.mode;
+  console.log(id, event.detail.source, mode === "repair");
+  // @ts-expect-error: a mode the wizard never sends
+  console.log(event.detail.mode === "relink");
 });
 document.addEventListener("sis-onboard:exit", (event) => {
   const step: StepId = event.detail.step;
@@ -36,5 +39,5 @@ document.addEventListener("sis-onboard:exit", (event) => {
 });
 window.addEventListener("sis-onboard:error", (event) => console.log(event.detail.code));
 console.log(window.SisOnboard.version);
-// @ts-expect-error: success carries no secret, nor anything but its four fields
+// @ts-expect-error: success carries no secret, nor anything but its five fields
 document.addEventListener("sis-onboard:success", (event) => console.log(event.detail.clientSecret));
