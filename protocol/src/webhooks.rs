@@ -52,6 +52,28 @@ impl WebhookEventType {
         }
     }
 
+    /// When the event is sent, in a sentence (the OpenAPI document's summary).
+    pub fn description(self) -> &'static str {
+        match self {
+            WebhookEventType::ConnectionCreated => {
+                "A district completed the wizard: a new connection is stored."
+            }
+            WebhookEventType::ConnectionUpdated => {
+                "A repair session replaced a connection's credentials (same connection id)."
+            }
+            WebhookEventType::ConnectionRevoked => {
+                "The vendor revoked a connection; its secret is erased."
+            }
+            WebhookEventType::ConnectionFailing => {
+                "A health check of a working connection failed; `data.failure` says why."
+            }
+            WebhookEventType::ConnectionRecovered => {
+                "A health check of a failing connection passed again."
+            }
+            WebhookEventType::Test => "Sent on request, to check an endpoint and its verification.",
+        }
+    }
+
     /// Parses the wire name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == name)

@@ -80,6 +80,16 @@ impl From<axum::extract::rejection::JsonRejection> for ProxyError {
     }
 }
 
+impl From<crate::webhooks::WebhookError> for ProxyError {
+    fn from(error: crate::webhooks::WebhookError) -> Self {
+        use crate::webhooks::WebhookError;
+        match error {
+            WebhookError::UnknownEndpoint(_) | WebhookError::DeliveryNotFound => Self::NotFound,
+            WebhookError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ProxyError {
     fn from(error: sqlx::Error) -> Self {
         Self::Internal(format!("store: {error}"))
@@ -130,7 +140,7 @@ impl IntoResponse for ProxyError {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
-                "There is no such connection, or it was revoked.".to_owned(),
+                "There is no such record (or, for a connection, it was revoked).".to_owned(),
                 None,
             ),
             Self::InvalidApiKey => (

@@ -142,7 +142,9 @@ pub fn app_for(state: AppState, surface: Surface) -> Router {
             .merge(routes::extracts::router());
     }
     if surface != Surface::Public {
-        router = router.merge(routes::connections::router());
+        router = router
+            .merge(routes::connections::router())
+            .merge(routes::webhooks::router());
     }
     router
         .with_state(state)

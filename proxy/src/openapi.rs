@@ -6,11 +6,12 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use sis_onboard_protocol::WebhookEventType;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::AppState;
-use crate::routes::{complete, connections, extracts, health, sessions, validate};
+use crate::routes::{complete, connections, extracts, health, sessions, validate, webhooks};
 
 /// Where the proxy serves its OpenAPI document.
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
@@ -36,13 +37,19 @@ pub const OPENAPI_PATH: &str = "/v1/openapi.json";
         connections::read,
         connections::credentials,
         connections::revoke,
+        webhooks::list,
+        webhooks::read,
+        webhooks::retry,
+        webhooks::test,
     ),
+    components(schemas(sis_onboard_protocol::WebhookPayload)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "vendor", description = "Called by the vendor's backend with an API key"),
         (name = "wizard", description = "Called by the wizard in the browser with a session token; \
             CORS-checked against the session's allowed origins"),
         (name = "health", description = "For load balancers"),
+        (name = "webhooks", description = "What the proxy POSTs to the vendor's webhook endpoints (the `webhooks` section)"),
     )
 )]
 struct ApiDoc;
@@ -77,10 +84,55 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
+/// What the vendor's endpoint receives for each event type (OpenAPI 3.1 `webhooks`, which
+/// utoipa 5 does not generate): a signed POST of a `WebhookPayload`.
+fn webhooks_section() -> serde_json::Value {
+    use serde_json::json;
+    let header = |name: &str, description: &str| {
+        json!({ "name": name, "in": "header", "required": true,
+                "schema": { "type": "string" }, "description": description })
+    };
+    let parameters = json!([
+        header(
+            "webhook-id",
+            "The event's id (`msg_…`), the same on every attempt: drop one you have already processed."
+        ),
+        header(
+            "webhook-timestamp",
+            "When this attempt was sent, in seconds since the Unix epoch; refuse one far from your clock."
+        ),
+        header(
+            "webhook-signature",
+            "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` under each signing secret, space-separated (two during a rotation). Verify with a Standard Webhooks library (docs/webhooks.md)."
+        ),
+    ]);
+    let events: serde_json::Map<String, serde_json::Value> = WebhookEventType::ALL
+        .into_iter()
+        .map(|event| {
+            let operation = json!({
+                "post": {
+                    "tags": ["webhooks"],
+                    "summary": event.description(),
+                    "description": "Signed by the Standard Webhooks specification. Answer 2xx within the timeout; anything else is retried with backoff for up to 3 days, with the same `webhook-id`.",
+                    "parameters": parameters,
+                    "requestBody": { "required": true, "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/WebhookPayload" } } } },
+                    "responses": { "2XX": { "description": "Received." } }
+                }
+            });
+            (event.as_str().to_owned(), operation)
+        })
+        .collect();
+    serde_json::Value::Object(events)
+}
+
 /// The document as pretty-printed JSON, ending in a newline, exactly as checked in.
 pub fn document_json() -> String {
-    let mut json = ApiDoc::openapi()
-        .to_pretty_json()
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    if let Some(fields) = document.as_object_mut() {
+        fields.insert("webhooks".into(), webhooks_section());
+    }
+    let mut json = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     json.push('\n');
     json
@@ -298,7 +350,8 @@ mod tests {
         let public = crate::app_for(state.clone(), crate::Surface::Public);
         let admin = crate::app_for(state, crate::Surface::Admin);
         for (method, path) in crate::routes::ROUTES {
-            let is_admin = path.starts_with(sis_onboard_protocol::CONNECTIONS_PATH);
+            let is_admin = path.starts_with(sis_onboard_protocol::CONNECTIONS_PATH)
+                || path.starts_with("/v1/webhooks");
             let is_everywhere = *path == "/healthz" || *path == OPENAPI_PATH;
             assert_eq!(
                 is_served(&public, method, path).await,
@@ -311,5 +364,22 @@ mod tests {
                 "admin {method} {path}"
             );
         }
+    }
+
+    #[test]
+    fn the_document_describes_every_webhook_event() {
+        let document: serde_json::Value =
+            serde_json::from_str(&document_json()).unwrap_or_default();
+        for event in WebhookEventType::ALL {
+            let operation = &document["webhooks"][event.as_str()]["post"];
+            assert_eq!(
+                operation["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/WebhookPayload",
+                "{}",
+                event.as_str()
+            );
+        }
+        assert!(document["components"]["schemas"]["WebhookPayload"].is_object());
+        assert!(document["components"]["schemas"]["ConnectionEventData"].is_object());
     }
 }

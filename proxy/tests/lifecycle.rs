@@ -438,3 +438,104 @@ async fn claims_and_host_leases_let_one_replica_check_each_connection() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
+    const D2_KEY: &str = "d2_only_key_7Rv4Np1Xj8Ks3Lh6Wc9Qz";
+    let tweak = |config: &mut Config| {
+        with_endpoint(config);
+        config.api_keys.push(
+            sis_onboard_proxy::api_keys::ApiKey::new("d2", D2_KEY)
+                .unwrap()
+                .for_tenants(&["d2"]),
+        );
+    };
+    for h in Harness::start_each(tweak).await {
+        connected(&h).await;
+        let (status, listed) =
+            call(&h, Method::GET, "/v1/webhooks/deliveries", API_KEY, None).await;
+        assert_eq!(status, StatusCode::OK, "{listed}");
+        let delivery = &listed[0];
+        assert_eq!(
+            (
+                &delivery["event_type"],
+                &delivery["status"],
+                &delivery["tenant_id"]
+            ),
+            (
+                &json!("connection.created"),
+                &json!("pending"),
+                &json!("d1")
+            )
+        );
+        let id = delivery["id"].as_str().unwrap();
+
+        // A key bound to another tenant sees none of it.
+        let (_, theirs) = call(&h, Method::GET, "/v1/webhooks/deliveries", D2_KEY, None).await;
+        assert_eq!(theirs, json!([]));
+        let path = format!("/v1/webhooks/deliveries/{id}");
+        assert_eq!(
+            call(&h, Method::GET, &path, D2_KEY, None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (status, refused) = call(
+            &h,
+            Method::GET,
+            "/v1/webhooks/deliveries?tenant_id=d1",
+            D2_KEY,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (StatusCode::FORBIDDEN, &json!("tenant_not_allowed"))
+        );
+
+        let (status, again) = call(&h, Method::POST, &format!("{path}/retry"), API_KEY, None).await;
+        assert_eq!((status, &again["id"]), (StatusCode::ACCEPTED, &json!(id)));
+
+        let (status, test) = call(
+            &h,
+            Method::POST,
+            "/v1/webhooks/endpoints/vendor/test",
+            API_KEY,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, &test["event_type"]),
+            (StatusCode::ACCEPTED, &json!("test"))
+        );
+        let (status, _) = call(
+            &h,
+            Method::POST,
+            "/v1/webhooks/endpoints/nobody/test",
+            API_KEY,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = call(
+            &h,
+            Method::POST,
+            "/v1/webhooks/endpoints/vendor/test",
+            D2_KEY,
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "a bound key names its tenant"
+        );
+        let (status, _) = call(
+            &h,
+            Method::POST,
+            "/v1/webhooks/endpoints/vendor/test?tenant_id=d2",
+            D2_KEY,
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+}

@@ -6,6 +6,7 @@ pub mod extracts;
 pub mod health;
 pub mod sessions;
 pub mod validate;
+pub mod webhooks;
 
 /// Every route [`crate::app`] serves, as (method, path template), the CORS preflights
 /// (`OPTIONS`) and `HEAD` (axum answers it for every `GET`) aside.
@@ -27,6 +28,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/connections/{id}"),
     ("delete", "/v1/connections/{id}"),
     ("get", "/v1/connections/{id}/credentials"),
+    ("get", "/v1/webhooks/deliveries"),
+    ("get", "/v1/webhooks/deliveries/{id}"),
+    ("post", "/v1/webhooks/deliveries/{id}/retry"),
+    ("post", "/v1/webhooks/endpoints/{id}/test"),
     ("get", crate::openapi::OPENAPI_PATH),
 ];
 
