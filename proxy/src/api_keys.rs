@@ -165,6 +165,18 @@ impl Visible<'_> {
     /// Every tenant (the proxy's own work, and keys bound to none).
     pub const ALL: Visible<'static> = Visible(None);
 
+    /// The tenant filters a listing runs for a caller that asked for `requested` (None: all
+    /// it may see): one filter per tenant of a bound key, `[None]` for every tenant; None
+    /// when `requested` is a tenant the caller may not see.
+    pub fn filters(&self, requested: Option<&str>) -> Option<Vec<Option<String>>> {
+        match (requested, self.0) {
+            (Some(tenant), _) if !self.includes(tenant) => None,
+            (Some(tenant), _) => Some(vec![Some(tenant.to_owned())]),
+            (None, None) => Some(vec![None]),
+            (None, Some(tenants)) => Some(tenants.iter().cloned().map(Some).collect()),
+        }
+    }
+
     /// True when the records of `tenant` may be seen.
     pub fn includes(&self, tenant: &str) -> bool {
         self.0

@@ -193,18 +193,13 @@ pub async fn list(
     tenant: Option<&str>,
     visible: Visible<'_>,
 ) -> Result<Vec<ConnectionSummary>, ProxyError> {
-    let tenants: Vec<Option<&str>> = match (tenant, visible.0) {
-        (Some(tenant), _) if !visible.includes(tenant) => {
-            return Err(ProxyError::TenantNotAllowed);
-        }
-        (Some(tenant), _) => vec![Some(tenant)],
-        (None, None) => vec![None],
-        (None, Some(tenants)) => tenants.iter().map(|t| Some(t.as_str())).collect(),
-    };
+    let tenants = visible
+        .filters(tenant)
+        .ok_or(ProxyError::TenantNotAllowed)?;
     let mut connections = Vec::new();
     for store in state.connection_stores() {
         for tenant in &tenants {
-            connections.extend(store.list_connections(*tenant).await?);
+            connections.extend(store.list_connections(tenant.as_deref()).await?);
         }
     }
     // Each store answers newest first; merged, the list keeps that order.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::binary::{full_access_keys, proxy_binary, proxy_command_without_keys, refused_start};
-use common::harness::{API_KEY, Harness, open_session};
+use common::harness::{API_KEY, Harness, call, open_session};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sis_onboard_proxy::api_keys::{ApiKey, Scope};
@@ -38,25 +38,6 @@ fn scoped_keys() -> Vec<ApiKey> {
             .unwrap()
             .for_tenants(&["d2"]),
     ]
-}
-
-async fn call(
-    proxy: &str,
-    method: Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{proxy}{path}"))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// Completes a connection for `tenant` through a session the full-access key opens.

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::harness::{API_KEY, Harness};
+use common::harness::{API_KEY, Harness, call};
 use common::test_stores;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -38,25 +38,6 @@ async fn events(h: &Harness) -> Vec<WebhookEventType> {
     deliveries.into_iter().map(|d| d.event_type).collect()
 }
 
-async fn call(
-    h: &Harness,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", h.proxy))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// Validates and completes the harness's session; answers the connection id.
 async fn connected(h: &Harness) -> String {
     assert_eq!(h.validate(h.credentials(DEMO_SECRET)).await["passed"], true);
@@ -69,7 +50,7 @@ async fn repair_session(h: &Harness, id: &str, tenant: &str, extra: Value) -> (S
     body.as_object_mut()
         .unwrap()
         .extend(extra.as_object().unwrap().clone());
-    call(h, Method::POST, "/v1/sessions", API_KEY, Some(body)).await
+    call(&h.proxy, Method::POST, "/v1/sessions", API_KEY, Some(body)).await
 }
 
 #[tokio::test]
@@ -81,7 +62,7 @@ async fn a_repair_keeps_the_connection_id_and_replaces_its_credentials() {
         let (status, opened) = repair_session(&h, &id, "d1", json!({})).await;
         assert_eq!(status, StatusCode::CREATED, "{opened}");
         let token = opened["session_token"].as_str().unwrap().to_owned();
-        let (_, config) = call(&h, Method::GET, "/v1/session", &token, None).await;
+        let (_, config) = call(&h.proxy, Method::GET, "/v1/session", &token, None).await;
         let repair = &config["repair"];
         assert_eq!(repair["connection_id"], json!(id));
         assert_eq!(repair["client_id"], "sandbox-client-id");
@@ -102,7 +83,7 @@ async fn a_repair_keeps_the_connection_id_and_replaces_its_credentials() {
         let credentials = json!({ "base_url": h.base_url(), "token_url": h.token_url(),
             "client_id": new_client, "client_secret": DEMO_SECRET });
         let (_, report) = call(
-            &h,
+            &h.proxy,
             Method::POST,
             "/v1/validate",
             &token,
@@ -114,7 +95,7 @@ async fn a_repair_keeps_the_connection_id_and_replaces_its_credentials() {
             "source": "infinite_campus", "strategy": "oneroster_api", "data_sets": null });
         for _ in 0..2 {
             let (status, done) = call(
-                &h,
+                &h.proxy,
                 Method::POST,
                 "/v1/complete",
                 &token,
@@ -128,7 +109,7 @@ async fn a_repair_keeps_the_connection_id_and_replaces_its_credentials() {
         }
 
         let (_, read) = call(
-            &h,
+            &h.proxy,
             Method::GET,
             &format!("/v1/connections/{id}/credentials"),
             API_KEY,
@@ -140,7 +121,7 @@ async fn a_repair_keeps_the_connection_id_and_replaces_its_credentials() {
             (Some(new_client), Some(DEMO_SECRET))
         );
         let (_, listed) = call(
-            &h,
+            &h.proxy,
             Method::GET,
             "/v1/connections?tenant_id=d1",
             API_KEY,
@@ -211,7 +192,7 @@ async fn a_repair_session_is_refused_when_it_cannot_repair() {
             }
         }
         let (status, _) = call(
-            &h,
+            &h.proxy,
             Method::DELETE,
             &format!("/v1/connections/{id}"),
             API_KEY,
@@ -233,7 +214,7 @@ async fn health_until(h: &Harness, id: &str, what: &str, done: impl Fn(&Value) -
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let (_, connection) = call(
-            h,
+            &h.proxy,
             Method::GET,
             &format!("/v1/connections/{id}"),
             API_KEY,
@@ -296,7 +277,7 @@ async fn health_checks_notice_a_failing_connection_and_its_recovery() {
         // A repair session explains why.
         let (_, opened) = repair_session(&h, &id, "d1", json!({})).await;
         let token = opened["session_token"].as_str().unwrap();
-        let (_, config) = call(&h, Method::GET, "/v1/session", token, None).await;
+        let (_, config) = call(&h.proxy, Method::GET, "/v1/session", token, None).await;
         assert_eq!(
             config["repair"]["failing"]["code"], "invalid_client",
             "{config}"
@@ -452,8 +433,14 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
     };
     for h in Harness::start_each(tweak).await {
         connected(&h).await;
-        let (status, listed) =
-            call(&h, Method::GET, "/v1/webhooks/deliveries", API_KEY, None).await;
+        let (status, listed) = call(
+            &h.proxy,
+            Method::GET,
+            "/v1/webhooks/deliveries",
+            API_KEY,
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{listed}");
         let delivery = &listed[0];
         assert_eq!(
@@ -471,15 +458,22 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
         let id = delivery["id"].as_str().unwrap();
 
         // A key bound to another tenant sees none of it.
-        let (_, theirs) = call(&h, Method::GET, "/v1/webhooks/deliveries", D2_KEY, None).await;
+        let (_, theirs) = call(
+            &h.proxy,
+            Method::GET,
+            "/v1/webhooks/deliveries",
+            D2_KEY,
+            None,
+        )
+        .await;
         assert_eq!(theirs, json!([]));
         let path = format!("/v1/webhooks/deliveries/{id}");
         assert_eq!(
-            call(&h, Method::GET, &path, D2_KEY, None).await.0,
+            call(&h.proxy, Method::GET, &path, D2_KEY, None).await.0,
             StatusCode::NOT_FOUND
         );
         let (status, refused) = call(
-            &h,
+            &h.proxy,
             Method::GET,
             "/v1/webhooks/deliveries?tenant_id=d1",
             D2_KEY,
@@ -491,11 +485,18 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
             (StatusCode::FORBIDDEN, &json!("tenant_not_allowed"))
         );
 
-        let (status, again) = call(&h, Method::POST, &format!("{path}/retry"), API_KEY, None).await;
+        let (status, again) = call(
+            &h.proxy,
+            Method::POST,
+            &format!("{path}/retry"),
+            API_KEY,
+            None,
+        )
+        .await;
         assert_eq!((status, &again["id"]), (StatusCode::ACCEPTED, &json!(id)));
 
         let (status, test) = call(
-            &h,
+            &h.proxy,
             Method::POST,
             "/v1/webhooks/endpoints/vendor/test",
             API_KEY,
@@ -507,7 +508,7 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
             (StatusCode::ACCEPTED, &json!("test"))
         );
         let (status, _) = call(
-            &h,
+            &h.proxy,
             Method::POST,
             "/v1/webhooks/endpoints/nobody/test",
             API_KEY,
@@ -516,7 +517,7 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _) = call(
-            &h,
+            &h.proxy,
             Method::POST,
             "/v1/webhooks/endpoints/vendor/test",
             D2_KEY,
@@ -529,7 +530,7 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
             "a bound key names its tenant"
         );
         let (status, _) = call(
-            &h,
+            &h.proxy,
             Method::POST,
             "/v1/webhooks/endpoints/vendor/test?tenant_id=d2",
             D2_KEY,

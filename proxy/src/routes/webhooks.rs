@@ -55,15 +55,10 @@ pub(crate) async fn list(
     key: VendorKey<ConnectionsRead>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<WebhookDelivery>>, ProxyError> {
-    let visible = key.visible();
-    let tenants: Vec<Option<String>> = match (query.tenant_id, visible.0) {
-        (Some(tenant), _) if !visible.includes(&tenant) => {
-            return Err(ProxyError::TenantNotAllowed);
-        }
-        (Some(tenant), _) => vec![Some(tenant)],
-        (None, None) => vec![None],
-        (None, Some(tenants)) => tenants.iter().cloned().map(Some).collect(),
-    };
+    let tenants = key
+        .visible()
+        .filters(query.tenant_id.as_deref())
+        .ok_or(ProxyError::TenantNotAllowed)?;
     let stores = state.connection_stores();
     let mut deliveries = Vec::new();
     for tenant_id in tenants {

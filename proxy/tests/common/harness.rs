@@ -281,3 +281,24 @@ pub async fn open_session_with(proxy: &str, body: Value) -> String {
         .unwrap();
     session["session_token"].as_str().unwrap().to_owned()
 }
+
+/// A request of `method` to `path` on `proxy` with the Bearer `token` and an optional JSON
+/// body; answers the status and the JSON answer (null when it is not JSON).
+pub async fn call(
+    proxy: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{proxy}{path}"))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
