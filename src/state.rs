@@ -379,10 +379,12 @@ mod tests {
                 RegionOption {
                     id: "us".into(),
                     label: "United States".into(),
+                    labels: Default::default(),
                 },
                 RegionOption {
                     id: "eu".into(),
                     label: "European Union".into(),
+                    labels: Default::default(),
                 },
             ],
             sources: vec![

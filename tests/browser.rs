@@ -31,10 +31,12 @@ fn session(id: &str, sources: usize) -> SessionConfig {
             RegionOption {
                 id: "us".into(),
                 label: "United States".into(),
+                labels: Default::default(),
             },
             RegionOption {
                 id: "eu".into(),
                 label: "European Union".into(),
+                labels: Default::default(),
             },
         ],
         sources: catalog[..sources]
@@ -315,6 +317,28 @@ async fn credentials_are_checked_before_sending_and_the_secret_is_never_stored()
     assert!(
         !stored.contains("s3cret-value"),
         "the secret is never stored"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn regions_read_in_the_wizards_language_or_their_default_label() {
+    let mut translated = session("region-labels", 3);
+    translated.regions[0]
+        .labels
+        .insert("es".into(), "Estados Unidos".into());
+    let w = Mounted::new(translated, Lang::Es);
+    w.ctx.draft.update(|d| {
+        d.is_admin = true;
+        d.source = Some("infinite_campus".into());
+        d.step = wizard::state::Step::Region;
+    });
+    leptos::task::tick().await;
+    let step = w.text("step-region");
+    assert!(step.contains("Estados Unidos"), "{step}");
+    assert!(!step.contains("United States"), "{step}");
+    assert!(
+        step.contains("European Union"),
+        "no Spanish label: the default one"
     );
 }
 

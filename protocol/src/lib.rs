@@ -159,8 +159,23 @@ impl Strategy {
 pub struct RegionOption {
     /// Stable id (`us`, `eu`, …), sent back on completion.
     pub id: String,
-    /// What the administrator reads ("United States").
+    /// What the administrator reads ("United States"): the default label.
     pub label: String,
+    /// The label in other languages, by primary language subtag (`{"fr": "États-Unis"}`);
+    /// the wizard shows the one of its language, else `label`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+impl RegionOption {
+    /// The label for `lang` (a BCP 47 tag: `fr-CA` reads `fr`), else the default one.
+    pub fn label_in(&self, lang: &str) -> &str {
+        let primary = lang.split(['-', '_']).next().unwrap_or_default();
+        self.labels
+            .iter()
+            .find(|(tag, _)| tag.eq_ignore_ascii_case(primary))
+            .map_or(&self.label, |(_, label)| label)
+    }
 }
 
 /// A data source the wizard lists.
@@ -670,6 +685,24 @@ pub struct ConnectionCredentials {
 mod tests {
 
     #[test]
+    fn a_region_label_is_chosen_by_primary_language() {
+        let region = RegionOption {
+            id: "ca".into(),
+            label: "Canada".into(),
+            labels: [
+                ("fr".to_owned(), "Canada (fr)".to_owned()),
+                ("es".to_owned(), "Canadá".to_owned()),
+            ]
+            .into(),
+        };
+        assert_eq!(region.label_in("fr-CA"), "Canada (fr)");
+        assert_eq!(region.label_in("FR"), "Canada (fr)");
+        assert_eq!(region.label_in("es_MX"), "Canadá");
+        assert_eq!(region.label_in("en"), "Canada");
+        assert_eq!(region.label_in(""), "Canada");
+    }
+
+    #[test]
     fn a_repair_reason_of_an_unknown_code_reads_as_none() {
         let target = |failing: &str| {
             format!(
@@ -744,6 +777,7 @@ mod tests {
             regions: vec![RegionOption {
                 id: "us".into(),
                 label: "United States".into(),
+                labels: [("fr".to_owned(), "États-Unis".to_owned())].into(),
             }],
             sources: vec![
                 source_option(INFINITE_CAMPUS).unwrap_or_else(|| SourceOption {

@@ -1,5 +1,6 @@
 //! The proxy's configuration, as the binary's flags and environment variables fill it.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::api_keys::ApiKey;
@@ -46,18 +47,24 @@ pub struct Config {
 pub struct Region {
     /// Stable id, recorded with each connection (`us`).
     pub id: String,
-    /// What the administrator reads ("United States").
+    /// What the administrator reads ("United States"): the default label.
     pub label: String,
+    /// The label in other languages, by primary language subtag (`fr` → "États-Unis").
+    pub labels: BTreeMap<String, String>,
 }
 
+/// Longest label, in characters.
+const MAX_LABEL_CHARS: usize = 64;
+
 impl Region {
-    /// Parses `id=Label` (the binary's `--regions` syntax); the id is 1 to 32 lower-case
-    /// letters, digits, `-` or `_`.
+    /// Parses `id=Label`, optionally followed by labels in other languages,
+    /// `id=Label|fr:Libellé|es:Etiqueta` (the binary's `--regions` syntax); the id is 1 to 32
+    /// lower-case letters, digits, `-` or `_`, a language 2 or 3 lower-case letters.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let (id, label) = text.split_once('=').ok_or_else(|| {
+        let (id, labels) = text.split_once('=').ok_or_else(|| {
             format!("region '{text}' is not of the form id=Label, e.g. eu=European Union")
         })?;
-        let (id, label) = (id.trim(), label.trim());
+        let id = id.trim();
         let id_ok = !id.is_empty()
             && id.len() <= 32
             && id
@@ -68,12 +75,38 @@ impl Region {
                 "region id '{id}' must be 1 to 32 lower-case letters, digits, '-' or '_'"
             ));
         }
-        if label.is_empty() || label.chars().count() > 64 {
-            return Err(format!("region '{id}' needs a label of 1 to 64 characters"));
+        let mut parts = labels.split('|').map(str::trim);
+        let label = parts.next().unwrap_or_default();
+        let label_ok = |label: &str| !label.is_empty() && label.chars().count() <= MAX_LABEL_CHARS;
+        if !label_ok(label) {
+            return Err(format!(
+                "region '{id}' needs a label of 1 to {MAX_LABEL_CHARS} characters"
+            ));
+        }
+        let mut translated = BTreeMap::new();
+        for part in parts {
+            let (lang, text) = part
+                .split_once(':')
+                .map_or(("", ""), |(l, t)| (l.trim(), t.trim()));
+            let lang_ok =
+                (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+            if !lang_ok || !label_ok(text) {
+                return Err(format!(
+                    "region '{id}': '{part}' is not a label in another language; write lang:Label, \
+                     e.g. ca=Canada|fr:Canada|es:Canadá"
+                ));
+            }
+            if translated
+                .insert(lang.to_owned(), text.to_owned())
+                .is_some()
+            {
+                return Err(format!("region '{id}' has two labels in '{lang}'"));
+            }
         }
         Ok(Self {
             id: id.to_owned(),
             label: label.to_owned(),
+            labels: translated,
         })
     }
 }
@@ -116,15 +149,12 @@ impl Config {
     /// European Union, all kept in the one default database with the region recorded.
     pub fn default_regions() -> Vec<Region> {
         [
-            ("us", "United States"),
-            ("ca", "Canada"),
-            ("eu", "European Union"),
+            "us=United States|fr:États-Unis|es:Estados Unidos",
+            "ca=Canada|fr:Canada|es:Canadá",
+            "eu=European Union|fr:Union européenne|es:Unión Europea",
         ]
         .into_iter()
-        .map(|(id, label)| Region {
-            id: id.into(),
-            label: label.into(),
-        })
+        .filter_map(|text| Region::parse(text).ok())
         .collect()
     }
 
@@ -151,11 +181,41 @@ mod tests {
             Region::parse(" eu = European Union "),
             Ok(Region {
                 id: "eu".into(),
-                label: "European Union".into()
+                label: "European Union".into(),
+                labels: BTreeMap::new(),
             })
         );
         assert!(Region::parse("eu").is_err_and(|e| e.contains("id=Label")));
         assert!(Region::parse("EU=Europe").is_err_and(|e| e.contains("lower-case")));
         assert!(Region::parse("eu=").is_err_and(|e| e.contains("label")));
+    }
+
+    #[test]
+    fn regions_carry_labels_in_other_languages() {
+        let ca = Region::parse("ca=Canada | fr:Canada (Québec) | es:Canadá")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ca.label, "Canada");
+        assert_eq!(
+            ca.labels.get("fr").map(String::as_str),
+            Some("Canada (Québec)")
+        );
+        assert_eq!(ca.labels.get("es").map(String::as_str), Some("Canadá"));
+        for bad in [
+            "ca=Canada|Kanada",
+            "ca=Canada|FR:Canada",
+            "ca=Canada|fr:",
+            "ca=Canada|fr:A|fr:B",
+        ] {
+            assert!(
+                Region::parse(bad).is_err_and(|e| e.contains("'ca'")),
+                "{bad}"
+            );
+        }
+        assert_eq!(Config::default_regions().len(), 3);
+        assert!(
+            Config::default_regions()
+                .iter()
+                .all(|r| r.labels.contains_key("fr"))
+        );
     }
 }

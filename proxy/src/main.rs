@@ -85,7 +85,9 @@ struct Args {
     #[arg(long, env = "SIS_ONBOARD_SWEEP_INTERVAL_SECS", default_value_t = 300)]
     sweep_interval_secs: u64,
     /// The data storage regions offered, `id=Label`, separated by `;` (or the flag repeated),
-    /// in order: e.g. `us=United States;eu=European Union`. Default: us, ca and eu.
+    /// in order: e.g. `us=United States;eu=European Union`; labels in other languages follow
+    /// the default one: `ca=Canada|fr:Canada|es:Canadá`. Default: us, ca and eu, labelled in
+    /// English, French and Spanish.
     #[arg(
         long,
         env = "SIS_ONBOARD_REGIONS",
@@ -93,6 +95,10 @@ struct Args {
         global = true
     )]
     regions: Vec<String>,
+    /// A file of regions, one per line in the syntax of `--regions` (blank lines and lines
+    /// starting with `#` ignored), offered after those of `--regions`.
+    #[arg(long, env = "SIS_ONBOARD_REGIONS_FILE", global = true)]
+    regions_file: Option<PathBuf>,
     /// A database of a region's own, `id=URL`, separated by `;` (or the flag repeated): e.g.
     /// `eu=postgres://db.eu.internal/sis`. Regions without one keep their connections in
     /// `--database-url`, with the region recorded.
@@ -445,14 +451,35 @@ fn server_limits(args: &Args) -> sis_onboard_proxy::server::ServerLimits {
     }
 }
 
-/// The `--regions` list, when one is given.
+/// The `--regions` and `--regions-file` regions, when any is given; ids must be unique.
 fn configured_regions(args: &Args) -> Result<Option<Vec<Region>>, String> {
-    let regions: Vec<Region> = args
+    let mut regions: Vec<Region> = args
         .regions
         .iter()
         .filter(|r| !r.trim().is_empty())
         .map(|r| Region::parse(r).map_err(|e| format!("--regions: {e}")))
         .collect::<Result<_, _>>()?;
+    if let Some(path) = &args.regions_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the regions file {}: {e}", path.display()))?;
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            regions.push(
+                Region::parse(line)
+                    .map_err(|e| format!("{} line {}: {e}", path.display(), number + 1))?,
+            );
+        }
+    }
+    if let Some((_, twin)) = regions
+        .iter()
+        .enumerate()
+        .find(|(i, r)| regions[..*i].iter().any(|o| o.id == r.id))
+    {
+        return Err(format!("region '{}' is configured twice", twin.id));
+    }
     Ok((!regions.is_empty()).then_some(regions))
 }
 

@@ -382,4 +382,23 @@ mod tests {
         assert!(document["components"]["schemas"]["WebhookPayload"].is_object());
         assert!(document["components"]["schemas"]["ConnectionEventData"].is_object());
     }
+
+    #[test]
+    fn path_parameters_are_in_the_path_and_the_rest_in_the_query() {
+        let document: serde_json::Value =
+            serde_json::from_str(&document_json()).unwrap_or_default();
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap_or_default();
+                    let expected = if path.contains(&format!("{{{name}}}")) {
+                        "path"
+                    } else {
+                        "query"
+                    };
+                    assert_eq!(parameter["in"], expected, "{method} {path} {name}");
+                }
+            }
+        }
+    }
 }

@@ -364,6 +364,7 @@ pub async fn wizard_config(
             .map(|r| RegionOption {
                 id: r.id.clone(),
                 label: r.label.clone(),
+                labels: r.labels.clone(),
             })
             .collect(),
         sources: offer

@@ -287,8 +287,10 @@ async fn the_session_offers_what_the_vendor_chose() {
         assert_eq!(
             session["regions"],
             json!([
-                {"id": "eu", "label": "European Union"},
-                {"id": "us", "label": "United States"}
+                {"id": "eu", "label": "European Union",
+                 "labels": {"es": "Unión Europea", "fr": "Union européenne"}},
+                {"id": "us", "label": "United States",
+                 "labels": {"es": "Estados Unidos", "fr": "États-Unis"}}
             ])
         );
         assert_eq!(
@@ -381,4 +383,35 @@ async fn the_proxy_serves_its_openapi_document() {
     );
     let document: Value = serde_json::from_str(&served).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
+}
+
+#[tokio::test]
+async fn the_binary_reads_regions_with_their_labels_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("regions.txt");
+    std::fs::write(
+        &file,
+        "# id=Label|lang:Label\nca=Canada|fr:Canada (Québec)|es:Canadá\n\nus=United States\n",
+    )
+    .unwrap();
+    let proxy =
+        common::binary::proxy_binary(&["--regions-file".into(), file.display().to_string()]);
+    let token = common::harness::open_session(&proxy.url).await;
+    let session = read_session(&proxy.url, &token).await;
+    assert_eq!(
+        session["regions"],
+        json!([
+            {"id": "ca", "label": "Canada", "labels": {"es": "Canadá", "fr": "Canada (Québec)"}},
+            {"id": "us", "label": "United States"}
+        ])
+    );
+
+    std::fs::write(&file, "ca=Canada\nus=United States|Estados Unidos\n").unwrap();
+    let mut command = common::binary::proxy_command(dir.path());
+    command.args(["--regions-file".into(), file.display().to_string()]);
+    let stderr = common::binary::refused_start(command);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("lang:Label"),
+        "{stderr}"
+    );
 }

@@ -14,7 +14,14 @@ pub fn RegionStep() -> impl IntoView {
     let options: Vec<_> = ctx.session.with_value(|s| {
         s.regions
             .iter()
-            .map(|r| (r.id.clone(), r.label.clone(), None, true))
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    r.label_in(ctx.lang.tag()).to_owned(),
+                    None,
+                    true,
+                )
+            })
             .collect()
     });
     view! {

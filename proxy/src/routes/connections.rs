@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
 
 /// Filters of the connection list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// Only this customer's connections.
     tenant_id: Option<String>,

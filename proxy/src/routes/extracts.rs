@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
 
 /// The language of the catalog's texts.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
     /// A BCP 47 tag; `es…` gives Spanish, anything else English.
     lang: Option<String>,

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// Filters of the delivery list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// Only events about this customer.
     tenant_id: Option<String>,
@@ -132,6 +133,7 @@ pub(crate) async fn retry(
 
 /// For whom a test event is.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct TestQuery {
     /// The tenant the test event names (required for a key bound to tenants).
     tenant_id: Option<String>,
