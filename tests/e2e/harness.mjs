@@ -102,12 +102,13 @@ async function checkOpenedContexts() {
 /**
  * Registers the file's hooks: the proxy and the browser start before its tests and stop
  * after them, and after each test every page it opened is checked for problems. Returns the
- * object whose `proxy` and `browser` (a `watchedBrowser`) the tests use.
+ * object whose `proxy` and `browser` (a `watchedBrowser`) the tests use. `proxyOptions()`
+ * (may be async) answers `startProxy`'s options, called just before the proxy starts.
  */
-export function proxyAndBrowser() {
+export function proxyAndBrowser({ proxyOptions = () => ({}) } = {}) {
   const env = { proxy: undefined, browser: undefined };
   before(async () => {
-    env.proxy = await startProxy();
+    env.proxy = await startProxy(await proxyOptions());
     env.browser = watchedBrowser(await launchBrowser());
   });
   afterEach(checkOpenedContexts);

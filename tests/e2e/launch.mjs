@@ -3,7 +3,7 @@
 // (through harness.mjs) and the browser benchmarks (tests/bench/): no test hooks here.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -28,26 +28,33 @@ function required() {
   return { bin, dist };
 }
 
-/** Starts the proxy; resolves once it prints its address (no sleeping, a deadline). */
-export async function startProxy({ deadlineMs = 30_000 } = {}) {
+/**
+ * Starts the proxy; resolves once it prints its address (no sleeping, a deadline). By
+ * default on a SQLite file in a fresh folder; `databaseUrl` and `dataDir` (a folder holding
+ * an earlier start's key and database) start it on an existing store, `args` adds flags.
+ */
+export async function startProxy({ deadlineMs = 30_000, args = [], databaseUrl, dataDir: reused } = {}) {
   const { bin, dist } = required();
-  const dataDir = mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
+  const dataDir = reused ?? mkdtempSync(join(tmpdir(), "sis-onboard-e2e-"));
+  const keyFile = join(dataDir, "e2e.key");
   // A key the way an operator would make one: 64 hex digits in a private file.
-  writeFileSync(join(dataDir, "e2e.key"), randomBytes(32).toString("hex"), { mode: 0o600 });
+  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString("hex"), { mode: 0o600 });
   const child = spawn(
     bin,
     [
       "--demo",
       "--listen", "127.0.0.1:0",
       "--assets-dir", dist,
-      "--database-url", `sqlite://${join(dataDir, "e2e.sqlite")}`,
-      "--encryption-key-file", join(dataDir, "e2e.key"),
+      "--database-url", databaseUrl ?? `sqlite://${join(dataDir, "e2e.sqlite")}`,
+      "--encryption-key-file", keyFile,
       "--api-keys", fullAccessKeys(API_KEY),
+      ...args,
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } },
   );
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`proxy did not start in ${deadlineMs} ms:\n${stderr}`)), deadlineMs);
@@ -66,11 +73,18 @@ export async function startProxy({ deadlineMs = 30_000 } = {}) {
   return {
     url,
     dataDir,
+    /** What the proxy wrote to stderr so far. */
+    stderr: () => stderr,
+    /** Stops it as an operator would (SIGINT: a graceful shutdown), then removes its folder. */
     async stop() {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGINT");
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** Kills it with SIGKILL (no shutdown at all: a crash); its folder stays for a restart. */
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

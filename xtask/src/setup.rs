@@ -12,8 +12,15 @@ const WASM_OPT_VERSION: &str = "version 132";
 
 /// The npm packages (package.json) besides binaryen, whose wasm-opt is checked by version:
 /// terser minifies the shipped JavaScript, playwright-core drives Chromium in the end-to-end
-/// tests and benchmarks, typescript checks `sis-onboard.d.ts`, axe-core audits accessibility.
-const NPM_PACKAGES: [&str; 4] = ["terser", "playwright-core", "typescript", "axe-core"];
+/// tests and benchmarks, typescript checks `sis-onboard.d.ts`, axe-core audits accessibility,
+/// standardwebhooks verifies the webhooks the end-to-end tests receive.
+const NPM_PACKAGES: [&str; 5] = [
+    "terser",
+    "playwright-core",
+    "typescript",
+    "axe-core",
+    "standardwebhooks",
+];
 
 /// How much to set up.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -149,7 +156,7 @@ fn ensure_npm_tools() -> Result<(), String> {
     }
     if output("npm", &["--version"]).is_none() {
         return Err(
-            "npm is needed for wasm-opt (binaryen), terser, playwright-core, typescript and axe-core; install Node.js 20 and npm"
+            "npm is needed for wasm-opt (binaryen), terser, playwright-core, typescript, axe-core and standardwebhooks; install Node.js 20 and npm"
                 .into(),
         );
     }

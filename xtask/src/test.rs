@@ -82,9 +82,13 @@ pub fn run_all() -> Result<(), String> {
     })?;
     stage("end-to-end tests (proxy + sandbox + Chromium)", || {
         let proxy = build::demo_proxy()?;
+        // Two proxy replicas share one PostgreSQL schema there (tests/e2e/webhooks.test.mjs).
+        let postgres = std::env::var("SIS_ONBOARD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| LOCAL_POSTGRES.to_owned());
         let mut e2e = command("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
         e2e.env("SIS_ONBOARD_PROXY_BIN", proxy)
-            .env("SIS_ONBOARD_DIST", dist::dir());
+            .env("SIS_ONBOARD_DIST", dist::dir())
+            .env("SIS_ONBOARD_TEST_POSTGRES_URL", &postgres);
         exec(e2e)
     })
 }
