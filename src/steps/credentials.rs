@@ -466,8 +466,16 @@ fn report_view(report: ValidationReport) -> impl IntoView {
     });
     let failed = report.error.map(|e| {
         let text = ctx.tv(messages::validation_error(e.code));
+        // A failure that belongs to a field is shown under that field (and announced once,
+        // by the live region): here it stays for screen readers' review only, so the page
+        // does not say the same sentence twice.
+        let class = if messages::error_field(e.code, e.field).is_some() {
+            "sis-error sis-visually-hidden"
+        } else {
+            "sis-error"
+        };
         view! {
-            <p class="sis-error" role="alert" data-testid="report-error" data-code=wire_name(&e.code)>
+            <p class=class data-testid="report-error" data-code=wire_name(&e.code)>
                 {text}
             </p>
         }

@@ -215,6 +215,22 @@ test("a Spanish-speaking administrator completes the path in Spanish", async () 
   await context.close();
 });
 
+test("a failure that belongs to a field is said once, under that field", async () => {
+  const { context, page } = await openDemo();
+  await walkToCredentials(page);
+  await fillCredentials(page, { secret: "not-the-secret" });
+  await $(page, "validate").click();
+  await page.locator('sis-onboard [data-testid="report-error"][data-code="invalid_client"]').waitFor({ state: "attached" });
+  const shown = await page.locator("sis-onboard").evaluate((el) =>
+    [...el.shadowRoot.querySelectorAll("p, li, span, div")]
+      .filter((e) => e.children.length === 0 && e.getBoundingClientRect().width > 1)
+      .filter((e) => /did not accept this Client ID and Secret/.test(e.textContent)).length,
+  );
+  assert.equal(shown, 1, "the message is shown once, at the Client Secret field");
+  assert.equal(await $(page, "client-secret").getAttribute("aria-invalid"), "true");
+  await context.close();
+});
+
 test("text in the wizard meets WCAG AA contrast, light and dark", async () => {
   // Reduced motion: no colour transitions to wait for when the theme changes.
   const { context, page } = await openDemo({ reducedMotion: "reduce" });

@@ -19,13 +19,15 @@ mod demo;
 mod dist;
 mod openapi;
 mod package;
+mod screenshots;
 mod setup;
 mod strings;
 mod test;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <setup|build|demo [--port N]|test|bench|openapi>";
+const USAGE: &str =
+    "usage: cargo xtask <setup|build|demo [--port N]|test|bench|openapi|screenshots>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("bench") => bench::run(),
         Some("openapi") => openapi::run(),
+        Some("screenshots") => screenshots::run(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
