@@ -186,7 +186,7 @@ export interface MountOptions extends SisOnboardCallbacks {
   session: string;
   /** The proxy's base URL; the page's own origin when absent or `/`. */
   api?: string;
-  /** A BCP 47 tag: `es…` is Spanish, anything else English; the browser's languages when absent. */
+  /** A BCP 47 tag: `es…` is Spanish, `fr…` French, anything else English; the browser's languages when absent. */
   lang?: string;
   /** The colour scheme; `auto` when absent. */
   theme?: Theme;

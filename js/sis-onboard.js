@@ -18,6 +18,7 @@ const stylesheet = new URL("./sis-onboard.css", import.meta.url).href;
 const STRINGS = {
   en: new URL("./sis-onboard-en.txt", import.meta.url),
   es: new URL("./sis-onboard-es.txt", import.meta.url),
+  fr: new URL("./sis-onboard-fr.txt", import.meta.url),
 };
 const VERSION = "0.1.0";
 /** Attributes whose change re-renders the wizard (`theme` is CSS only). */
@@ -84,8 +85,9 @@ function prefetchSession(session, api) {
 
 /**
  * The language to speak: the element's own `lang`, else the browser's first language the
- * wizard speaks, else English. (Not the page's: a vendor page in English may well be read by
- * a Spanish-speaking administrator.)
+ * wizard speaks, else English, each by its primary subtag (`fr`, `fr-CA`, `fr-FR` and `fr_CA`
+ * are French). (Not the page's: a vendor page in English may well be read by a Spanish- or
+ * French-speaking administrator.)
  */
 function language(element) {
   for (const tag of [element.getAttribute("lang") ?? "", ...(navigator.languages ?? [])]) {

@@ -38,7 +38,7 @@ impl WizardHandle {
 
 /// Mounts a wizard into `container`, configured by the attributes of `host`
 /// (`session`: the session token; `api`: the proxy's base URL), speaking `lang` (`en`,
-/// `es`) with `strings`, the text of that language's strings file. The loader chooses the
+/// `es`, `fr`) with `strings`, the text of that language's strings file. The loader chooses the
 /// language (the host's own `lang`, else the browser's) and fetches its file alongside the
 /// wasm. `session`, when given, is the loader's own `GET /v1/session` for these very
 /// attributes, started alongside the wasm: a promise of its `Response`, or of `null` when

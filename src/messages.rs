@@ -151,19 +151,26 @@ mod tests {
 
     #[test]
     fn every_validation_code_has_its_own_message() {
-        let mut texts: Vec<&str> = CODES
-            .iter()
-            .map(|c| Lang::En.text(validation_error(*c)))
-            .collect();
-        texts.sort_unstable();
-        texts.dedup();
-        assert_eq!(texts.len(), CODES.len());
+        for (lang, _) in crate::i18n::SOURCES {
+            let mut texts: Vec<&str> = CODES
+                .iter()
+                .map(|c| lang.text(validation_error(*c)))
+                .collect();
+            texts.sort_unstable();
+            texts.dedup();
+            assert_eq!(texts.len(), CODES.len(), "{lang:?}");
+        }
     }
 
     #[test]
     fn a_report_without_a_district_says_connected_without_a_name() {
         assert_eq!(report_passed(Lang::En, ""), "Connected");
         assert_eq!(report_passed(Lang::Es, ""), "Conectado");
+        assert_eq!(report_passed(Lang::Fr, ""), "Connecté");
+        assert_eq!(
+            report_passed(Lang::Fr, "Centre de services scolaire des Laurentides"),
+            "Connecté à Centre de services scolaire des Laurentides"
+        );
         assert_eq!(
             report_passed(Lang::En, "Lakeshore District"),
             "Connected to Lakeshore District"
@@ -181,13 +188,15 @@ mod tests {
             message: "proxy text".into(),
             checked_at: 0,
         };
-        let text = failing_reason(Lang::Es, "Acme", &reason);
-        assert_eq!(
-            text,
-            Lang::Es.format(Key::ErrTls, &[("vendor", "Acme")]),
-            "localized, vendor filled in"
-        );
-        assert!(text.contains("Acme"));
+        for lang in [Lang::Es, Lang::Fr] {
+            let text = failing_reason(lang, "Acme", &reason);
+            assert_eq!(
+                text,
+                lang.format(Key::ErrTls, &[("vendor", "Acme")]),
+                "{lang:?}: localized, vendor filled in"
+            );
+            assert!(text.contains("Acme") && !text.contains("proxy text"));
+        }
         assert!(needs_new_keys(Code::InvalidClient));
         assert!(!needs_new_keys(Code::InactiveConnection));
     }

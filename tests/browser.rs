@@ -353,6 +353,16 @@ async fn spanish_is_spoken_throughout() {
 }
 
 #[wasm_bindgen_test]
+async fn french_is_spoken_throughout() {
+    let w = Mounted::new(session("fr", 3), Lang::Fr);
+    leptos::task::tick().await;
+    assert!(w.text("step-title").starts_with("Connectez votre système"));
+    assert_eq!(w.text("stepper-region"), "Région");
+    assert_eq!(w.text("continue"), "Commencer");
+    assert_eq!(w.text("exit"), "Quitter");
+}
+
+#[wasm_bindgen_test]
 async fn exit_clears_the_secret_and_says_goodbye() {
     let w = Mounted::new(session("exit", 3), Lang::En);
     w.ctx.secret.set("typed".into());
@@ -697,6 +707,7 @@ async fn a_failing_repair_says_why_in_the_wizard_words_and_when() {
     for (lang, code, new_keys) in [
         (Lang::En, ValidationErrorCode::InvalidClient, true),
         (Lang::Es, ValidationErrorCode::InactiveConnection, false),
+        (Lang::Fr, ValidationErrorCode::InvalidClient, true),
     ] {
         let id = format!("repair-why-{}", lang.tag());
         let w = Mounted::new(repair_session(&id, Some(code)), lang);

@@ -1,4 +1,4 @@
-//! The catalog's invariants: ids, suffixes, the default, and texts in both languages.
+//! The catalog's invariants: ids, suffixes, the default, and texts in every language.
 
 use extracts::{CATALOG, Localized, data_set};
 
@@ -69,7 +69,7 @@ fn exactly_one_default_and_it_is_extended_rostering() {
 }
 
 #[test]
-fn texts_are_filled_in_both_languages_and_translated() {
+fn texts_are_filled_in_every_language_and_translated() {
     for set in CATALOG {
         for (field, text) in [
             ("name", set.name),
@@ -78,9 +78,13 @@ fn texts_are_filled_in_both_languages_and_translated() {
         ] {
             assert!(!text.en.trim().is_empty(), "{} {field} en is empty", set.id);
             assert!(!text.es.trim().is_empty(), "{} {field} es is empty", set.id);
+            assert!(!text.fr.trim().is_empty(), "{} {field} fr is empty", set.id);
             assert_ne!(text.en, text.es, "{} {field} is not translated", set.id);
+            assert_ne!(text.en, text.fr, "{} {field} is not in French", set.id);
+            assert_ne!(text.es, text.fr, "{} {field}: French is Spanish", set.id);
             assert_eq!(text.get("en"), text.en);
             assert_eq!(text.get("es-MX"), text.es);
+            assert_eq!(text.get("fr-CA"), text.fr);
         }
     }
 }
@@ -102,10 +106,12 @@ fn localized_falls_back_to_english() {
     let text = Localized {
         en: "Attendance",
         es: "Asistencia",
+        fr: "Présences",
     };
-    assert_eq!(text.get("fr"), "Attendance");
+    assert_eq!(text.get("de"), "Attendance");
     assert_eq!(text.get(""), "Attendance");
     assert_eq!(text.get("es"), "Asistencia");
+    assert_eq!(text.get("fr"), "Présences");
 }
 
 #[test]

@@ -552,7 +552,8 @@ pub struct CompleteResponse {
 }
 
 /// Path where the wizard reads the Custom Data Extract catalog, with the extracts
-/// generated for its session (session token required); `?lang=es` for Spanish texts.
+/// generated for its session (session token required); `?lang=es` for Spanish texts,
+/// `?lang=fr` for French.
 pub const EXTRACTS_PATH: &str = "/v1/extracts";
 
 /// One data set the administrator can share, with the extract generated for it.

@@ -9,6 +9,8 @@ const EVENT_PREFIX = "sis-onboard:";
 const EVENT_NAMES = ["ready", "step", "validation", "success", "exit", "error"];
 // The attributes shown in the integration code, in the order a vendor would write them.
 const SHOWN_ATTRIBUTES = ["session", "api", "lang", "theme"];
+// The languages the wizard speaks, as the language switch offers them.
+const SPOKEN = ["en", "es", "fr"];
 
 const wizard = document.getElementById("onboarding");
 const themeSwitch = document.querySelector('[data-testid="theme-switch"]');
@@ -23,11 +25,17 @@ function shortened(token) {
   return token.length > 8 ? `${token.slice(0, 8)}…` : token;
 }
 
+/** The language of a BCP 47 tag (`fr-CA` is `fr`) when the wizard speaks it, else null. */
+function spoken(tag) {
+  const primary = String(tag).trim().split(/[-_]/)[0].toLowerCase();
+  return SPOKEN.includes(primary) ? primary : null;
+}
+
 /** The language the wizard picks without a `lang` attribute: the browser's first it speaks. */
 function browserLanguage() {
   for (const tag of navigator.languages ?? [navigator.language]) {
-    const primary = String(tag).split(/[-_]/)[0].toLowerCase();
-    if (primary === "en" || primary === "es") return primary;
+    const lang = spoken(tag);
+    if (lang) return lang;
   }
   return "en";
 }
@@ -90,11 +98,9 @@ if (wizard && themeSwitch && langSwitch && code && log && logScroller) {
 
   // Show what the wizard will do unless told otherwise; touch no attribute until asked.
   themeSwitch.value = wizard.getAttribute("theme") ?? "auto";
-  langSwitch.value = wizard.getAttribute("lang")?.toLowerCase().startsWith("es")
-    ? "es"
-    : wizard.hasAttribute("lang")
-      ? "en"
-      : browserLanguage();
+  langSwitch.value = wizard.hasAttribute("lang")
+    ? spoken(wizard.getAttribute("lang")) ?? "en"
+    : browserLanguage();
 
   themeSwitch.addEventListener("change", () => applyTheme(themeSwitch.value));
   langSwitch.addEventListener("change", () => applyLanguage(langSwitch.value));

@@ -586,7 +586,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(values("theme-switch"), ["auto", "light", "dark"]);
-        assert_eq!(values("lang-switch"), ["en", "es"]);
+        assert_eq!(values("lang-switch"), ["en", "es", "fr"]);
     }
 
     /// A build's files, as `cargo xtask build` names them.
@@ -603,6 +603,10 @@ mod tests {
                 (
                     "es".to_owned(),
                     "sis-onboard-es-5555666677778888.txt".to_owned(),
+                ),
+                (
+                    "fr".to_owned(),
+                    "sis-onboard-fr-9999aaaabbbbcccc.txt".to_owned(),
                 ),
             ]
             .into(),
@@ -635,7 +639,7 @@ mod tests {
         // A style preload for the stylesheet, which it links.
         assert!(LOADER_SOURCE.contains(r#"const stylesheet = new URL("./sis-onboard.css""#));
         assert!(LOADER_SOURCE.contains(r#"link.rel = "stylesheet""#));
-        // One strings file per language of the manifest, and English the fallback of both.
+        // One strings file per language of the manifest, and English the fallback of all.
         for lang in files().strings.keys() {
             assert!(
                 LOADER_SOURCE.contains(&format!(r#"{lang}: new URL("./sis-onboard-{lang}.txt""#)),
@@ -743,15 +747,28 @@ mod tests {
             hinted("de-DE,de;q=0.9,ES;q=0.5").as_deref(),
             Some("sis-onboard-es")
         );
-        assert_eq!(hinted("fr").as_deref(), Some("sis-onboard-en"));
+        for french in [
+            "fr",
+            "fr-CA",
+            "fr-FR,fr;q=0.9",
+            "fr_CA",
+            "de-CH,fr-CH;q=0.8,en;q=0.5",
+        ] {
+            assert_eq!(
+                hinted(french).as_deref(),
+                Some("sis-onboard-fr"),
+                "{french}"
+            );
+        }
+        assert_eq!(hinted("de").as_deref(), Some("sis-onboard-en"));
         assert_eq!(hinted("").as_deref(), Some("sis-onboard-en"));
         // A language the manifest gains is hinted without a change here.
         let mut more = files.clone();
         more.strings
-            .insert("fr".into(), "sis-onboard-fr-0.txt".into());
+            .insert("pt".into(), "sis-onboard-pt-0.txt".into());
         assert_eq!(
-            more.strings_for("fr-CA").map(String::as_str),
-            Some("sis-onboard-fr-0.txt")
+            more.strings_for("pt-BR").map(String::as_str),
+            Some("sis-onboard-pt-0.txt")
         );
     }
 
@@ -803,10 +820,12 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(
-            !script.contains(&files.strings["es"]),
-            "one language's strings"
-        );
+        for other in ["es", "fr"] {
+            assert!(
+                !script.contains(&files.strings[other]),
+                "one language's strings"
+            );
+        }
         assert_eq!(floor_response(None, "en").status(), StatusCode::NOT_FOUND);
         std::fs::remove_file(dir.path().join(MANIFEST)).expect("remove");
         assert_eq!(

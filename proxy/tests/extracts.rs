@@ -59,6 +59,19 @@ async fn the_catalog_names_the_sessions_extracts_in_its_language() {
             spanish["data_sets"][0]["query"], english["data_sets"][0]["query"],
             "the SQL is the same in every language"
         );
+        for tag in ["fr", "fr-CA", "fr-FR", "fr_CA"] {
+            let (status, french) = read_catalog(&h, &format!("?lang={tag}")).await;
+            assert_eq!(status, StatusCode::OK, "{tag}");
+            let attendance = &french["data_sets"][1];
+            assert_eq!(attendance["name"], "Présences", "{tag}");
+            assert_eq!(
+                attendance["description"],
+                extracts::CATALOG[1].description.fr
+            );
+            assert_eq!(attendance["yields"], extracts::CATALOG[1].yields.fr);
+            assert_eq!(attendance["query"], english["data_sets"][1]["query"]);
+            assert_eq!(attendance["extract_name"], "Acme_Attendance");
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! Every string the administrator reads, in one table per language: `en.json`, `es.json`,
-//! each a list of `[key, text]` in the order of [`Key`].
+//! `fr.json`, each a list of `[key, text]` in the order of [`Key`].
 //!
 //! The tables are not compiled into the wasm: `cargo xtask build` writes each as a file of
 //! its own (`sis-onboard-<lang>-<hash>.txt`, the texts one per line), the loader fetches the
 //! chosen language's file alongside the wasm, and [`Lang::install`] takes it in. A page
-//! downloads one language instead of both (3 KB less gzip). Tests check that both tables
-//! list every key in order, without line breaks, with the same `{placeholders}`.
+//! downloads one language instead of all three (3 to 4 KB gzip each). Tests check that every
+//! table lists every key in order, without line breaks, with the same `{placeholders}`.
 
 use std::sync::OnceLock;
 
@@ -16,15 +16,18 @@ pub enum Lang {
     En,
     /// Spanish.
     Es,
+    /// French (written for Quebec: Canadian French conventions).
+    Fr,
 }
 
 impl Lang {
-    /// The language for a BCP 47 tag such as `es-MX`; English for anything not spoken.
+    /// The language for a BCP 47 tag such as `es-MX` or `fr-CA`; none for a language not spoken.
     pub fn from_tag(tag: &str) -> Option<Self> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
             "es" => Some(Lang::Es),
+            "fr" => Some(Lang::Fr),
             _ => None,
         }
     }
@@ -34,14 +37,17 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Es => "es",
+            Lang::Fr => "fr",
         }
     }
 
-    /// A count with thousands grouped as the language writes them (3,200 / 3.200).
+    /// A count with thousands grouped as the language writes them (3,200 / 3.200 / 3 200,
+    /// French with a no-break space so a count never wraps).
     pub fn number(self, n: u64) -> String {
         let separator = match self {
             Lang::En => ',',
             Lang::Es => '.',
+            Lang::Fr => '\u{a0}',
         };
         let digits = n.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
@@ -124,12 +130,14 @@ impl Lang {
 }
 
 /// Each language's strings once installed, by [`Lang`].
-static STRINGS: [OnceLock<Vec<&'static str>>; 2] = [OnceLock::new(), OnceLock::new()];
+static STRINGS: [OnceLock<Vec<&'static str>>; 3] =
+    [OnceLock::new(), OnceLock::new(), OnceLock::new()];
 
 /// The tables as the source holds them, `[key, text]` in key order.
-pub const SOURCES: [(Lang, &str); 2] = [
+pub const SOURCES: [(Lang, &str); 3] = [
     (Lang::En, include_str!("en.json")),
     (Lang::Es, include_str!("es.json")),
+    (Lang::Fr, include_str!("fr.json")),
 ];
 
 /// The table `source` as its `(key, text)` pairs.
@@ -279,30 +287,59 @@ mod tests {
     }
 
     #[test]
-    fn both_languages_use_the_same_placeholders() {
-        for key in ALL_KEYS {
-            assert_eq!(
-                placeholders(Lang::En.text(*key)),
-                placeholders(Lang::Es.text(*key)),
-                "{key:?}"
-            );
+    fn every_language_uses_the_same_placeholders_as_english() {
+        for (lang, _) in SOURCES {
+            for key in ALL_KEYS {
+                assert_eq!(
+                    placeholders(Lang::En.text(*key)),
+                    placeholders(lang.text(*key)),
+                    "{lang:?}: {key:?}"
+                );
+            }
         }
     }
 
     #[test]
-    fn spanish_is_not_english_left_untranslated() {
-        let same: Vec<_> = ALL_KEYS
-            .iter()
-            .filter(|k| Lang::En.text(**k) == Lang::Es.text(**k))
-            .filter(|k| !matches!(k, Key::BaseUrlLabel | Key::ClientIdLabel | Key::StrategyApi))
-            .collect();
-        assert!(same.len() <= 3, "untranslated: {same:?}");
+    fn no_language_is_english_left_untranslated() {
+        for (lang, _) in SOURCES.into_iter().filter(|(lang, _)| *lang != Lang::En) {
+            let same: Vec<_> = ALL_KEYS
+                .iter()
+                .filter(|k| Lang::En.text(**k) == lang.text(**k))
+                .filter(|k| !matches!(k, Key::BaseUrlLabel | Key::ClientIdLabel | Key::StrategyApi))
+                .collect();
+            assert!(same.len() <= 3, "{lang:?} untranslated: {same:?}");
+        }
+    }
+
+    #[test]
+    fn each_language_is_chosen_by_its_tags_and_names_itself() {
+        for (tag, lang) in [
+            ("en", Lang::En),
+            ("en-GB", Lang::En),
+            ("es", Lang::Es),
+            ("es-MX", Lang::Es),
+            ("fr", Lang::Fr),
+            ("fr-CA", Lang::Fr),
+            ("fr-FR", Lang::Fr),
+            ("fr_CA", Lang::Fr),
+            (" FR-ca ", Lang::Fr),
+        ] {
+            assert_eq!(Lang::from_tag(tag), Some(lang), "{tag}");
+        }
+        for tag in ["", "de", "fra", "frc", "pt-BR"] {
+            assert_eq!(Lang::from_tag(tag), None, "{tag}");
+        }
+        for (lang, _) in SOURCES {
+            assert_eq!(Lang::from_tag(lang.tag()), Some(lang));
+        }
     }
 
     #[test]
     fn counts_are_grouped_by_thousands() {
         assert_eq!(Lang::En.number(3200), "3,200");
         assert_eq!(Lang::Es.number(3200), "3.200");
+        assert_eq!(Lang::Fr.number(3200), "3\u{a0}200");
+        assert_eq!(Lang::Fr.number(1_234_567), "1\u{a0}234\u{a0}567");
         assert_eq!(Lang::En.number(1_000_000), "1,000,000");
         assert_eq!(Lang::En.number(999), "999");
         assert_eq!(Lang::En.number(0), "0");
@@ -317,6 +354,10 @@ mod tests {
         assert_eq!(
             Lang::Es.format(Key::StepOf, &[("n", "2"), ("total", "7")]),
             "Paso 2 de 7"
+        );
+        assert_eq!(
+            Lang::Fr.format(Key::StepOf, &[("n", "2"), ("total", "7")]),
+            "Étape 2 sur 7"
         );
     }
 

@@ -317,6 +317,42 @@ test("a new language attribute re-renders in that language and keeps the progres
   await context.close();
 });
 
+test("the loader speaks French for fr, fr-CA, fr-FR and fr_CA, and for a browser in Canadian French", async () => {
+  const tags = ["fr", "fr-CA", "fr-FR", "fr_CA"];
+  const hosts = [];
+  for (const [i, tag] of tags.entries()) {
+    hosts.push(`<sis-onboard id="w${i}" session="${await newSession()}" lang="${tag}"></sis-onboard>`);
+  }
+  // A language the wizard does not speak: the browser's languages decide (English here).
+  hosts.push(`<sis-onboard id="other" session="${await newSession()}" lang="de-CH"></sis-onboard>`);
+  const fetched = [];
+  const { context, page } = await vendorPage("", { contextOptions: { locale: "en-US" } });
+  page.on("request", (request) => /\/sis-onboard-\w+-[0-9a-f]{16}\.txt$/.test(request.url()) && fetched.push(request.url()));
+  await page.evaluate((html) => document.body.insertAdjacentHTML("beforeend", html), hosts.join(""));
+  for (const [i, tag] of tags.entries()) {
+    const $ = within(page, `w${i}`);
+    await $("step-start").waitFor({ timeout: 15_000 });
+    assert.equal(await $("wizard").getAttribute("lang"), "fr", tag);
+    assert.match(await $("step-title").innerText(), /^Connectez votre système d'information sur les élèves/, tag);
+    assert.equal(await $("exit").innerText(), "Quitter", tag);
+  }
+  await within(page, "other")("step-start").waitFor({ timeout: 15_000 });
+  assert.equal(await within(page, "other")("wizard").getAttribute("lang"), "en");
+  // Four French wizards share one download of the French strings.
+  assert.deepEqual(fetched.map((url) => url.match(/sis-onboard-(\w+)-/)[1]).sort(), ["en", "fr"]);
+  await context.close();
+
+  // Without a `lang` attribute, the browser's language: Canadian French is French.
+  const quebec = await vendorPage(`<sis-onboard id="b" session="${await newSession()}"></sis-onboard>`, {
+    contextOptions: { locale: "fr-CA" },
+  });
+  const $ = within(quebec.page, "b");
+  await $("step-start").waitFor({ timeout: 15_000 });
+  assert.equal(await $("wizard").getAttribute("lang"), "fr");
+  assert.match(await $("step-title").innerText(), /^Connectez votre système/);
+  await quebec.context.close();
+});
+
 test("a language set while the wizard loads is the language it shows", async () => {
   const { context, page } = await vendorPage("");
   // The English strings wait until the page has changed its mind.
@@ -438,7 +474,7 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
   assert.equal(loader.headers.get("cache-control"), "no-cache");
   const source = await loader.text();
   const hashed = [...source.matchAll(/"\.\/(sis-onboard[\w-]*-[0-9a-f]{8,16}[\w.]*)"/g)].map((m) => m[1]);
-  assert.equal(hashed.length, 5, `the glue, the wasm, the stylesheet and two languages' strings: ${hashed}`);
+  assert.equal(hashed.length, 6, `the glue, the wasm, the stylesheet and three languages' strings: ${hashed}`);
   for (const name of hashed) {
     const response = await fetch(`${env.proxy.url}/sis-onboard/${name}`);
     assert.equal(response.status, 200, name);
@@ -453,7 +489,7 @@ test("assets: hashed files cache forever, the loader is revalidated and loads wi
   assert.equal(glue, `sis-onboard-wizard-${contentHash}.js`);
   assert.equal(wasm, `sis-onboard-wizard-${contentHash}_bg.wasm`);
   // So are the strings: each language's table, one text per line.
-  for (const lang of ["en", "es"]) {
+  for (const lang of ["en", "es", "fr"]) {
     const name = hashed.find((n) => n.startsWith(`sis-onboard-${lang}-`) && n.endsWith(".txt"));
     const text = await bytesOf(name);
     assert.equal(name, `sis-onboard-${lang}-${createHash("sha256").update(text).digest("hex").slice(0, 16)}.txt`);
@@ -514,6 +550,14 @@ test("the demo page shows its integration code, switches theme and language, and
   await page.locator('sis-onboard [data-testid="step-title"]:has-text("Dónde guarda su distrito")').waitFor();
   await $("step-source").waitFor();
   assert.match(await page.locator('[data-testid="integration-code"]').innerText(), /lang="es"/);
+  // The switch offers French too.
+  const offered = await page.locator('[data-testid="lang-switch"] option').evaluateAll((options) =>
+    options.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(offered, [["en", "English"], ["es", "Español"], ["fr", "Français"]]);
+  await page.locator('[data-testid="lang-switch"]').selectOption("fr");
+  await page.locator('sis-onboard [data-testid="step-title"]:has-text("Où votre district conserve-t-il")').waitFor();
+  await $("step-source").waitFor();
+  assert.match(await page.locator('[data-testid="integration-code"]').innerText(), /lang="fr"/);
   await context.close();
 });
 

@@ -231,6 +231,88 @@ test("a failure that belongs to a field is said once, under that field", async (
   await context.close();
 });
 
+test("a French-speaking administrator in Quebec completes the Custom Data Extract path in French", async () => {
+  // A browser set to Canadian French, on a vendor page in English: the loader picks French.
+  const { context, page } = await openDemo({ locale: "fr-CA" });
+  assert.equal(await $(page, "wizard").getAttribute("lang"), "fr");
+  assert.equal(
+    await $(page, "step-title").innerText(),
+    "Connectez votre système d'information sur les élèves à Acme Learning",
+  );
+  assert.equal(await $(page, "stepper-source").innerText(), "Source de données");
+  assert.equal(await $(page, "continue").innerText(), "Commencer");
+  await walkToStrategy(page);
+  assert.match(await $(page, "step-strategy").innerText(), /Extraction de données personnalisée/);
+
+  // The catalog comes from the proxy in French; the SQL is the same in every language.
+  await press(page, "choice-custom_data_extract");
+  await press(page, "continue", "Enter");
+  await $(page, "extract-extended_rostering").waitFor();
+  const extract = await $(page, "step-data-extract").innerText();
+  assert.match(extract, /Configurez les extractions de données dans Infinite Campus/);
+  assert.match(extract, /Listes étendues/);
+  assert.match(extract, /Présences/);
+  assert.match(extract, /Copier la requête/);
+  assert.match(await $(page, "query-extended_rostering").textContent(), /^-- AcmeLearning_ExtendedRostering: Extended Rostering for AcmeLearning\./);
+  for (const item of ["open", "extract:extended_rostering", "schedule"]) await press(page, `tick-${item}`);
+  await press(page, "continue", "Enter");
+
+  // The Infinite Campus menus are named as the administrator sees them: in English.
+  await $(page, "step-generate-connection").waitFor();
+  const generate = await $(page, "step-generate-connection").innerText();
+  assert.match(generate, /Générez une connexion OneRoster 1\.2 dans Infinite Campus/);
+  assert.match(generate, /Sous Settings, sélectionnez Digital Learning Application Configuration\./);
+  await $(page, "continue").click();
+  await $(page, "step-credentials").waitFor();
+  assert.match(await $(page, "step-credentials").innerText(), /Valider la configuration/);
+
+  // A refused secret is explained in French at the secret.
+  await fillCredentials(page, { secret: "not-the-secret" });
+  await $(page, "validate").click();
+  await $(page, "report-error").waitFor();
+  // The pasted spaces and trailing slash were repaired, and the administrator told so.
+  assert.match(await $(page, "base-url-note").innerText(), /Nous avons retiré/);
+  assert.match(
+    await $(page, "client-secret-note").innerText(),
+    /Infinite Campus n'a pas accepté ce Client ID et ce Secret/,
+  );
+  await $(page, "client-secret").fill(SECRET);
+  await $(page, "validate").click();
+  await $(page, "district-name").waitFor();
+  assert.match(await $(page, "district-name").innerText(), /^Connecté à .*School District$/);
+  // Thousands grouped with a no-break space, as French writes them.
+  assert.match(await $(page, "counts").textContent(), /Élèves\s*\d{1,3}(\u00a0\d{3})+/);
+
+  await $(page, "continue").click();
+  await $(page, "step-done").waitFor();
+  assert.equal(await $(page, "step-title").innerText(), "Bravo!");
+  assert.match(await $(page, "done-summary").innerText(), /School District est maintenant connecté à Acme Learning\./);
+  assert.match(await $(page, "step-done").innerText(), /dans un délai de 24 heures/);
+  assert.match(await $(page, "done-support").innerText(), /Communiquez avec support@acme-learning\.example/);
+
+  // The page hears the success once, in the same words whatever the language.
+  const events = await page.evaluate(() => window.__events);
+  const successes = events.filter((e) => e.name === "sis-onboard:success").map((e) => e.detail);
+  assert.equal(successes.length, 1);
+  assert.match(successes[0].connectionId, /^conn_/);
+  assert.deepEqual(
+    { source: successes[0].source, strategy: successes[0].strategy, region: successes[0].region },
+    { source: "infinite_campus", strategy: "custom_data_extract", region: "us" },
+  );
+  const validations = events.filter((e) => e.name === "sis-onboard:validation").map((e) => e.detail);
+  assert.deepEqual(validations, [
+    { outcome: "failed", code: "invalid_client" },
+    { outcome: "passed", code: null },
+  ]);
+  const stored = await storedConnection(successes[0].connectionId);
+  assert.deepEqual(
+    stored.extract_plan.extracts.map((e) => [e.data_set, e.name]),
+    [["extended_rostering", "AcmeLearning_ExtendedRostering"]],
+  );
+  await secretIsNowhere(page);
+  await context.close();
+});
+
 test("text in the wizard meets WCAG AA contrast, light and dark", async () => {
   // Reduced motion: no colour transitions to wait for when the theme changes.
   const { context, page } = await openDemo({ reducedMotion: "reduce" });

@@ -37,7 +37,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// `{"glue": …, "wasm": …, "css": …, "strings": {"en": …, "es": …}}`.
+    /// `{"glue": …, "wasm": …, "css": …, "strings": {"en": …, "es": …, "fr": …}}`.
     pub fn to_json(&self) -> String {
         let strings: serde_json::Map<String, serde_json::Value> = self
             .strings
@@ -148,6 +148,7 @@ pub fn sample_manifest() -> Manifest {
         strings: vec![
             ("en".into(), "sis-onboard-en-00000000000000aa.txt".into()),
             ("es".into(), "sis-onboard-es-00000000000000bb.txt".into()),
+            ("fr".into(), "sis-onboard-fr-00000000000000cc.txt".into()),
         ],
     }
 }
@@ -181,6 +182,7 @@ mod tests {
                 "strings": {
                     "en": "sis-onboard-en-00000000000000aa.txt",
                     "es": "sis-onboard-es-00000000000000bb.txt",
+                    "fr": "sis-onboard-fr-00000000000000cc.txt",
                 },
             })
         );

@@ -167,6 +167,7 @@ mod tests {
         assert!(loader.contains(r#"new URL("./sis-onboard-3d3b1657ff42e.css""#));
         assert!(loader.contains(r#"new URL("./sis-onboard-en-00000000000000aa.txt""#));
         assert!(loader.contains(r#"new URL("./sis-onboard-es-00000000000000bb.txt""#));
+        assert!(loader.contains(r#"new URL("./sis-onboard-fr-00000000000000cc.txt""#));
         // No unhashed name is left for the browser to ask for.
         for unhashed in [
             "./sis-onboard-wizard.js",
@@ -174,6 +175,7 @@ mod tests {
             "./sis-onboard.css",
             "./sis-onboard-en.txt",
             "./sis-onboard-es.txt",
+            "./sis-onboard-fr.txt",
         ] {
             assert!(!loader.contains(&format!("\"{unhashed}\"")), "{unhashed}");
         }
@@ -195,6 +197,7 @@ mod tests {
                 "sis-onboard-3d3b1657ff42e.css",
                 "sis-onboard-en-00000000000000aa.txt",
                 "sis-onboard-es-00000000000000bb.txt",
+                "sis-onboard-fr-00000000000000cc.txt",
             ]
         );
     }

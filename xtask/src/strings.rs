@@ -1,12 +1,12 @@
 //! Each language's strings file: the wizard's string table (`src/i18n/<lang>.json`, a
 //! list of `[key, text]` in the order of the wizard's `Key`) as its texts, one per line.
 //! The loader fetches only the language it shows, so the wasm carries no strings and a page
-//! downloads one language instead of both.
+//! downloads one language instead of all of them.
 
 use crate::cmd::root;
 
 /// The languages the wizard speaks, as the loader names them.
-pub const LANGUAGES: [&str; 2] = ["en", "es"];
+pub const LANGUAGES: [&str; 3] = ["en", "es", "fr"];
 
 /// The end of every strings file's name.
 pub const SUFFIX: &str = ".txt";
@@ -75,6 +75,31 @@ mod tests {
 
     fn tables(en: &str, es: &str) -> Vec<(&'static str, String)> {
         vec![("en.json", en.to_owned()), ("es.json", es.to_owned())]
+    }
+
+    #[test]
+    fn every_language_the_loader_names_has_a_table_in_step_with_english() {
+        assert_eq!(super::LANGUAGES, ["en", "es", "fr"]);
+        let written = super::run().expect("the real tables");
+        let langs: Vec<&str> = written.iter().map(|(lang, _)| *lang).collect();
+        assert_eq!(langs, super::LANGUAGES);
+        let lines = written[0].1.split('\n').count();
+        for (lang, text) in &written {
+            assert_eq!(text.split('\n').count(), lines, "{lang}");
+        }
+    }
+
+    #[test]
+    fn a_third_table_out_of_step_fails_the_build() {
+        let mut three = tables(r#"[["Back", "Back"]]"#, r#"[["Back", "Atrás"]]"#);
+        three.push(("fr.json", r#"[["Exit", "Quitter"]]"#.to_owned()));
+        assert!(
+            files(&three)
+                .expect_err("refused")
+                .contains("fr.json does not list the same keys")
+        );
+        three[2].1 = r#"[["Back", "Retour"]]"#.to_owned();
+        assert_eq!(files(&three).expect("files"), ["Back", "Atrás", "Retour"]);
     }
 
     #[test]

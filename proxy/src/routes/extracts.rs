@@ -23,7 +23,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
-    /// A BCP 47 tag; `es…` gives Spanish, anything else English.
+    /// A BCP 47 tag; `es…` gives Spanish, `fr…` (`fr`, `fr-CA`, `fr-FR` …) French, anything
+    /// else English.
     lang: Option<String>,
 }
 
