@@ -104,7 +104,7 @@ async function receivedWebhooks() {
   }
 }
 
-/** One table row: the event and when, the district, the connection, the verified signature. */
+/** One table row: the event and when, the district and connection id, the verified signature. */
 function webhookRow(delivery) {
   const data = delivery.data ?? {};
   const row = document.createElement("tr");
@@ -114,7 +114,11 @@ function webhookRow(delivery) {
   const event = document.createElement("td");
   const type = document.createElement("span");
   type.className = "acme-hooks-type";
-  type.textContent = delivery.type;
+  // `connection.created` may wrap after its dot in a narrow panel, nowhere else.
+  delivery.type.split(".").forEach((part, i) => {
+    if (i) type.append(".", document.createElement("wbr"));
+    type.append(part);
+  });
   const at = new Date(delivery.received_at * 1000);
   const time = document.createElement("time");
   time.className = "acme-log-time";
@@ -122,16 +126,16 @@ function webhookRow(delivery) {
   time.textContent = at.toTimeString().slice(0, 8);
   event.append(type, time);
 
-  const district = document.createElement("td");
-  district.textContent = data.district_name ?? "—";
-
+  // The district by name, and below it the connection's id (what the backend stores).
   const connection = document.createElement("td");
+  const district = document.createElement("span");
+  district.className = "acme-hooks-district";
+  district.textContent = data.district_name ?? "—";
+  connection.append(district);
   if (data.connection_id) {
     const id = document.createElement("code");
     id.textContent = data.connection_id;
     connection.append(id);
-  } else {
-    connection.textContent = "—";
   }
 
   const signature = document.createElement("td");
@@ -143,7 +147,7 @@ function webhookRow(delivery) {
   verified.append(tick, delivery.verified ? "verified" : "not verified");
   signature.append(verified);
 
-  row.append(event, district, connection, signature);
+  row.append(event, connection, signature);
   return row;
 }
 
