@@ -1,6 +1,9 @@
 //! The demo (feature `demo`): a pretend vendor's page that embeds the wizard with a script
 //! tag, exactly as a vendor would (with the preload hints a vendor may add), the sandbox
-//! district nested under [`SANDBOX_PATH`], and the benchmark's floor page at [`FLOOR_PATH`].
+//! district nested under [`SANDBOX_PATH`], the benchmark's floor page at [`FLOOR_PATH`], and
+//! the vendor's webhook receiver whose deliveries the page shows ([`webhooks`]).
+
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,13 +68,15 @@ struct DemoState {
 }
 
 /// The demo vendor page at `/`, its script and stylesheet, the floor page at
-/// [`FLOOR_PATH`], and the sandbox under [`SANDBOX_PATH`]. `assets_dir` is the folder
-/// served under [`ASSETS_PATH`]: the page's preload hints and the floor page name the files
-/// its manifest lists, so a folder without a readable manifest is refused here, at startup.
+/// [`FLOOR_PATH`], the sandbox under [`SANDBOX_PATH`], and the webhook receiver `hooks`
+/// ([`webhooks::RECEIVER_PATH`]). `assets_dir` is the folder served under [`ASSETS_PATH`]:
+/// the page's preload hints and the floor page name the files its manifest lists, so a
+/// folder without a readable manifest is refused here, at startup.
 pub fn router(
     state: AppState,
     sandbox: SandboxConfig,
     assets_dir: Option<&Path>,
+    hooks: webhooks::DemoWebhooks,
 ) -> Result<Router, String> {
     if let Some(dir) = assets_dir {
         WizardFiles::find(dir)?;
@@ -84,6 +89,7 @@ pub fn router(
         .route("/", get(vendor_page))
         .route(FLOOR_PATH, get(floor_page))
         .merge(page_files())
+        .merge(hooks.router())
         .with_state(state)
         .nest(SANDBOX_PATH, sis_onboard_sandbox::router(sandbox)))
 }
@@ -551,6 +557,9 @@ mod tests {
             "theme-switch",
             "lang-switch",
             "event-log",
+            "webhooks",
+            "webhook-status",
+            "webhook-log",
         ] {
             assert!(
                 tags.iter()
@@ -563,6 +572,11 @@ mod tests {
             .find(|t| attribute(t, "data-testid") == Some("event-log"))
             .expect("the event log");
         assert_eq!(attribute(log, "aria-live"), Some("polite"));
+        let hook_status = tags
+            .iter()
+            .find(|t| attribute(t, "data-testid") == Some("webhook-status"))
+            .expect("the webhooks' status line");
+        assert_eq!(attribute(hook_status, "role"), Some("status"));
         assert!(!page.contains("{{"), "a placeholder left unfilled");
     }
 

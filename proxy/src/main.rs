@@ -294,7 +294,29 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     // Webhooks (issue 18): endpoints checked against the finished SSRF policy, and one
     // delivery worker per database that holds connections (and so their events).
-    config.webhooks.endpoints = std::sync::Arc::new(webhook_endpoints(&args, &config)?);
+    #[allow(unused_mut)] // changed by the demo only
+    let mut endpoints = webhook_endpoints(&args, &config)?;
+    #[cfg(feature = "demo")]
+    let demo_webhooks = if demo {
+        // Unless the operator configured webhooks, the demo delivers to its own receiver,
+        // whose deliveries the page shows, signed with a secret made now.
+        if !webhooks_configured(&args) {
+            let receiver = sis_onboard_proxy::demo::webhooks::reachable(addr);
+            if receiver.ip() != addr.ip() {
+                config.net_policy.allowed_hosts.push(AllowedHost {
+                    host: receiver.ip().to_string(),
+                    port: Some(receiver.port()),
+                });
+            }
+            endpoints = sis_onboard_proxy::demo::webhooks::own_endpoint(addr, &config.net_policy)
+                .map_err(|e| format!("the demo's webhook endpoint: {e}"))?;
+        }
+        Some(sis_onboard_proxy::demo::webhooks::DemoWebhooks::for_endpoints(&endpoints, addr))
+    } else {
+        None
+    };
+    // Set before the worker starts: it sends to the endpoints it was started with.
+    config.webhooks.endpoints = std::sync::Arc::new(endpoints);
     config.webhooks.request_timeout = Duration::from_secs(args.webhook_timeout_secs.max(1));
     let webhook_worker = sis_onboard_proxy::webhooks::spawn_delivery_worker(
         std::iter::once(store.clone()).chain(region_stores.iter().map(|(_, s, _)| s.clone())),
@@ -341,11 +363,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         router = router.merge(assets::router(dir));
     }
     #[cfg(feature = "demo")]
-    if demo {
+    if let Some(hooks) = demo_webhooks {
         router = router.merge(sis_onboard_proxy::demo::router(
             state,
             sis_onboard_sandbox::SandboxConfig::demo(),
             args.assets_dir.as_deref(),
+            hooks,
         )?);
     }
 
@@ -432,6 +455,18 @@ fn webhook_endpoints(
         _ => Ok(sis_onboard_proxy::webhooks::Endpoints::none()),
     };
     endpoints.map_err(|e| format!("--webhooks: {e}"))
+}
+
+/// True when the operator gave `--webhooks` or `--webhooks-file` (not empty).
+#[cfg(feature = "demo")]
+fn webhooks_configured(args: &Args) -> bool {
+    args.webhooks
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty())
+        || args
+            .webhooks_file
+            .as_deref()
+            .is_some_and(|p| !p.as_os_str().is_empty())
 }
 
 /// `--health-interval`, as clap parses it.
@@ -613,6 +648,12 @@ fn print_demo_banner(addr: SocketAddr) {
         println!(
             "  Other client ids make the sandbox fail on purpose (README, \"The sandbox district\")."
         );
+        println!();
+        println!(
+            "  Webhooks go to {} (unless --webhooks says otherwise), signed with a",
+            sis_onboard_proxy::demo::webhooks::receiver_url(addr)
+        );
+        println!("  secret made at start; the page lists those whose signature verified.");
         println!();
         println!("  Press Ctrl-C to stop.");
     }

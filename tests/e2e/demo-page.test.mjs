@@ -1,12 +1,13 @@
 // The demo vendor page itself: its scrollable code block and event log work with the
-// keyboard, axe finds no serious accessibility problem on it (the wizard included), and
-// one page load fetches every file exactly once (the preload hints match the loader's
-// fetches, or the browser would download the wizard twice).
+// keyboard, axe finds no serious accessibility problem on it (the wizard included), one
+// page load fetches every file exactly once (the preload hints match the loader's fetches,
+// or the browser would download the wizard twice), and completing the wizard shows the
+// signed webhook the demo's backend received.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
-import { proxyAndBrowser, watchedPage, watcherOf } from "./harness.mjs";
+import { fillCredentials, proxyAndBrowser, watchedPage, watcherOf } from "./harness.mjs";
 
 const env = proxyAndBrowser();
 const require = createRequire(import.meta.url);
@@ -73,30 +74,38 @@ test("the code block and the event log scroll with the keyboard", async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid="event-log-region"]').scrollTop === 0);
 });
 
-test("axe finds no serious or critical problem on the demo page, and its scrolling regions are focusable", async () => {
-  const { context, page } = await demoPage();
-  assert.ok((await scrolling(page, "event-log-region")).overflowsY);
-  assert.ok((await scrolling(page, "integration-code-region")).overflowsX);
+/**
+ * axe's violations on `page` (within `selector`, or the whole document). axe is evaluated
+ * through the DevTools protocol, so the page keeps its strict CSP (and the harness still
+ * fails the test on any violation) instead of running with bypassCSP.
+ */
+async function axeViolations(context, page, selector) {
   // axe adds a <style> of its own to the page, which the page's CSP refuses, as it should.
   watcherOf(context).expect(
     /^console: Applying inline style violates the following Content Security Policy directive 'style-src 'self''/,
     /^csp: style-src-elem blocked inline in http:\/\/[\d.:]+\/$/,
   );
-  // axe is evaluated through the DevTools protocol, so the page keeps its strict CSP (and
-  // the harness still fails the test on any violation) instead of running with bypassCSP.
   const cdp = await context.newCDPSession(page);
   const injected = await cdp.send("Runtime.evaluate", { expression: readFileSync(require.resolve("axe-core"), "utf8") });
   assert.equal(injected.exceptionDetails, undefined, JSON.stringify(injected.exceptionDetails));
-  const violations = await page.evaluate(async () => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+  return page.evaluate(async (selector) => {
+    const results = await window.axe.run(selector ?? document, { resultTypes: ["violations"] });
     return results.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
       nodes: v.nodes.map((n) => n.target.flat().join(" >>> ")),
     }));
-  });
-  const describe = (list) => list.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.join(", ")}`).join("\n");
+  }, selector);
+}
+
+const describe = (list) => list.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.join(", ")}`).join("\n");
+
+test("axe finds no serious or critical problem on the demo page, and its scrolling regions are focusable", async () => {
+  const { context, page } = await demoPage();
+  assert.ok((await scrolling(page, "event-log-region")).overflowsY);
+  assert.ok((await scrolling(page, "integration-code-region")).overflowsX);
+  const violations = await axeViolations(context, page);
   assert.deepEqual(violations.filter((v) => v.id === "scrollable-region-focusable"), [], describe(violations));
   const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(serious, [], describe(serious));
@@ -208,4 +217,57 @@ test("the session, the glue, the wasm and the strings are fetched side by side, 
   for (const [name, request] of [["glue", glue], ["wasm", wasm], ["strings", strings]]) {
     assert.ok(request.sent < glue.finished, `the ${name} was asked for after the glue arrived:\n${timeline}`);
   }
+});
+
+const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
+
+test("completing the wizard shows the connection.created webhook the demo's backend verified", async () => {
+  const context = await env.browser.newContext();
+  const { page } = await watchedPage(context);
+  await page.addInitScript(() => {
+    document.addEventListener("sis-onboard:success", (event) => (window.__success = event.detail));
+  });
+  await page.goto(`${env.proxy.url}/`);
+  await $(page, "step-start").waitFor({ timeout: 15_000 });
+  const panel = page.locator('[data-testid="webhooks"]');
+  assert.match(await panel.locator('[data-testid="webhook-status"]').innerText(), /None yet/);
+  assert.equal(await page.locator('[data-testid="webhook-log-region"]').isHidden(), true, "no empty table");
+
+  await $(page, "confirm-admin").check();
+  await $(page, "continue").click();
+  await $(page, "choice-infinite_campus").check();
+  await $(page, "continue").click();
+  await $(page, "choice-us").check();
+  await $(page, "continue").click();
+  await $(page, "choice-oneroster_api").check();
+  await $(page, "continue").click();
+  await $(page, "step-generate-connection").waitFor();
+  await $(page, "continue").click();
+  await $(page, "step-credentials").waitFor();
+  await fillCredentials((testId) => $(page, testId), env.proxy.url);
+  await $(page, "validate").click();
+  await $(page, "district-name").waitFor();
+  await $(page, "continue").click();
+  await $(page, "step-done").waitFor();
+  const { connectionId } = await page.evaluate(() => window.__success);
+  assert.match(connectionId, /^conn_/);
+
+  // The page polls its backend after the success; the row comes without a reload.
+  const row = panel.locator(`tr[data-type="connection.created"]:has(code:text-is("${connectionId}"))`);
+  await row.waitFor({ timeout: 15_000 });
+  const cells = await row.locator("td").allInnerTexts();
+  assert.match(cells[0], /^connection\.created\s+\d\d:\d\d:\d\d$/);
+  const [district, id] = cells[1].split("\n");
+  assert.match(district, /Unified School District$/);
+  assert.equal(id, connectionId);
+  assert.match(cells[2], /✓\s*verified/);
+  assert.match(await panel.locator('[data-testid="webhook-status"]').innerText(), /^\d+ webhooks? received, newest first/);
+  assert.deepEqual(
+    await panel.locator("th").allInnerTexts(),
+    ["Event", "District and connection", "Signature"],
+  );
+
+  const violations = await axeViolations(context, page, '[data-testid="webhooks"]');
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious, [], describe(serious));
 });

@@ -3,9 +3,10 @@
 //! (`bench/bundle.md`); the first step's time in headless Chromium on emulated mobile
 //! networks (`tests/bench/first-step.mjs`, `bench/first-step.md`); and the proxy's
 //! validation throughput (`bench/validation.md`), peak memory per validation
-//! (`proxy/benches/memory.rs`, `bench/memory.md`) and validation time over a network path
-//! between two namespaces (`proxy/benches/network.rs`, `bench/network.md`). The README
-//! quotes them all.
+//! (`proxy/benches/memory.rs`, `bench/memory.md`), validation time over a network path
+//! between two namespaces (`proxy/benches/network.rs`, `bench/network.md`), and webhook
+//! delivery's latency and throughput on SQLite and PostgreSQL (`proxy/benches/webhooks.rs`,
+//! `bench/webhooks.md`). The README quotes them all.
 
 use std::io::Read;
 use std::path::Path;
@@ -141,6 +142,17 @@ pub fn run() -> Result<(), String> {
     );
     network.env("SIS_ONBOARD_SANDBOX_BIN", build::release_sandbox()?);
     exec(network)?;
+    // Writes `bench/webhooks.md`; PostgreSQL is the server the tests use.
+    let mut webhooks = command(
+        "cargo",
+        &["bench", "-p", "sis-onboard-proxy", "--bench", "webhooks"],
+    );
+    webhooks.env(
+        "SIS_ONBOARD_TEST_POSTGRES_URL",
+        std::env::var("SIS_ONBOARD_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| crate::test::LOCAL_POSTGRES.to_owned()),
+    );
+    exec(webhooks)?;
     if brotli > BUDGET_BROTLI_BYTES {
         return Err(format!("the bundle is over budget: {summary}"));
     }

@@ -6,8 +6,9 @@ use crate::cmd::{command, exec};
 use crate::dist;
 use crate::setup;
 
-/// The PostgreSQL server on the project's machines and in CI (trust auth, database `test`).
-const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// The PostgreSQL server on the project's machines and in CI (trust auth, database `test`);
+/// the webhook benchmark measures on it too.
+pub const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Each proxy test makes its own `t_…` schema; earlier runs' are dropped first. Best effort:
 /// when the server is unreachable the tests themselves fail with a clear message.

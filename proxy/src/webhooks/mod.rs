@@ -23,5 +23,5 @@ pub use endpoints::{Endpoint, EndpointSecret, Endpoints, EndpointsError};
 pub use error::WebhookError;
 pub use events::{connection_data, connection_event, summary_data, test_event};
 pub use settings::WebhookSettings;
-pub use signing::{SigningSecret, signature_header};
+pub use signing::{SigningSecret, VerifyError, signature_header, verify_delivery};
 pub use worker::{DeliveryWorker, spawn_delivery_worker};

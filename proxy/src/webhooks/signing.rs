@@ -1,5 +1,6 @@
 //! Standard Webhooks signatures: `whsec_` secrets, and the `v1,<base64 HMAC-SHA256>` of
-//! `{id}.{timestamp}.{body}` that the `webhook-signature` header carries.
+//! `{id}.{timestamp}.{body}` that the `webhook-signature` header carries, and the check a
+//! receiver makes of them (the demo page's receiver and the webhook benchmark use it).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -60,16 +61,97 @@ impl SigningSecret {
 
     /// The `v1,<base64>` signature of `{id}.{timestamp}.{body}`.
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(self.0.expose_secret()) else {
-            // HMAC takes keys of any length; this cannot happen.
+        let Some(mac) = self.mac(id, &timestamp.to_string(), body) else {
             return String::new();
         };
+        format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    }
+
+    /// True when one of the space-separated `v1,<base64>` signatures of `header` is this
+    /// secret's signature of `{id}.{timestamp}.{body}`, with `timestamp` exactly as the
+    /// `webhook-timestamp` header sent it. Compared in constant time; other versions and
+    /// malformed entries are skipped, as the specification says.
+    pub fn verifies(&self, header: &str, id: &str, timestamp: &str, body: &[u8]) -> bool {
+        header.split(' ').any(|entry| {
+            let Some(encoded) = entry.strip_prefix("v1,") else {
+                return false;
+            };
+            let (Ok(signature), Some(mac)) =
+                (STANDARD.decode(encoded), self.mac(id, timestamp, body))
+            else {
+                return false;
+            };
+            mac.verify_slice(&signature).is_ok()
+        })
+    }
+
+    /// The HMAC of `{id}.{timestamp}.{body}` under this key, not yet finalised.
+    fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> Option<Hmac<Sha256>> {
+        // HMAC takes keys of any length: None cannot happen.
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose_secret()).ok()?;
         mac.update(id.as_bytes());
         mac.update(b".");
-        mac.update(timestamp.to_string().as_bytes());
+        mac.update(timestamp.as_bytes());
         mac.update(b".");
         mac.update(body);
-        format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+        Some(mac)
+    }
+}
+
+/// How far a delivery's `webhook-timestamp` may be from the receiver's clock: the
+/// specification's (and its reference libraries') five minutes, against replays.
+pub const TIMESTAMP_TOLERANCE_SECS: i64 = 5 * 60;
+
+/// Why a receiver refused a delivery (what [`verify_delivery`] checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// A `webhook-*` header is missing or empty.
+    #[error("the {0} header is missing")]
+    MissingHeader(&'static str),
+    /// `webhook-timestamp` is not a whole number of seconds.
+    #[error("the webhook-timestamp header is not a number of seconds")]
+    BadTimestamp,
+    /// `webhook-timestamp` is further from now than [`TIMESTAMP_TOLERANCE_SECS`].
+    #[error("the webhook-timestamp is too far from now (a replay, or a clock off by minutes)")]
+    StaleTimestamp,
+    /// No signature of the header is one of the secrets'.
+    #[error("no signature matches a signing secret of this endpoint")]
+    NoMatchingSignature,
+}
+
+/// What a receiver checks before trusting a delivery, as the Standard Webhooks
+/// specification says: the `webhook-id`, `webhook-timestamp` and `webhook-signature`
+/// headers (as `header` finds them by name), a timestamp within
+/// [`TIMESTAMP_TOLERANCE_SECS`] of `now` (seconds since the Unix epoch), and a signature of
+/// the id, timestamp and exact body by one of `secrets`.
+pub fn verify_delivery<'a, 'h>(
+    secrets: impl IntoIterator<Item = &'a SigningSecret>,
+    header: impl Fn(&'static str) -> Option<&'h str>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), VerifyError> {
+    let present = |name: &'static str| {
+        header(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or(VerifyError::MissingHeader(name))
+    };
+    let (id, timestamp, signatures) = (
+        present(HEADER_ID)?,
+        present(HEADER_TIMESTAMP)?,
+        present(HEADER_SIGNATURE)?,
+    );
+    let sent: i64 = timestamp.parse().map_err(|_| VerifyError::BadTimestamp)?;
+    if now.abs_diff(sent) > TIMESTAMP_TOLERANCE_SECS.unsigned_abs() {
+        return Err(VerifyError::StaleTimestamp);
+    }
+    if secrets
+        .into_iter()
+        .any(|secret| secret.verifies(signatures, id, timestamp, body))
+    {
+        Ok(())
+    } else {
+        Err(VerifyError::NoMatchingSignature)
     }
 }
 
@@ -114,6 +196,98 @@ mod tests {
         assert_eq!(
             secret(VECTOR_SECRET).sign(VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY),
             VECTOR_SIGNATURE
+        );
+    }
+
+    /// The headers of the reference vector, as a receiver would look them up.
+    fn vector_headers<'a>(signature: &'a str) -> impl Fn(&'static str) -> Option<&'a str> + 'a {
+        move |name| match name {
+            HEADER_ID => Some(VECTOR_ID),
+            HEADER_TIMESTAMP => Some("1649367553"),
+            HEADER_SIGNATURE => Some(signature),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn verifies_the_reference_vector_among_other_signatures() {
+        let key = secret(VECTOR_SECRET);
+        let ts = &VECTOR_TIMESTAMP.to_string();
+        assert!(key.verifies(VECTOR_SIGNATURE, VECTOR_ID, ts, VECTOR_BODY));
+        // Another version, a malformed entry and a stranger's signature beside it.
+        let crowded = format!(
+            "v2,abc v1,!!! v1,{} {VECTOR_SIGNATURE}",
+            STANDARD.encode([0u8; 32])
+        );
+        assert!(key.verifies(&crowded, VECTOR_ID, ts, VECTOR_BODY));
+        assert_eq!(
+            verify_delivery(
+                [&key],
+                vector_headers(VECTOR_SIGNATURE),
+                VECTOR_BODY,
+                VECTOR_TIMESTAMP + 299
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn refuses_a_changed_body_id_timestamp_or_key() {
+        let key = secret(VECTOR_SECRET);
+        let ts = &VECTOR_TIMESTAMP.to_string();
+        assert!(!key.verifies(VECTOR_SIGNATURE, VECTOR_ID, ts, b"{}"));
+        assert!(!key.verifies(VECTOR_SIGNATURE, "msg_other", ts, VECTOR_BODY));
+        assert!(!key.verifies(VECTOR_SIGNATURE, VECTOR_ID, "1649367554", VECTOR_BODY));
+        // The signature without its version, or under another version, is not accepted.
+        let bare = VECTOR_SIGNATURE.trim_start_matches("v1,");
+        assert!(!key.verifies(bare, VECTOR_ID, ts, VECTOR_BODY));
+        assert!(!key.verifies(&format!("v1a,{bare}"), VECTOR_ID, ts, VECTOR_BODY));
+        let stranger = secret(&format!("{SECRET_PREFIX}{}", STANDARD.encode([7u8; 32])));
+        assert_eq!(
+            verify_delivery(
+                [&stranger],
+                vector_headers(VECTOR_SIGNATURE),
+                VECTOR_BODY,
+                VECTOR_TIMESTAMP
+            ),
+            Err(VerifyError::NoMatchingSignature)
+        );
+        // Any one of several secrets (a rotation) verifies.
+        assert_eq!(
+            verify_delivery(
+                [&stranger, &key],
+                vector_headers(VECTOR_SIGNATURE),
+                VECTOR_BODY,
+                VECTOR_TIMESTAMP
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn refuses_stale_timestamps_and_missing_headers() {
+        let key = secret(VECTOR_SECRET);
+        let headers = vector_headers(VECTOR_SIGNATURE);
+        for now in [VECTOR_TIMESTAMP + 301, VECTOR_TIMESTAMP - 301] {
+            assert_eq!(
+                verify_delivery([&key], &headers, VECTOR_BODY, now),
+                Err(VerifyError::StaleTimestamp)
+            );
+        }
+        for missing in [HEADER_ID, HEADER_TIMESTAMP, HEADER_SIGNATURE] {
+            let without = |name| (name != missing).then(|| headers(name)).flatten();
+            assert_eq!(
+                verify_delivery([&key], without, VECTOR_BODY, VECTOR_TIMESTAMP),
+                Err(VerifyError::MissingHeader(missing))
+            );
+        }
+        let not_a_number = |name| match name {
+            HEADER_TIMESTAMP => Some("soon"),
+            other => headers(other),
+        };
+        assert_eq!(
+            verify_delivery([&key], not_a_number, VECTOR_BODY, VECTOR_TIMESTAMP),
+            Err(VerifyError::BadTimestamp)
         );
     }
 

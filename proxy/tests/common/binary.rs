@@ -138,6 +138,9 @@ pub fn proxy_binary_with_env(
             .unwrap_or_else(|| panic!("unexpected second line: {line:?}"))
             .to_owned()
     });
+    // Whatever else it prints (the demo's banner) is read and dropped: with the pipe
+    // closed, its next line would end the process.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     ProxyProcess {
         child,
         url,
