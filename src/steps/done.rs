@@ -36,7 +36,7 @@ pub fn DoneStep() -> impl IntoView {
     let region = regions
         .iter()
         .find(|r| Some(&r.id) == draft.region.as_ref())
-        .map(|r| r.label.clone())
+        .map(|r| r.label_in(ctx.lang.tag()).to_owned())
         .unwrap_or_default();
     let support = match support {
         Some(contact) => ctx.lang.format(Key::DoneSupport, &[("support", &contact)]),

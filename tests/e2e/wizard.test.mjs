@@ -288,6 +288,8 @@ test("a French-speaking administrator in Quebec completes the Custom Data Extrac
   assert.equal(await $(page, "step-title").innerText(), "Bravo!");
   assert.match(await $(page, "done-summary").innerText(), /School District est maintenant connecté à Acme Learning\./);
   assert.match(await $(page, "step-done").innerText(), /dans un délai de 24 heures/);
+  // The region in the administrator's language, from the proxy's default labels.
+  assert.match(await $(page, "step-done").innerText(), /Région de stockage\s: États-Unis/);
   assert.match(await $(page, "done-support").innerText(), /Communiquez avec support@acme-learning\.example/);
 
   // The page hears the success once, in the same words whatever the language.
