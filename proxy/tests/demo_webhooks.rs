@@ -16,7 +16,8 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::binary::{ProxyProcess, proxy_binary};
-use common::harness::open_session;
+use common::harness::{call, open_session};
+use reqwest::Method;
 use serde_json::{Value, json};
 use sis_onboard_proxy::webhooks::{SigningSecret, verify_delivery};
 use sis_onboard_sandbox::DEMO_SECRET;
@@ -34,33 +35,29 @@ async fn complete_through(proxy: &ProxyProcess) -> String {
         "client_id": "sandbox-client-id",
         "client_secret": DEMO_SECRET,
     });
-    let client = reqwest::Client::new();
-    let report: Value = client
-        .post(format!("{}/v1/validate", proxy.url))
-        .bearer_auth(&session)
-        .json(&credentials)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, report) = call(
+        &proxy.url,
+        Method::POST,
+        "/v1/validate",
+        &session,
+        Some(credentials.clone()),
+    )
+    .await;
     assert_eq!(report["passed"], true, "{report}");
-    let completed: Value = client
-        .post(format!("{}/v1/complete", proxy.url))
-        .bearer_auth(&session)
-        .json(&json!({
-            "credentials": credentials,
-            "region": "us",
-            "source": "infinite_campus",
-            "strategy": "oneroster_api",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let completion = json!({
+        "credentials": credentials,
+        "region": "us",
+        "source": "infinite_campus",
+        "strategy": "oneroster_api",
+    });
+    let (_, completed) = call(
+        &proxy.url,
+        Method::POST,
+        "/v1/complete",
+        &session,
+        Some(completion),
+    )
+    .await;
     completed["connection_id"].as_str().unwrap().to_owned()
 }
 
