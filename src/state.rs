@@ -355,7 +355,7 @@ pub fn storage_key(session_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sis_onboard_protocol::{RegionOption, SourceOption};
+    use sis_onboard_protocol::{RegionOption, source_option};
 
     /// A stored draft as the wizard writes it, with the given step and choices.
     fn stored(step: &str, source: &str, region: &str, strategy: Option<&str>) -> String {
@@ -388,16 +388,8 @@ mod tests {
                 },
             ],
             sources: vec![
-                SourceOption {
-                    id: "infinite_campus".into(),
-                    name: "Infinite Campus".into(),
-                    implemented: true,
-                },
-                SourceOption {
-                    id: "skyward".into(),
-                    name: "Skyward".into(),
-                    implemented: false,
-                },
+                source_option("infinite_campus").expect("in the catalog"),
+                source_option("skyward").expect("in the catalog"),
             ],
             strategies: Strategy::ALL.to_vec(),
             extract_name_prefix: "Acme".into(),

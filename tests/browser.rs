@@ -7,8 +7,8 @@
 
 use leptos::prelude::*;
 use sis_onboard_protocol::{
-    Count, DistrictSummary, RegionOption, RepairReason, RepairTarget, SessionConfig, SourceOption,
-    Strategy, ValidationErrorCode, ValidationReport,
+    Count, DistrictSummary, RegionOption, RepairReason, RepairTarget, SessionConfig, Strategy,
+    ValidationErrorCode, ValidationReport,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -39,14 +39,7 @@ fn session(id: &str, sources: usize) -> SessionConfig {
                 labels: Default::default(),
             },
         ],
-        sources: catalog[..sources]
-            .iter()
-            .map(|(id, name, implemented)| SourceOption {
-                id: (*id).into(),
-                name: (*name).into(),
-                implemented: *implemented,
-            })
-            .collect(),
+        sources: catalog[..sources].iter().map(|s| s.option()).collect(),
         strategies: Strategy::ALL.to_vec(),
         extract_name_prefix: "AcmeLearning".into(),
         repair: None,

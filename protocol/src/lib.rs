@@ -189,36 +189,129 @@ pub struct SourceOption {
     /// False for sources listed so districts can find them, but not connectable yet; the
     /// wizard marks them and does not let them be chosen.
     pub implemented: bool,
+    /// The strategies this source connects by, in the wizard's order; empty when it is not
+    /// connectable. A session offers a source only the strategies both allow.
+    #[serde(default)]
+    pub strategies: Vec<Strategy>,
+    /// What a district needs to connect it, in English for the vendor's engineers (the
+    /// wizard says it in the administrator's language).
+    #[serde(default)]
+    pub needs: String,
 }
 
 /// The id of Infinite Campus in the catalog.
 pub const INFINITE_CAMPUS: &str = "infinite_campus";
 
-/// Every data source the product knows: id, name, implemented. Data, not code: a source
-/// becomes selectable by flipping its flag once the proxy can connect it.
-pub const SOURCE_CATALOG: [(&str, &str, bool); 10] = [
-    (INFINITE_CAMPUS, "Infinite Campus", true),
-    ("powerschool", "PowerSchool SIS", false),
-    ("skyward", "Skyward", false),
-    ("synergy", "Edupoint Synergy", false),
-    ("aeries", "Aeries", false),
-    ("tyler_sis", "Tyler SIS", false),
-    ("focus", "Focus School Software", false),
-    ("gradelink", "Gradelink", false),
-    ("classlink_roster_server", "ClassLink Roster Server", false),
-    ("oneroster_generic", "Other OneRoster 1.2 provider", false),
+/// The id of any other server that speaks OneRoster 1.2 with OAuth 2.0 client credentials.
+pub const ONEROSTER_GENERIC: &str = "oneroster_generic";
+
+/// A source of the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogSource {
+    /// Stable id.
+    pub id: &'static str,
+    /// Product name, in ASCII (the wizard's search folds ASCII case only).
+    pub name: &'static str,
+    /// The strategies it connects by; empty: listed, not connectable yet.
+    pub strategies: &'static [Strategy],
+    /// What a district needs to connect it (English).
+    pub needs: &'static str,
+}
+
+impl CatalogSource {
+    /// Whether a district can connect it today.
+    pub fn connectable(&self) -> bool {
+        !self.strategies.is_empty()
+    }
+
+    /// The entry as the session and the API serve it.
+    pub fn option(&self) -> SourceOption {
+        SourceOption {
+            id: self.id.to_owned(),
+            name: self.name.to_owned(),
+            implemented: self.connectable(),
+            strategies: self.strategies.to_vec(),
+            needs: self.needs.to_owned(),
+        }
+    }
+}
+
+/// What a listed source that cannot be connected yet says.
+const NOT_YET: &str = "Not connectable by name yet. If the district's system offers a OneRoster 1.2 API with OAuth 2.0 client credentials, it can connect as oneroster_generic.";
+
+/// Every data source the product knows. Data, not code: a source becomes connectable by
+/// giving it strategies once the proxy can connect it.
+pub const SOURCE_CATALOG: [CatalogSource; 10] = [
+    CatalogSource {
+        id: INFINITE_CAMPUS,
+        name: "Infinite Campus",
+        strategies: &[Strategy::OneRosterApi, Strategy::CustomDataExtract],
+        needs: "An Infinite Campus administrator who can generate a OneRoster 1.2 connection (Instruction > Settings > Digital Learning Application Configuration). The Custom Data Extract strategy also needs access to the Data Extract Utility (System Administration > Data Utilities).",
+    },
+    CatalogSource {
+        id: "powerschool",
+        name: "PowerSchool SIS",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "skyward",
+        name: "Skyward",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "synergy",
+        name: "Edupoint Synergy",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "aeries",
+        name: "Aeries",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "tyler_sis",
+        name: "Tyler SIS",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "focus",
+        name: "Focus School Software",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "gradelink",
+        name: "Gradelink",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: "classlink_roster_server",
+        name: "ClassLink Roster Server",
+        strategies: &[],
+        needs: NOT_YET,
+    },
+    CatalogSource {
+        id: ONEROSTER_GENERIC,
+        name: "Other OneRoster 1.2 provider",
+        strategies: &[Strategy::OneRosterApi],
+        needs: "A OneRoster 1.2 rostering API (its base URL ends in /ims/oneroster/rostering/v1p2) with OAuth 2.0 client credentials from the district's SIS or rostering vendor: the token URL, a client id and secret, and the roster-core.readonly and roster.readonly scopes (roster-demographics.readonly for demographics). Custom Data Extracts are an Infinite Campus feature and are not offered.",
+    },
 ];
 
 /// The catalog entry of `id`, if there is one.
+pub fn catalog_source(id: &str) -> Option<&'static CatalogSource> {
+    SOURCE_CATALOG.iter().find(|source| source.id == id)
+}
+
+/// The catalog entry of `id` as the session serves it, if there is one.
 pub fn source_option(id: &str) -> Option<SourceOption> {
-    SOURCE_CATALOG
-        .iter()
-        .find(|(source, _, _)| *source == id)
-        .map(|(id, name, implemented)| SourceOption {
-            id: (*id).to_owned(),
-            name: (*name).to_owned(),
-            implemented: *implemented,
-        })
+    catalog_source(id).map(CatalogSource::option)
 }
 
 /// What the proxy answers when a session was opened.
@@ -325,6 +418,10 @@ pub struct ValidateRequest {
     pub client_id: String,
     /// "Client Secret".
     pub client_secret: String,
+    /// The catalog id of the source being connected (`infinite_campus` when absent). Only
+    /// the wording of the messages depends on it: the checks are OneRoster 1.2's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl std::fmt::Debug for ValidateRequest {
@@ -334,6 +431,7 @@ impl std::fmt::Debug for ValidateRequest {
             .field("token_url", &self.token_url)
             .field("client_id", &self.client_id)
             .field("client_secret", &"<redacted>")
+            .field("source", &self.source)
             .finish()
     }
 }
@@ -785,6 +883,8 @@ mod tests {
                     id: String::new(),
                     name: String::new(),
                     implemented: false,
+                    strategies: vec![],
+                    needs: String::new(),
                 }),
             ],
             strategies: Strategy::ALL.to_vec(),
@@ -811,15 +911,25 @@ mod tests {
     }
 
     #[test]
-    fn the_catalog_has_unique_ids_and_infinite_campus_is_connectable() {
-        let mut ids: Vec<_> = SOURCE_CATALOG.iter().map(|(id, _, _)| *id).collect();
+    fn the_catalog_has_unique_ids_and_says_what_each_source_needs() {
+        let mut ids: Vec<_> = SOURCE_CATALOG.iter().map(|s| s.id).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), SOURCE_CATALOG.len());
+        for source in SOURCE_CATALOG {
+            assert!(!source.needs.trim().is_empty(), "{}", source.id);
+            let option = source.option();
+            assert_eq!(option.implemented, !option.strategies.is_empty());
+        }
+        let campus = source_option(INFINITE_CAMPUS);
+        assert_eq!(campus.map(|s| s.strategies), Some(Strategy::ALL.to_vec()));
+        // Custom Data Extracts are Infinite Campus's own.
+        let generic = source_option(ONEROSTER_GENERIC);
         assert_eq!(
-            source_option(INFINITE_CAMPUS).map(|s| s.implemented),
-            Some(true)
+            generic.as_ref().map(|s| s.strategies.clone()),
+            Some(vec![Strategy::OneRosterApi])
         );
+        assert!(generic.is_some_and(|s| s.needs.contains("/ims/oneroster/rostering/v1p2")));
         assert_eq!(source_option("nope"), None);
     }
 

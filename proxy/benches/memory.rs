@@ -32,6 +32,7 @@ fn request(origin: &str, behaviour: Behaviour) -> ValidateRequest {
         token_url: format!("{origin}/campus/oauth2/token?appName=sandbox"),
         client_id: behaviour.client_id().into(),
         client_secret: DEMO_SECRET.into(),
+        source: None,
     }
 }
 

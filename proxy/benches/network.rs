@@ -258,6 +258,7 @@ fn request(server: &Server, base_host: &str) -> ValidateRequest {
         token_url: format!("https://{TOKEN_HOST}:{port}/campus/oauth2/token?appName=sandbox"),
         client_id: "sandbox-client-id".into(),
         client_secret: DEMO_SECRET.into(),
+        source: None,
     }
 }
 

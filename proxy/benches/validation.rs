@@ -26,6 +26,7 @@ fn request(addr: SocketAddr) -> ValidateRequest {
         token_url: format!("http://{addr}/campus/oauth2/token?appName=sandbox"),
         client_id: "sandbox-client-id".into(),
         client_secret: DEMO_SECRET.into(),
+        source: None,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sis_onboard_protocol::{CompleteRequest, ConnectionSummary, WebhookEventType, source_option};
+use sis_onboard_protocol::{CompleteRequest, ConnectionSummary, WebhookEventType, catalog_source};
 
 use crate::AppState;
 use crate::api_keys::Visible;
@@ -41,10 +41,21 @@ pub async fn complete(
             ),
         ));
     }
-    if !source_option(&request.source).is_some_and(|s| s.implemented) {
+    let Some(source) = catalog_source(&request.source).filter(|s| s.connectable()) else {
         return Err(ProxyError::bad_request(
             "source",
             format!("the source '{}' cannot be connected yet", request.source),
+        ));
+    };
+    if !source.strategies.contains(&request.strategy) {
+        let by: Vec<&str> = source.strategies.iter().map(|s| s.as_str()).collect();
+        return Err(ProxyError::bad_request(
+            "strategy",
+            format!(
+                "the source '{}' does not connect by '{}' (it connects by {by:?})",
+                request.source,
+                request.strategy.as_str()
+            ),
         ));
     }
     if !offer.strategies.contains(&request.strategy) {

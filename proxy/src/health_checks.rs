@@ -214,6 +214,7 @@ async fn run_check(
         token_url: summary.token_url.clone(),
         client_id: summary.client_id.clone(),
         client_secret: secret.expose_secret().to_owned(),
+        source: Some(summary.source.clone()),
     });
     let report = validate_connection(&state.http, &state.config.net_policy, &request).await;
     if report.passed {

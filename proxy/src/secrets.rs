@@ -119,6 +119,7 @@ mod tests {
             token_url: String::new(),
             client_id: String::new(),
             client_secret: "s3cret".into(),
+            source: None,
         };
         request.secret_mut().zeroize();
         assert!(request.client_secret.is_empty());

@@ -239,6 +239,16 @@ fn session_offer(
             "sources: offer at least one source that can be connected, e.g. infinite_campus",
         ));
     }
+    // Some offered source must connect by some offered strategy (Custom Data Extracts
+    // are Infinite Campus's own: `oneroster_generic` with only that strategy is nothing).
+    if !sources.iter().any(|s| {
+        source_option(s).is_some_and(|o| o.strategies.iter().any(|by| strategies.contains(by)))
+    }) {
+        return Err(ProxyError::bad_request(
+            "strategies",
+            "strategies: no offered source connects by the offered strategies; custom_data_extract is an Infinite Campus feature, so offer oneroster_api with oneroster_generic",
+        ));
+    }
     for (field, duplicate) in [
         ("regions", first_duplicate(regions).cloned()),
         ("sources", first_duplicate(sources).cloned()),
@@ -272,10 +282,7 @@ fn fill_defaults(state: &AppState, offer: &mut SessionOffer, display_name: &str)
         offer.regions = state.config.regions.iter().map(|r| r.id.clone()).collect();
     }
     if offer.sources.is_empty() {
-        offer.sources = SOURCE_CATALOG
-            .iter()
-            .map(|(id, _, _)| (*id).to_owned())
-            .collect();
+        offer.sources = SOURCE_CATALOG.iter().map(|s| s.id.to_owned()).collect();
     }
     if offer.strategies.is_empty() {
         offer.strategies = Strategy::ALL.to_vec();

@@ -46,6 +46,7 @@ fn current(ctx: &Ctx) -> ValidateRequest {
         token_url: draft.token_url,
         client_id: draft.client_id.trim().to_owned(),
         client_secret: ctx.secret.get().trim().to_owned(),
+        source: draft.source,
     }
 }
 

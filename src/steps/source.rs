@@ -96,7 +96,8 @@ mod tests {
 
     #[test]
     fn every_catalog_name_is_ascii_so_ascii_folding_finds_it() {
-        for (_, name, _) in sis_onboard_protocol::SOURCE_CATALOG {
+        for sis_onboard_protocol::CatalogSource { name, .. } in sis_onboard_protocol::SOURCE_CATALOG
+        {
             assert!(
                 name.is_ascii(),
                 "{name} needs Unicode case folding in `matches`"
