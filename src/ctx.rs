@@ -9,6 +9,7 @@ use crate::api::ApiFailure;
 use crate::host::{self, HostEvent};
 use crate::i18n::{Key, Lang};
 use crate::options::MountOptions;
+use crate::sis::Sis;
 use crate::state::{Draft, Step, storage_key};
 
 /// What every step can reach: the language, the session, the draft, the secret.
@@ -56,9 +57,21 @@ impl Ctx {
         }
     }
 
-    /// The text of `key`.
+    /// The system whose words the wizard speaks: the chosen source's (not tracked: a step
+    /// is drawn again when the administrator moves on, after choosing).
+    pub fn sis(&self) -> Sis {
+        let source = self
+            .draft
+            .try_with_untracked(|d| d.source.clone())
+            .flatten();
+        self.session
+            .try_with_value(|s| Sis::of(s, source.as_deref()))
+            .unwrap_or(Sis::InfiniteCampus)
+    }
+
+    /// The text of `key`, in the words of the system being connected.
     pub fn t(&self, key: Key) -> &'static str {
-        self.lang.text(key)
+        self.lang.text(self.sis().word(key))
     }
 
     /// The text of `key` with the vendor's name filled in.
@@ -68,7 +81,8 @@ impl Ctx {
             .session
             .try_with_value(|s| s.display_name.clone())
             .unwrap_or_default();
-        self.lang.format(key, &[("vendor", &vendor)])
+        self.lang
+            .format(self.sis().word(key), &[("vendor", &vendor)])
     }
 
     /// Goes to the next step on the administrator's path.

@@ -9,6 +9,7 @@ pub mod host;
 pub mod i18n;
 pub mod messages;
 pub mod options;
+pub mod sis;
 pub mod state;
 pub mod steps;
 pub mod urls;

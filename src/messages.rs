@@ -6,6 +6,7 @@ use sis_onboard_protocol::{
 };
 
 use crate::i18n::{Key, Lang};
+use crate::sis::Sis;
 use crate::urls::{Problem, Repair};
 
 /// The message for a validation error code (each says what to do about it).
@@ -46,8 +47,11 @@ pub fn error_field(code: Code, field: Option<CredentialField>) -> Option<Credent
 
 /// Why a repaired connection failed: the wizard's message for its code, or the proxy's
 /// message when this language has no text for it.
-pub fn failing_reason(lang: Lang, vendor: &str, reason: &RepairReason) -> String {
-    let text = lang.format(validation_error(reason.code), &[("vendor", vendor)]);
+pub fn failing_reason(lang: Lang, sis: Sis, vendor: &str, reason: &RepairReason) -> String {
+    let text = lang.format(
+        sis.word(validation_error(reason.code)),
+        &[("vendor", vendor)],
+    );
     if text.trim().is_empty() {
         reason.message.clone()
     } else {
@@ -189,7 +193,7 @@ mod tests {
             checked_at: 0,
         };
         for lang in [Lang::Es, Lang::Fr] {
-            let text = failing_reason(lang, "Acme", &reason);
+            let text = failing_reason(lang, Sis::InfiniteCampus, "Acme", &reason);
             assert_eq!(
                 text,
                 lang.format(Key::ErrTls, &[("vendor", "Acme")]),

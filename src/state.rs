@@ -164,7 +164,6 @@ impl Draft {
         let only = |ids: Vec<String>| (ids.len() == 1).then(|| ids[0].clone());
         let mut draft = Self {
             region: only(session.regions.iter().map(|r| r.id.clone()).collect()),
-            strategy: (session.strategies.len() == 1).then(|| session.strategies[0]),
             source: only(
                 session
                     .sources
@@ -176,6 +175,7 @@ impl Draft {
             .filter(|_| session.sources.len() == 1),
             ..<Self as Default>::default()
         };
+        draft.fit_strategy(session);
         if let Some(repair) = &session.repair {
             // The administrator confirmed their role when the connection was made.
             draft.is_admin = true;
@@ -209,17 +209,11 @@ impl Draft {
         {
             draft.region = None;
         }
-        if !draft
-            .strategy
-            .is_some_and(|s| session.strategies.contains(&s))
-        {
-            draft.strategy = None;
-        }
         // A choice dropped where only one is left is made again, as for a fresh draft.
         let fresh = Self::new(session);
         draft.source = draft.source.or(fresh.source);
         draft.region = draft.region.or(fresh.region);
-        draft.strategy = draft.strategy.or(fresh.strategy);
+        draft.fit_strategy(session);
         // The draft of a repair session started from the stored values, so what it holds
         // is the administrator's own; only a blank field takes the stored value again.
         draft.repairing = fresh.repairing;
@@ -257,13 +251,40 @@ impl Draft {
         }
     }
 
-    /// Records the id picked on a choice step.
-    pub fn choose(&mut self, step: Step, id: String) {
+    /// Records the id picked on a choice step of `session`. A source that does not connect
+    /// by the strategy chosen so far drops it (Custom Data Extracts are Infinite Campus's).
+    pub fn choose(&mut self, session: &SessionConfig, step: Step, id: String) {
         match step {
             Step::Source => self.source = Some(id),
             Step::Region => self.region = Some(id),
             Step::Strategy => self.strategy = Strategy::from_name(&id),
             _ => {}
+        }
+        self.fit_strategy(session);
+    }
+
+    /// The strategies the session offers for the chosen source (all the session's before
+    /// one is chosen), in the session's order.
+    pub fn strategies(&self, session: &SessionConfig) -> Vec<Strategy> {
+        let source = self
+            .source
+            .as_ref()
+            .and_then(|id| session.sources.iter().find(|s| &s.id == id));
+        session
+            .strategies
+            .iter()
+            .copied()
+            // An older proxy's catalog names no strategies: the session's apply.
+            .filter(|s| source.is_none_or(|o| o.strategies.is_empty() || o.strategies.contains(s)))
+            .collect()
+    }
+
+    /// Keeps the strategy only while it is offered for the chosen source; where one is
+    /// left, it is chosen.
+    fn fit_strategy(&mut self, session: &SessionConfig) {
+        let offered = self.strategies(session);
+        if !self.strategy.is_some_and(|s| offered.contains(&s)) {
+            self.strategy = (offered.len() == 1).then(|| offered[0]);
         }
     }
 
@@ -355,7 +376,7 @@ pub fn storage_key(session_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sis_onboard_protocol::{RegionOption, source_option};
+    use sis_onboard_protocol::{INFINITE_CAMPUS, ONEROSTER_GENERIC, RegionOption, source_option};
 
     /// A stored draft as the wizard writes it, with the given step and choices.
     fn stored(step: &str, source: &str, region: &str, strategy: Option<&str>) -> String {
@@ -480,16 +501,59 @@ mod tests {
 
     #[test]
     fn choice_steps_read_and_write_their_choice() {
-        let mut draft = Draft::new(&session());
-        draft.choose(Step::Strategy, "custom_data_extract".into());
+        let session = session();
+        let mut draft = Draft::new(&session);
+        draft.choose(&session, Step::Strategy, "custom_data_extract".into());
         assert_eq!(draft.strategy, Some(Strategy::CustomDataExtract));
         assert_eq!(
             draft.choice(Step::Strategy).as_deref(),
             Some("custom_data_extract")
         );
-        draft.choose(Step::Region, "eu".into());
+        draft.choose(&session, Step::Region, "eu".into());
         assert_eq!(draft.choice(Step::Region).as_deref(), Some("eu"));
         assert_eq!(draft.choice(Step::Start), None);
+    }
+
+    /// A session listing Infinite Campus and any other OneRoster 1.2 provider.
+    fn with_generic() -> SessionConfig {
+        let mut session = session();
+        session
+            .sources
+            .push(source_option(ONEROSTER_GENERIC).expect("in the catalog"));
+        session
+    }
+
+    #[test]
+    fn a_oneroster_provider_is_offered_the_api_only_and_has_it_chosen() {
+        let session = with_generic();
+        let mut draft = Draft::new(&session);
+        assert_eq!(draft.strategies(&session), Strategy::ALL.to_vec());
+        draft.choose(&session, Step::Source, ONEROSTER_GENERIC.into());
+        assert_eq!(draft.strategies(&session), vec![Strategy::OneRosterApi]);
+        assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
+        // Back to Infinite Campus: the choice made for them stays, the other is offered.
+        draft.choose(&session, Step::Source, INFINITE_CAMPUS.into());
+        assert_eq!(draft.strategies(&session), Strategy::ALL.to_vec());
+        draft.choose(&session, Step::Strategy, "custom_data_extract".into());
+        assert!(draft.uses_data_extract());
+        // A Custom Data Extract chosen for Infinite Campus is dropped for another provider.
+        draft.choose(&session, Step::Source, ONEROSTER_GENERIC.into());
+        assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
+        assert!(!draft.uses_data_extract());
+    }
+
+    #[test]
+    fn a_stored_extract_choice_does_not_survive_a_oneroster_provider() {
+        let json = stored(
+            "credentials",
+            ONEROSTER_GENERIC,
+            "us",
+            Some("custom_data_extract"),
+        );
+        let draft = Draft::restore(&with_generic(), parse(&json));
+        assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
+        assert_eq!(draft.step, Step::Credentials);
+        assert!(!draft.uses_data_extract());
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::net::IpAddr;
 use sis_onboard_protocol::{host_span, is_non_ascii_host, scheme_end};
 use url::{Host, Url};
 
+use crate::sis::Sis;
+
 /// The OneRoster 1.2 rostering root every base URL ends in.
 pub const ROSTERING_ROOT: &str = "/ims/oneroster/rostering/v1p2";
 /// The path Infinite Campus's token endpoint ends in.
@@ -222,7 +224,7 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
         typed,
     } = parse_pasted(raw)?;
     let path = url.path().to_ascii_lowercase();
-    if path.contains("/oauth2/token") {
+    if path.contains("/oauth2/token") || path.contains("/oauth/token") {
         return Err(Problem::TokenUrlInBaseField);
     }
     if path.contains("/v1p1") {
@@ -259,8 +261,11 @@ pub fn check_base_url(raw: &str) -> Result<Checked, Problem> {
     })
 }
 
-/// Checks (and repairs) the "Token Endpoint", the connection's Token URL.
-pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
+/// Checks (and repairs) the "Token Endpoint", the connection's Token URL. Infinite Campus's
+/// ends in `/oauth2/token?appName=…`; another OneRoster 1.2 provider's may be any address
+/// (`/oauth/token`, `/token`, another path), so it is only told apart from the API's and
+/// kept as it is, a trailing slash included.
+pub fn check_token_url(raw: &str, sis: Sis) -> Result<Checked, Problem> {
     let Pasted {
         mut url,
         mut repairs,
@@ -276,6 +281,12 @@ pub fn check_token_url(raw: &str) -> Result<Checked, Problem> {
             Problem::OneRoster11
         } else {
             Problem::BaseUrlInTokenField
+        });
+    }
+    if sis == Sis::OneRoster {
+        return Ok(Checked {
+            value: url.into(),
+            repairs,
         });
     }
     let trimmed = path.trim_end_matches('/');
@@ -357,11 +368,14 @@ mod tests {
         );
         let token = format!("{HOST}/campus/oauth2/token?appName=springfield");
         assert_eq!(
-            check_token_url(&format!("\t{token} ")),
+            check_token_url(&format!("\t{token} "), Sis::InfiniteCampus),
             ok(&token, &[Repair::Trimmed])
         );
         assert_eq!(
-            check_token_url(&format!("{HOST}/campus/oauth2/token/?appName=springfield")),
+            check_token_url(
+                &format!("{HOST}/campus/oauth2/token/?appName=springfield"),
+                Sis::InfiniteCampus
+            ),
             ok(&token, &[Repair::TrailingSlash])
         );
     }
@@ -403,7 +417,8 @@ mod tests {
         );
         assert_eq!(
             check_token_url(
-                "springfield.infinitecampus.org/campus/oauth2/token?appName=springfield"
+                "springfield.infinitecampus.org/campus/oauth2/token?appName=springfield",
+                Sis::InfiniteCampus
             ),
             ok(
                 &format!("{HOST}/campus/oauth2/token?appName=springfield"),
@@ -445,7 +460,8 @@ mod tests {
         assert_eq!(check_base_url(&app), ok(&app, &[]));
         assert_eq!(
             check_token_url(
-                "Https://SPRINGFIELD.infinitecampus.org/campus/oauth2/token?appName=Springfield"
+                "Https://SPRINGFIELD.infinitecampus.org/campus/oauth2/token?appName=Springfield",
+                Sis::InfiniteCampus
             ),
             ok(
                 &format!("{HOST}/campus/oauth2/token?appName=Springfield"),
@@ -494,7 +510,10 @@ mod tests {
             Err(Problem::NotHttps)
         );
         assert_eq!(
-            check_token_url("ftp://x.org/campus/oauth2/token?appName=a"),
+            check_token_url(
+                "ftp://x.org/campus/oauth2/token?appName=a",
+                Sis::InfiniteCampus
+            ),
             Err(Problem::NotHttps)
         );
         assert_eq!(
@@ -520,9 +539,12 @@ mod tests {
         let token = format!("{HOST}/campus/oauth2/token?appName=springfield");
         let base = format!("{HOST}/campus/api/ims/oneroster/rostering/v1p2");
         assert_eq!(check_base_url(&token), Err(Problem::TokenUrlInBaseField));
-        assert_eq!(check_token_url(&base), Err(Problem::BaseUrlInTokenField));
         assert_eq!(
-            check_token_url(&format!("{base}/users?limit=5")),
+            check_token_url(&base, Sis::InfiniteCampus),
+            Err(Problem::BaseUrlInTokenField)
+        );
+        assert_eq!(
+            check_token_url(&format!("{base}/users?limit=5"), Sis::InfiniteCampus),
             Err(Problem::BaseUrlInTokenField)
         );
     }
@@ -534,7 +556,10 @@ mod tests {
             Err(Problem::OneRoster11)
         );
         assert_eq!(
-            check_token_url(&format!("{HOST}/campus/api/ims/oneroster/v1p1")),
+            check_token_url(
+                &format!("{HOST}/campus/api/ims/oneroster/v1p1"),
+                Sis::InfiniteCampus
+            ),
             Err(Problem::OneRoster11)
         );
     }
@@ -556,20 +581,65 @@ mod tests {
             Err(Problem::NotRosteringRoot)
         );
         assert_eq!(
-            check_token_url(&format!("{HOST}/campus/oauth2/token")),
+            check_token_url(&format!("{HOST}/campus/oauth2/token"), Sis::InfiniteCampus),
             Err(Problem::MissingAppName)
         );
         assert_eq!(
-            check_token_url(&format!("{HOST}/campus/oauth2/token?appName=")),
+            check_token_url(
+                &format!("{HOST}/campus/oauth2/token?appName="),
+                Sis::InfiniteCampus
+            ),
             Err(Problem::MissingAppName)
         );
         assert_eq!(
-            check_token_url(&format!("{HOST}/login")),
+            check_token_url(&format!("{HOST}/login"), Sis::InfiniteCampus),
             Err(Problem::NotTokenUrl)
         );
         // Other servers' token endpoints need no app name.
         let other = "https://sis.example.org/oauth2/token";
-        assert_eq!(check_token_url(other), ok(other, &[]));
+        assert_eq!(check_token_url(other, Sis::InfiniteCampus), ok(other, &[]));
+    }
+
+    #[test]
+    fn another_providers_token_url_may_be_any_address_but_the_apis() {
+        let or = Sis::OneRoster;
+        for token in [
+            "https://auth.example.org/oauth/token",
+            "https://sis.example.org/token",
+            "https://sis.example.org/api/oauth2/v2/token/",
+            "https://sis.example.org/connect/token?tenant=42",
+        ] {
+            assert_eq!(check_token_url(token, or), ok(token, &[]), "{token}");
+        }
+        // Pasting junk, a missing scheme and capitals are still repaired and said.
+        assert_eq!(
+            check_token_url(" SIS.example.org/oauth/token\n", or),
+            ok(
+                "https://sis.example.org/oauth/token",
+                &[Repair::Trimmed, Repair::AddedScheme, Repair::LowerCased]
+            )
+        );
+        // No Infinite Campus problem is ever said to another provider.
+        assert_eq!(
+            check_token_url("https://sis.example.org/login", or),
+            ok("https://sis.example.org/login", &[])
+        );
+        let base = "https://sis.example.org/ims/oneroster/rostering/v1p2";
+        assert_eq!(check_token_url(base, or), Err(Problem::BaseUrlInTokenField));
+        assert_eq!(
+            check_token_url("https://sis.example.org/ims/oneroster/v1p1", or),
+            Err(Problem::OneRoster11)
+        );
+        assert_eq!(
+            check_token_url("http://sis.example.org/oauth/token", or),
+            Err(Problem::NotHttps)
+        );
+        // Its base URL is checked as any: a token URL pasted there is spotted.
+        assert_eq!(
+            check_base_url("https://auth.example.org/oauth/token"),
+            Err(Problem::TokenUrlInBaseField)
+        );
+        assert_eq!(check_base_url(base), ok(base, &[]));
     }
 
     #[test]
@@ -588,7 +658,7 @@ mod tests {
             );
         }
         assert_eq!(
-            check_token_url("https://distrîct.example/oauth2/token"),
+            check_token_url("https://distrîct.example/oauth2/token", Sis::InfiniteCampus),
             Err(Problem::NonAsciiHost)
         );
         // Letters outside ASCII in the path are the server's business, escaped as sent.
@@ -742,7 +812,7 @@ mod tests {
             if let Some(token) = derive_token_url(&raw) {
                 offered += 1;
                 assert!(prefix.ends_with("springfield") || prefix.ends_with("sandbox"));
-                let again = check_token_url(&token);
+                let again = check_token_url(&token, Sis::InfiniteCampus);
                 assert_eq!(again, ok(&token, &[]), "the token URL offered for {raw:?}");
             }
         }
@@ -779,7 +849,7 @@ mod tests {
                 pick.one(AROUND),
             ]
             .concat();
-            let checked = match check_token_url(&raw) {
+            let checked = match check_token_url(&raw, Sis::InfiniteCampus) {
                 Ok(checked) => checked,
                 Err(problem) => {
                     assert_eq!(problem, Problem::NotHttps, "{raw:?}");
@@ -787,7 +857,7 @@ mod tests {
                 }
             };
             assert_eq!(
-                check_token_url(&checked.value),
+                check_token_url(&checked.value, Sis::InfiniteCampus),
                 ok(&checked.value, &[]),
                 "{raw:?}"
             );
@@ -887,7 +957,12 @@ mod tests {
                         prop_assert_eq!(checked.value == raw, checked.repairs.is_empty());
                     }
                     if let Some(token) = derive_token_url(&raw) {
-                        prop_assert_eq!(check_token_url(&token), ok(&token, &[]), "{:?}", raw);
+                        prop_assert_eq!(
+                            check_token_url(&token, Sis::InfiniteCampus),
+                            ok(&token, &[]),
+                            "{:?}",
+                            raw
+                        );
                     }
                     Ok(())
                 })
@@ -901,9 +976,9 @@ mod tests {
         fn a_repaired_token_url_needs_no_second_repair() {
             TestRunner::new(config())
                 .run(&text(), |raw| {
-                    if let Ok(checked) = check_token_url(&raw) {
+                    if let Ok(checked) = check_token_url(&raw, Sis::InfiniteCampus) {
                         prop_assert_eq!(
-                            check_token_url(&checked.value),
+                            check_token_url(&checked.value, Sis::InfiniteCampus),
                             ok(&checked.value, &[]),
                             "repairing {:?} again",
                             raw

@@ -115,7 +115,11 @@ pub fn Choices(
                                     prop:checked=is_chosen
                                     disabled=!enabled
                                     aria-describedby=help.as_ref().map(|_| help_id.clone())
-                                    on:change=move |_| ctx.draft.update(|d| d.choose(step, value.clone()))
+                                    on:change=move |_| {
+                                        ctx.session.with_value(|session| {
+                                            ctx.draft.update(|d| d.choose(session, step, value.clone()));
+                                        });
+                                    }
                                 />
                                 <span class="sis-choice-label">{label}</span>
                                 {help.map(|h| view! { <span class="sis-hint" id=help_id>{h}</span> })}

@@ -15,10 +15,14 @@ pub fn Stepper(
     uses_data_extract: Memo<bool>,
 ) -> impl IntoView {
     let ctx = ctx();
+    let source = Memo::new(move |_| ctx.draft.with(|d| d.source.clone()));
     // Every item's status changes with the step, and the list has at most eight: it is
     // simply drawn again whole.
     move || {
         let current = current.get();
+        // The labels are the chosen source's words ("Get credentials" for a OneRoster
+        // provider): drawn again when the choice changes.
+        source.track();
         let steps: Vec<Step> = Step::ALL
             .into_iter()
             .filter(|s| uses_data_extract.get() || *s != Step::DataExtract)

@@ -232,6 +232,8 @@ keys! {
     WarnNoDistrict, ReportPassedUnnamed, ErrTokenHostMismatch,
     // Repair mode
     RepairModeTitle, RepairModeIntro, RepairModeReason, RepairModeNewKeys, DoneRepaired,
+    // Any other OneRoster 1.2 provider (see `crate::sis`), and the sources' needs
+    OrStepGenerate, OrStartConfirm, OrStartHint, OrGuideTitle, OrGuideIntro, OrGuide1, OrGuide2, OrGuide3, OrGuide4, OrGuide5, OrGuideHint, OrCredentialsIntro, OrBaseUrlLabel, OrBaseUrlHelp, OrTokenUrlLabel, OrTokenUrlHelp, OrClientIdHelp, OrSecretHelp, OrProblemNotUrl, OrProblemOneRoster11, OrProblemTokenInBase, OrProblemBaseInToken, OrProblemNotRoot, OrWarnNoDemographics, OrWarnOneSchool, OrErrMalformedUrl, OrErrNotRoot, OrErrNotToken, OrErrOneRoster11, OrErrRefused, OrErrInvalidClient, OrErrScope, OrErrInactive, OrErrNoData, OrErrUpstreamRateLimited, OrErrUpstream, OrErrForbidden, OrErrTokenHostMismatch, OrRepairModeNewKeys, OrStrategyOnly, SourceNeedsCampus, SourceNeedsOneRoster, SourceTryOneRoster, SourceOtherName,
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Credentials: the four values from Infinite Campus, checked and repaired before they are
+//! Credentials: the four values from Infinite Campus (or another OneRoster 1.2 provider), checked and repaired before they are
 //! sent, validated through the proxy, then completed. Continue Setup is enabled only while
 //! the values on screen are the ones that validated.
 
@@ -13,6 +13,7 @@ use crate::ctx::{Ctx, ctx};
 use crate::host::HostEvent;
 use crate::i18n::Key;
 use crate::messages;
+use crate::sis::Sis;
 use crate::state::{Completed, Step};
 use crate::urls::{check_base_url, check_token_url, derive_token_url};
 
@@ -55,15 +56,15 @@ fn check_locally(ctx: &Ctx) -> Vec<(CredentialField, String, bool)> {
     let mut notes = Vec::new();
     let draft = ctx.draft.get_untracked();
     let mut repaired = draft.clone();
-    for (field, raw, check) in [
+    let sis = ctx.sis();
+    for (field, checked) in [
+        (CredentialField::BaseUrl, check_base_url(&draft.base_url)),
         (
-            CredentialField::BaseUrl,
-            &draft.base_url,
-            check_base_url as fn(&str) -> _,
+            CredentialField::TokenUrl,
+            check_token_url(&draft.token_url, sis),
         ),
-        (CredentialField::TokenUrl, &draft.token_url, check_token_url),
     ] {
-        match check(raw) {
+        match checked {
             Ok(checked) => {
                 for repair in &checked.repairs {
                     notes.push((field, ctx.t(messages::repair(*repair)).to_owned(), false));
@@ -322,7 +323,8 @@ pub fn CredentialsStep() -> impl IntoView {
 
     let token_offer = move || {
         let draft = ctx.draft.get();
-        if !draft.token_url.trim().is_empty() {
+        // Only Infinite Campus's base URL names its token URL.
+        if !draft.token_url.trim().is_empty() || ctx.sis() != Sis::InfiniteCampus {
             return None;
         }
         let url = derive_token_url(&draft.base_url)?;
@@ -397,7 +399,7 @@ pub fn CredentialsStep() -> impl IntoView {
 fn repair_notice(ctx: Ctx, repair: RepairTarget) -> impl IntoView {
     let reason = repair.failing.map(|failing| {
         let vendor = ctx.session.with_value(|s| s.display_name.clone());
-        let why = messages::failing_reason(ctx.lang, &vendor, &failing);
+        let why = messages::failing_reason(ctx.lang, ctx.sis(), &vendor, &failing);
         let when = ctx.lang.date_time(failing.checked_at);
         let new_keys = messages::needs_new_keys(failing.code).then(|| {
             view! { <p data-testid="repair-new-keys">{ctx.t(Key::RepairModeNewKeys)}</p> }

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::frame::{Choices, Frame, Nav};
+use sis_onboard_protocol::{INFINITE_CAMPUS, ONEROSTER_GENERIC};
+
+use crate::components::frame::{Choice, Choices, Frame, Nav};
 use crate::ctx::ctx;
 use crate::i18n::Key;
 use crate::state::Step;
@@ -30,16 +32,42 @@ pub fn SourceStep() -> impl IntoView {
     let sources = ctx.session.with_value(|s| s.sources.clone());
     let searchable = sources.len() > SEARCH_FROM;
     let query = RwSignal::new(String::new());
-    let unavailable = ctx.t(Key::SourceUnavailable);
+    // A source not connectable by name may still be, as any OneRoster 1.2 provider, when
+    // the session offers that.
+    let generic_offered = sources
+        .iter()
+        .any(|s| s.id == ONEROSTER_GENERIC && s.implemented);
+    let unavailable = ctx.lang.text(if generic_offered {
+        Key::SourceTryOneRoster
+    } else {
+        Key::SourceUnavailable
+    });
+    // Each choice: its name in the administrator's language, and what it needs.
+    let choices: Vec<Choice> = sources
+        .into_iter()
+        .map(|s| {
+            let (name, needs) = match s.id.as_str() {
+                INFINITE_CAMPUS => (s.name, Some(Key::SourceNeedsCampus)),
+                ONEROSTER_GENERIC => (
+                    ctx.lang.text(Key::SourceOtherName).to_owned(),
+                    Some(Key::SourceNeedsOneRoster),
+                ),
+                _ => (s.name, None),
+            };
+            let help = if s.implemented {
+                needs.map(|key| ctx.lang.text(key).to_owned())
+            } else {
+                Some(unavailable.to_owned())
+            };
+            (s.id, name, help, s.implemented)
+        })
+        .collect();
     let options = Memo::new(move |_| {
         query.with(|q| {
-            sources
+            choices
                 .iter()
-                .filter(|s| matches(&s.name, q))
-                .map(|s| {
-                    let help = (!s.implemented).then(|| unavailable.to_owned());
-                    (s.id.clone(), s.name.clone(), help, s.implemented)
-                })
+                .filter(|(_, name, _, _)| matches(name, q))
+                .cloned()
                 .collect::<Vec<_>>()
         })
     });
