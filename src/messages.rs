@@ -156,13 +156,15 @@ mod tests {
     #[test]
     fn every_validation_code_has_its_own_message() {
         for (lang, _) in crate::i18n::SOURCES {
-            let mut texts: Vec<&str> = CODES
-                .iter()
-                .map(|c| lang.text(validation_error(*c)))
-                .collect();
-            texts.sort_unstable();
-            texts.dedup();
-            assert_eq!(texts.len(), CODES.len(), "{lang:?}");
+            for sis in [Sis::InfiniteCampus, Sis::OneRoster] {
+                let mut texts: Vec<&str> = CODES
+                    .iter()
+                    .map(|c| lang.text(sis.word(validation_error(*c))))
+                    .collect();
+                texts.sort_unstable();
+                texts.dedup();
+                assert_eq!(texts.len(), CODES.len(), "{lang:?} {sis:?}");
+            }
         }
     }
 
@@ -201,6 +203,15 @@ mod tests {
             );
             assert!(text.contains("Acme") && !text.contains("proxy text"));
         }
+        // A OneRoster provider's connection is told in its words.
+        let refused = RepairReason {
+            code: Code::InvalidClient,
+            message: "proxy text".into(),
+            checked_at: 0,
+        };
+        let text = failing_reason(Lang::Fr, Sis::OneRoster, "Acme", &refused);
+        assert_eq!(text, Lang::Fr.text(Key::OrErrInvalidClient));
+        assert!(!failing_reason(Lang::En, Sis::OneRoster, "Acme", &refused).contains("Campus"));
         assert!(needs_new_keys(Code::InvalidClient));
         assert!(!needs_new_keys(Code::InactiveConnection));
     }

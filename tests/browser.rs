@@ -180,7 +180,13 @@ async fn sources_not_implemented_are_marked_and_a_long_list_is_searchable() {
         skyward.disabled(),
         "a source that is not implemented cannot be chosen"
     );
-    assert!(w.root.text_content().unwrap().contains("Not available yet"));
+    // The whole catalog offers any OneRoster 1.2 provider: the others point to it.
+    assert!(
+        w.root
+            .text_content()
+            .unwrap()
+            .contains("If it offers a OneRoster 1.2 API, choose Other OneRoster 1.2 provider")
+    );
     w.type_into("source-search", "campus").await;
     assert!(w.find::<HtmlElement>("choice-skyward").is_none());
     w.click("choice-infinite_campus").await;
@@ -197,6 +203,114 @@ async fn sources_not_implemented_are_marked_and_a_long_list_is_searchable() {
     assert!(
         short.find::<HtmlElement>("source-search").is_none(),
         "no search for 3 sources"
+    );
+    // Without it, a source that cannot be connected is only marked.
+    let text = short.root.text_content().unwrap();
+    assert!(text.contains("Not available yet") && !text.contains("choose Other"));
+}
+
+/// The text of the whole wizard.
+fn all_text(w: &Mounted) -> String {
+    w.root.text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn another_oneroster_provider_walks_its_own_path_in_its_own_words() {
+    let w = Mounted::new(session("generic", 10), Lang::En);
+    leptos::task::tick().await;
+    // Before a source is chosen, with more than Infinite Campus offered: no Infinite Campus.
+    assert!(
+        !all_text(&w).contains("Infinite Campus"),
+        "{}",
+        all_text(&w)
+    );
+    w.click("confirm-admin").await;
+    w.click("continue").await;
+    // Infinite Campus says what it needs; any OneRoster 1.2 provider, in this language.
+    assert!(
+        w.text("step-source")
+            .contains("You generate the connection in Infinite Campus")
+    );
+    w.type_into("source-search", "oneroster").await;
+    w.click("choice-oneroster_generic").await;
+    assert!(
+        w.text("step-source")
+            .contains("Other OneRoster 1.2 provider")
+    );
+    assert_eq!(w.text("stepper-generate-connection"), "Get credentials");
+    w.click("continue").await;
+    w.click("choice-us").await;
+    w.click("continue").await;
+    // Strategy: the OneRoster API only, already chosen, and said why.
+    assert!(w.find::<HtmlElement>("step-strategy").is_some());
+    assert!(
+        w.find::<HtmlElement>("choice-custom_data_extract")
+            .is_none()
+    );
+    assert!(w.get::<HtmlInputElement>("choice-oneroster_api").checked());
+    assert!(w.text("strategy-only").contains("OneRoster 1.2 API"));
+    assert!(w.continue_enabled());
+    w.click("continue").await;
+    // The guide: what to ask the provider for, no Infinite Campus menus.
+    let guide = w.text("step-generate-connection");
+    for needed in [
+        "/ims/oneroster/rostering/v1p2",
+        "Token URL",
+        "Client ID and Client Secret for Acme Learning",
+        "roster-core.readonly",
+        "roster.readonly",
+    ] {
+        assert!(guide.contains(needed), "{needed}: {guide}");
+    }
+    for campus in ["Infinite Campus", "Instruction", "Digital Learning"] {
+        assert!(!guide.contains(campus), "{campus}: {guide}");
+    }
+    w.click("continue").await;
+    // Credentials: OneRoster's names, any token URL, and its own words for mistakes.
+    let labelled = |id: &str| {
+        w.root
+            .query_selector(&format!("label[for='sis-{id}']"))
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap_or_default()
+    };
+    assert_eq!(labelled("base-url"), "Base URL");
+    assert_eq!(labelled("token-url"), "Token URL");
+    w.type_into("base-url", "https://sis.example.org/oauth/token")
+        .await;
+    w.type_into(
+        "token-url",
+        "https://sis.example.org/ims/oneroster/rostering/v1p2",
+    )
+    .await;
+    w.type_into("client-id", "abc").await;
+    w.type_into("client-secret", "s3cret-value").await;
+    w.click("validate").await;
+    assert_eq!(
+        w.text("base-url-note"),
+        "This is a token address. Paste it into Token URL, and the Base URL here."
+    );
+    assert_eq!(
+        w.text("token-url-note"),
+        "This is the Base URL. Paste it into Base URL, and the token endpoint here."
+    );
+    // Swapped back, both pass the local checks: no /oauth2/token, no appName asked for.
+    w.type_into(
+        "base-url",
+        "https://sis.example.org/ims/oneroster/rostering/v1p2/",
+    )
+    .await;
+    w.type_into("token-url", "https://sis.example.org/oauth/token")
+        .await;
+    assert!(w.find::<HtmlElement>("token-offer").is_none());
+    w.click("validate").await;
+    assert_eq!(w.text("token-url-note"), "");
+    assert!(w.text("base-url-note").contains("trailing slash"));
+    assert!(
+        !all_text(&w).contains("Infinite Campus"),
+        "{}",
+        all_text(&w)
     );
 }
 
