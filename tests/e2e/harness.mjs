@@ -14,16 +14,17 @@ export const SANDBOX_SECRET = "sandbox-client-secret";
 
 /**
  * Types the sandbox district's credentials into a wizard's credentials step; `$` finds a
- * field by its test id. `baseUrl` replaces the plain OneRoster API URL.
+ * field by its test id. `baseUrl` and `tokenUrl` replace the Infinite Campus ones (the
+ * sandbox serves another OneRoster 1.2 provider's shape too).
  */
 export async function fillCredentials(
   $,
   proxyUrl,
-  { baseUrl, clientId = "sandbox-client-id", secret = SANDBOX_SECRET } = {},
+  { baseUrl, tokenUrl, clientId = "sandbox-client-id", secret = SANDBOX_SECRET } = {},
 ) {
   const sandbox = `${proxyUrl}/sandbox/campus`;
   await $("base-url").fill(baseUrl ?? `${sandbox}/api/ims/oneroster/rostering/v1p2`);
-  await $("token-url").fill(`${sandbox}/oauth2/token?appName=sandbox`);
+  await $("token-url").fill(tokenUrl ?? `${sandbox}/oauth2/token?appName=sandbox`);
   await $("client-id").fill(clientId);
   await $("client-secret").fill(secret);
 }

@@ -315,6 +315,80 @@ test("a French-speaking administrator in Quebec completes the Custom Data Extrac
   await context.close();
 });
 
+test("any other OneRoster 1.2 provider completes the flow in its own words, at its own URL shape", async () => {
+  const { context, page } = await openDemo();
+  // What the administrator reads on each step, gathered as they go.
+  const read = [];
+  const seen = async (testId) => read.push(await $(page, testId).innerText());
+  await seen("step-start");
+  await $(page, "confirm-admin").check();
+  await $(page, "continue").click();
+  await $(page, "step-source").waitFor();
+  assert.match(await $(page, "step-source").innerText(), /Any server with a OneRoster 1\.2 API/);
+  await $(page, "choice-oneroster_generic").check();
+  assert.equal(await $(page, "stepper-generate-connection").innerText(), "Get credentials");
+  await $(page, "continue").click();
+  await $(page, "choice-us").check();
+  await $(page, "continue").click();
+  // Custom Data Extracts are Infinite Campus's: not offered; the API is chosen and said.
+  await $(page, "step-strategy").waitFor();
+  await seen("step-strategy");
+  assert.equal(await $(page, "choice-custom_data_extract").count(), 0);
+  assert.equal(await $(page, "choice-oneroster_api").isChecked(), true);
+  assert.match(await $(page, "strategy-only").innerText(), /OneRoster 1\.2 API, chosen for you/);
+  await $(page, "continue").click();
+  // The guide: what to ask the provider for.
+  await $(page, "step-generate-connection").waitFor();
+  await seen("step-generate-connection");
+  const guide = read.at(-1);
+  assert.match(guide, /Get OneRoster 1\.2 credentials from your provider/);
+  assert.match(guide, /ends in \/ims\/oneroster\/rostering\/v1p2/);
+  assert.match(guide, /roster-core\.readonly and roster\.readonly/);
+  await $(page, "continue").click();
+  await $(page, "step-credentials").waitFor();
+  assert.match(await $(page, "step-credentials").innerText(), /Base URL[\s\S]*Token URL/);
+
+  // The sandbox's generic shape: the rostering root at the host's root, /oauth/token, no
+  // appName. A wrong secret first: the provider's words, at the secret.
+  const sandbox = `${env.proxy.url}/sandbox`;
+  const shape = { baseUrl: `${sandbox}/ims/oneroster/rostering/v1p2`, tokenUrl: `${sandbox}/oauth/token` };
+  await fillCredentials(page, { ...shape, secret: "not-the-secret" });
+  await $(page, "validate").click();
+  await $(page, "report-error").waitFor();
+  assert.equal(await $(page, "token-url-note").innerText(), "", "any token URL passes the local checks");
+  assert.match(
+    await $(page, "client-secret-note").innerText(),
+    /The server did not accept this Client ID and Secret.*ask your provider for new ones/,
+  );
+  await seen("step-credentials");
+  await $(page, "client-secret").fill(SECRET);
+  await $(page, "validate").click();
+  await $(page, "district-name").waitFor();
+  await seen("step-credentials");
+  assert.match(await $(page, "district-name").innerText(), /^Connected to .*School District$/);
+  await $(page, "continue").click();
+  await $(page, "step-done").waitFor();
+  await seen("step-done");
+  assert.match(await $(page, "done-summary").innerText(), /School District is now connected to Acme Learning/);
+  for (const text of read) {
+    assert.doesNotMatch(text, /Infinite Campus|appName|Token Endpoint|Instruction/, text);
+  }
+
+  // The page and the vendor see the source and its URLs; the strategy is the API.
+  const events = await page.evaluate(() => window.__events);
+  const success = events.find((e) => e.name === "sis-onboard:success").detail;
+  assert.deepEqual(
+    { source: success.source, strategy: success.strategy, region: success.region },
+    { source: "oneroster_generic", strategy: "oneroster_api", region: "us" },
+  );
+  const stored = await storedConnection(success.connectionId);
+  assert.equal(stored.source, "oneroster_generic");
+  assert.equal(stored.token_url, shape.tokenUrl);
+  assert.equal(stored.base_url, shape.baseUrl);
+  await secretIsNowhere(page);
+  await context.close();
+});
+
 test("text in the wizard meets WCAG AA contrast, light and dark", async () => {
   // Reduced motion: no colour transitions to wait for when the theme changes.
   const { context, page } = await openDemo({ reducedMotion: "reduce" });
