@@ -645,6 +645,15 @@ fn print_demo_banner(addr: SocketAddr) {
         );
         println!("    Client ID:         {}", demo.client_id);
         println!("    Client Secret:     {}", demo.client_secret);
+        println!("  As an \"Other OneRoster 1.2 provider\" (same Client ID and Secret):");
+        println!(
+            "    OneRoster API URL: {sandbox}{}",
+            sis_onboard_sandbox::GENERIC_BASE_PATH
+        );
+        println!(
+            "    Token Endpoint:    {sandbox}{}",
+            sis_onboard_sandbox::GENERIC_TOKEN_PATH
+        );
         println!(
             "  Other client ids make the sandbox fail on purpose (README, \"The sandbox district\")."
         );

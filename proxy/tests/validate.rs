@@ -1140,6 +1140,59 @@ async fn basic_comes_first_and_the_form_body_only_after_invalid_request() {
 }
 
 #[tokio::test]
+async fn a_generic_oneroster_server_validates_end_to_end() {
+    for h in Harness::start_each(|_| {}).await {
+        let report = h.validate_generic_as(Behaviour::Working, DEMO_SECRET).await;
+        // The token answer says "bearer" and names no scope: neither stops validation.
+        assert_passes_with_district(&report, json!([]));
+        let district = &report["district"];
+        assert_eq!(district["schools"], json!({ "value": 2, "exact": true }));
+        assert_eq!(district["students"], json!({ "value": 24, "exact": true }));
+        assert_eq!(district["teachers"], json!({ "value": 4, "exact": true }));
+        assert_eq!(district["classes"], json!({ "value": 12, "exact": true }));
+        assert_eq!(district["academic_session"], "2026-2027 School Year");
+        assert!(
+            report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["passed"] == true),
+            "{report}"
+        );
+        assert_eq!(
+            h.token_requests.of(Behaviour::Working.client_id()),
+            [CredentialsIn::Basic]
+        );
+
+        // A server that takes the credentials only from the form body passes too.
+        let form_only = h
+            .validate_generic_as(Behaviour::BasicRefused, DEMO_SECRET)
+            .await;
+        assert_passes_with_district(&form_only, json!([]));
+        assert_eq!(
+            h.token_requests.of(Behaviour::BasicRefused.client_id()),
+            [CredentialsIn::Basic, CredentialsIn::FormBody]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_secret_at_a_generic_oneroster_server_is_invalid_client() {
+    for h in Harness::start_each(|_| {}).await {
+        let typo = h
+            .validate_generic_as(Behaviour::Working, "not-the-secret")
+            .await;
+        assert_failure(&typo, "invalid_client", Some("client_secret"));
+        let rotated = h
+            .validate_generic_as(Behaviour::WrongSecret, DEMO_SECRET)
+            .await;
+        assert_failure(&rotated, "invalid_client", Some("client_secret"));
+        assert_eq!(rotated["checks"][0]["id"], "token", "{rotated}");
+        assert_eq!(rotated["checks"][0]["passed"], false, "{rotated}");
+    }
+}
+
+#[tokio::test]
 async fn an_empty_client_id_or_secret_is_refused_before_any_token_request() {
     for h in Harness::start_each(|_| {}).await {
         for (client_id, secret, field) in [

@@ -1,6 +1,15 @@
 //! Behaviours chosen by the client id: each one a failure an administrator can meet with a
 //! real Infinite Campus, so vendors and the proxy's tests can reach every one on purpose.
 //! The README's table lists them (a test keeps the two in step).
+//!
+//! Every behaviour applies on both shapes the sandbox serves, Infinite Campus' and the
+//! generic OneRoster 1.2 server's (`/oauth/token`, `/ims/oneroster/rostering/v1p2`): the API
+//! behaviours act on every base path, the token behaviours on both token endpoints. Where a
+//! behaviour names a place, each shape has its own: [`Behaviour::TokenRedirects`] moves the
+//! Infinite Campus endpoint to [`MOVED_TOKEN_PATH`] and the generic one to
+//! [`GENERIC_MOVED_TOKEN_PATH`]. [`Behaviour::ScopeOmitted`] changes nothing on the generic
+//! endpoint, whose answers never carry `scope`. Only Infinite Campus' `404` for a missing or
+//! unknown `appName` has no generic counterpart: the generic endpoint takes no `appName`.
 
 /// What a connection does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +175,9 @@ pub const SCOPE_GRADEBOOK: &str =
 
 /// Where [`Behaviour::TokenRedirects`] sends the token request (relative to the server).
 pub const MOVED_TOKEN_PATH: &str = "/campus/oauth2/v2/token?appName=sandbox";
+
+/// Where [`Behaviour::TokenRedirects`] sends a request to the generic token endpoint.
+pub const GENERIC_MOVED_TOKEN_PATH: &str = "/oauth/v2/token";
 
 /// Where [`Behaviour::TokenRedirectsInside`] sends the token request.
 pub const METADATA_TOKEN_URL: &str = "https://169.254.169.254/latest/meta-data/token";

@@ -1,5 +1,9 @@
 //! A simulated Infinite Campus district: the OAuth 2.0 token endpoint and the OneRoster 1.2
-//! rostering API, at Infinite Campus' own paths.
+//! rostering API, at Infinite Campus' own paths and, for the "Other OneRoster 1.2 provider",
+//! in the shape of a generic OneRoster 1.2 server too: the token endpoint at
+//! [`GENERIC_TOKEN_PATH`] (no `appName`) and the rostering API at [`GENERIC_BASE_PATH`],
+//! straight under the host, as ClassLink-style and state-hosted servers root it. Both shapes
+//! are one server: the same listener, district, connections and behaviours.
 //!
 //! It is the one stand-in of the project (Infinite Campus cannot be reached from here), so it
 //! is strict where the real system is strict: wrong credentials, expired tokens and unknown
@@ -24,11 +28,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use behaviour::{
-    BIG_PAGE_BYTES, Behaviour, HUGE_RESPONSE_BYTES, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL,
-    MOVED_TOKEN_PATH, SCOPE_GRADEBOOK,
+    BIG_PAGE_BYTES, Behaviour, GENERIC_MOVED_TOKEN_PATH, HUGE_RESPONSE_BYTES,
+    HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SCOPE_GRADEBOOK,
 };
 pub use district::{District, DistrictSize, Listing, UserKind};
-pub use oauth::{Clock, SystemClock};
+pub use oauth::{Clock, GENERIC_TOKEN_PATH, SystemClock};
+pub use oneroster::GENERIC_BASE_PATH;
 
 /// One OneRoster connection as an Infinite Campus administrator would generate it.
 #[derive(Clone)]
@@ -247,7 +252,8 @@ impl SandboxConfig {
     }
 }
 
-/// The sandbox's routes, rooted where Infinite Campus roots them (`/campus/...`).
+/// The sandbox's routes: Infinite Campus' under `/campus/...`, the generic OneRoster 1.2
+/// server's at [`GENERIC_TOKEN_PATH`] and under [`GENERIC_BASE_PATH`], and the control.
 pub fn router(config: SandboxConfig) -> Router {
     let state = Arc::new(config);
     Router::new()

@@ -8,10 +8,14 @@ use std::time::Duration;
 
 use clap::Parser;
 use sis_onboard_sandbox::tls::{AcceptedConnections, HttpVersions, TestCa, serve_tls};
-use sis_onboard_sandbox::{Connection, District, DistrictSize, SandboxConfig, relay, router};
+use sis_onboard_sandbox::{
+    Connection, District, DistrictSize, GENERIC_BASE_PATH, GENERIC_TOKEN_PATH, SandboxConfig,
+    relay, router,
+};
 use tokio::net::TcpListener;
 
-/// A simulated Infinite Campus district (OAuth 2.0 + OneRoster 1.2).
+/// A simulated Infinite Campus district (OAuth 2.0 + OneRoster 1.2), also served as a
+/// generic OneRoster 1.2 server.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -92,6 +96,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  client id: {}  client secret: {}",
         demo.client_id, demo.client_secret
     );
+    println!("  as a generic OneRoster 1.2 server (same client id and secret, no appName):");
+    println!("    token URL: {origin}{GENERIC_TOKEN_PATH}");
+    println!("    base URL:  {origin}{GENERIC_BASE_PATH}");
     if relayed {
         println!("  every byte delayed {} ms each way", args.one_way_delay_ms);
     }

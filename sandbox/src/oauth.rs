@@ -1,5 +1,11 @@
-//! The OAuth 2.0 client-credentials token endpoint at Infinite Campus' path, and the
-//! checking of the access tokens it issues.
+//! The OAuth 2.0 client-credentials token endpoints, and the checking of the access tokens
+//! they issue: Infinite Campus' (`/campus/oauth2/token?appName=…`) and a generic OneRoster
+//! 1.2 server's (`/oauth/token`, the connection named by its client id alone).
+//!
+//! The generic endpoint answers the way other OneRoster servers do, each difference one
+//! that RFC 6749 allows: `"token_type": "bearer"` in lower case, no `scope` member, JSON
+//! with a `charset`, and `invalid_client` as 400 when the credentials came in the form body
+//! (401 with a `WWW-Authenticate` challenge only when HTTP Basic was tried, §5.2).
 //!
 //! Tokens are JWT-shaped (`header.payload.signature`, HS256 over the sandbox's key) and carry
 //! `exp`, as Infinite Campus' do, so a client that decodes them sees what it would see there.
@@ -19,12 +25,15 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::{
-    Behaviour, Connection, CredentialsIn, HUGE_TOKEN_ANSWER_BYTES, METADATA_TOKEN_URL,
-    MOVED_TOKEN_PATH, SandboxConfig,
+    Behaviour, Connection, CredentialsIn, GENERIC_MOVED_TOKEN_PATH, HUGE_TOKEN_ANSWER_BYTES,
+    METADATA_TOKEN_URL, MOVED_TOKEN_PATH, SandboxConfig,
 };
 
 /// Where Infinite Campus serves its token endpoint.
 pub const TOKEN_PATH: &str = "/campus/oauth2/token";
+/// Where a generic OneRoster 1.2 server serves its token endpoint: no `appName`, and
+/// `/oauth/`, not Infinite Campus' `/oauth2/`.
+pub const GENERIC_TOKEN_PATH: &str = "/oauth/token";
 
 /// A source of the current time, in seconds since the Unix epoch.
 pub trait Clock: Send + Sync {
@@ -46,7 +55,36 @@ impl Clock for SystemClock {
 }
 
 pub(crate) fn router() -> Router<Arc<SandboxConfig>> {
-    Router::new().route(TOKEN_PATH, post(issue_token))
+    Router::new()
+        .route(TOKEN_PATH, post(issue_campus_token))
+        .route(GENERIC_TOKEN_PATH, post(issue_generic_token))
+}
+
+/// Which server's token endpoint answers: the two differ in how a request names its
+/// connection and in the shape of their answers, not in what they check.
+enum Endpoint {
+    /// Infinite Campus': the connection is the `appName`'s with that client id.
+    Campus { app_name: String },
+    /// A generic OneRoster 1.2 server's: the connection is the client id's.
+    Generic,
+}
+
+impl Endpoint {
+    /// True when a request to this endpoint may name `connection`.
+    fn serves(&self, connection: &Connection) -> bool {
+        match self {
+            Endpoint::Campus { app_name } => connection.app_name == *app_name,
+            Endpoint::Generic => true,
+        }
+    }
+
+    /// Where [`Behaviour::TokenRedirects`] sends this endpoint's requests.
+    fn moved_to(&self) -> &'static str {
+        match self {
+            Endpoint::Campus { .. } => MOVED_TOKEN_PATH,
+            Endpoint::Generic => GENERIC_MOVED_TOKEN_PATH,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -83,7 +121,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
-async fn issue_token(
+async fn issue_campus_token(
     State(config): State<Arc<SandboxConfig>>,
     Query(query): Query<AppQuery>,
     headers: HeaderMap,
@@ -93,6 +131,25 @@ async fn issue_token(
     let Some(app_name) = query.app_name.filter(|a| !a.is_empty()) else {
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
     };
+    issue_token(&config, &Endpoint::Campus { app_name }, &headers, &body)
+}
+
+/// A query string, `appName` included, is ignored, as a server that knows no such
+/// parameter ignores it.
+async fn issue_generic_token(
+    State(config): State<Arc<SandboxConfig>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    issue_token(&config, &Endpoint::Generic, &headers, &body)
+}
+
+fn issue_token(
+    config: &SandboxConfig,
+    endpoint: &Endpoint,
+    headers: &HeaderMap,
+    body: &str,
+) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -104,7 +161,7 @@ async fn issue_token(
             "the body must be application/x-www-form-urlencoded",
         );
     }
-    let form: TokenForm = match serde_urlencoded::from_str(&body) {
+    let form: TokenForm = match serde_urlencoded::from_str(body) {
         Ok(form) => form,
         Err(_) => {
             return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "malformed body");
@@ -127,7 +184,7 @@ async fn issue_token(
             );
         }
     }
-    let basic = basic_credentials(&headers);
+    let basic = basic_credentials(headers);
     let (presented, how) = match basic {
         Ok(Some(pair)) => (Some(pair), CredentialsIn::Basic),
         Ok(None) => match form.client_id.clone().zip(form.client_secret.clone()) {
@@ -142,7 +199,7 @@ async fn issue_token(
         config
             .connections
             .iter()
-            .find(|c| c.app_name == app_name && c.client_id == client_id)
+            .find(|c| endpoint.serves(c) && c.client_id == client_id)
             .map(|c| config.overrides.of(c))
     };
     // A server that reads credentials only from the body calls a Basic request malformed.
@@ -154,19 +211,15 @@ async fn issue_token(
         );
     }
     let Some((client_id, client_secret)) = presented else {
-        return invalid_client();
+        return invalid_client(endpoint, how);
     };
     // A moved endpoint redirects before it looks at the secret, as a web server in front
     // of it would.
-    let redirect = config
-        .connections
-        .iter()
-        .find(|c| c.app_name == app_name && c.client_id == client_id)
-        .and_then(|c| match config.overrides.of(c) {
-            Behaviour::TokenRedirects => Some(MOVED_TOKEN_PATH),
-            Behaviour::TokenRedirectsInside => Some(METADATA_TOKEN_URL),
-            _ => None,
-        });
+    let redirect = behaviour_of(&client_id).and_then(|behaviour| match behaviour {
+        Behaviour::TokenRedirects => Some(endpoint.moved_to()),
+        Behaviour::TokenRedirectsInside => Some(METADATA_TOKEN_URL),
+        _ => None,
+    });
     if let Some(location) = redirect {
         return (
             StatusCode::TEMPORARY_REDIRECT,
@@ -175,12 +228,12 @@ async fn issue_token(
             .into_response();
     }
     let Some(connection) = config.connections.iter().find(|c| {
-        c.app_name == app_name
+        endpoint.serves(c)
             && c.client_id == client_id
             && c.client_secret == client_secret
             && config.overrides.of(c) != Behaviour::WrongSecret
     }) else {
-        return invalid_client();
+        return invalid_client(endpoint, how);
     };
     let scope = match granted_scope(connection, form.scope.as_deref()) {
         Ok(scope) => scope,
@@ -203,12 +256,21 @@ async fn issue_token(
         jti: format!("{:032x}", rand::random::<u128>()),
     };
     let token = sign(&config.signing_key, &claims);
-    let mut answer = json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": lifetime,
-        "scope": scope,
-    });
+    let mut answer = match endpoint {
+        Endpoint::Campus { .. } => json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": scope,
+        }),
+        // RFC 6749 makes the type case-insensitive and `scope` optional when it is what
+        // was asked for; many servers use both freedoms.
+        Endpoint::Generic => json!({
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": lifetime,
+        }),
+    };
     // Odd but valid answers other OAuth servers give; the token itself is the same.
     match config.overrides.of(connection) {
         Behaviour::ScopeOmitted => {
@@ -231,19 +293,33 @@ async fn issue_token(
         }
         _ => {}
     }
-    ([(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response()
+    let mut response = ([(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response();
+    if let Endpoint::Generic = endpoint {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+    }
+    response
 }
 
-fn invalid_client() -> Response {
-    let mut response = oauth_error(
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-        "client authentication failed",
-    );
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Basic"),
-    );
+/// Refused credentials. Infinite Campus always answers 401 with a Basic challenge; the
+/// generic server does so only when Basic was tried, and otherwise answers 400, as RFC 6749
+/// §5.2 allows.
+fn invalid_client(endpoint: &Endpoint, how: CredentialsIn) -> Response {
+    let status = match (endpoint, how) {
+        (Endpoint::Generic, CredentialsIn::FormBody | CredentialsIn::Nowhere) => {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    let mut response = oauth_error(status, "invalid_client", "client authentication failed");
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Basic"),
+        );
+    }
     response
 }
 

@@ -1,4 +1,5 @@
-//! The OneRoster 1.2 rostering API, under both base-URL shapes Infinite Campus hands out.
+//! The OneRoster 1.2 rostering API, under both base-URL shapes Infinite Campus hands out and
+//! under a generic OneRoster 1.2 server's, the rostering root straight under the host.
 //!
 //! One catch-all route per base URL hands the path's segments to [`resolve`], which maps
 //! them onto the district's lazy listings; paging, totals and links are applied here.
@@ -27,6 +28,9 @@ use crate::{
 pub const BASE_PATH: &str = "/campus/api/ims/oneroster/rostering/v1p2";
 /// The app-scoped base path; `{app}` is the connection's appName.
 pub const APP_BASE_PATH: &str = "/campus/api/oneroster/v1p2/{app}/ims/oneroster/rostering/v1p2";
+/// A generic OneRoster 1.2 server's base path: the specification's own, at the host's root.
+/// Same data and behaviours as the district-wide path; a token names its connection.
+pub const GENERIC_BASE_PATH: &str = "/ims/oneroster/rostering/v1p2";
 
 /// OneRoster's default page size.
 const DEFAULT_LIMIT: u64 = 100;
@@ -35,6 +39,10 @@ pub(crate) fn router() -> Router<Arc<SandboxConfig>> {
     Router::new()
         .route(&format!("{BASE_PATH}/{{*rest}}"), get(district_wide))
         .route(&format!("{APP_BASE_PATH}/{{*rest}}"), get(app_scoped))
+        .route(
+            &format!("{GENERIC_BASE_PATH}/{{*rest}}"),
+            get(district_wide),
+        )
 }
 
 #[derive(Deserialize)]

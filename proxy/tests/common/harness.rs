@@ -147,6 +147,37 @@ impl Harness {
         )
     }
 
+    /// The sandbox's rostering root as a generic OneRoster 1.2 server roots it.
+    pub fn generic_base_url(&self) -> String {
+        format!(
+            "http://{}{}",
+            self.sandbox,
+            sis_onboard_sandbox::GENERIC_BASE_PATH
+        )
+    }
+
+    /// The sandbox's token endpoint as a generic OneRoster 1.2 server serves it (no appName).
+    pub fn generic_token_url(&self) -> String {
+        format!(
+            "http://{}{}",
+            self.sandbox,
+            sis_onboard_sandbox::GENERIC_TOKEN_PATH
+        )
+    }
+
+    /// Validates `behaviour`'s connection at the generic shape's URLs, as the wizard's
+    /// "Other OneRoster 1.2 provider" sends it.
+    pub async fn validate_generic_as(&self, behaviour: Behaviour, secret: &str) -> Value {
+        self.validate(json!({
+            "base_url": self.generic_base_url(),
+            "token_url": self.generic_token_url(),
+            "client_id": behaviour.client_id(),
+            "client_secret": secret,
+            "source": "oneroster_generic",
+        }))
+        .await
+    }
+
     pub async fn validate(&self, body: Value) -> Value {
         let response = reqwest::Client::new()
             .post(format!("{}/v1/validate", self.proxy))

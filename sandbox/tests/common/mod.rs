@@ -51,6 +51,26 @@ pub async fn token_request(
     request.send().await.unwrap()
 }
 
+/// A token request to the generic OneRoster 1.2 server's endpoint (no `appName`).
+pub async fn generic_token_request(
+    base: &str,
+    auth: Option<String>,
+    body: &str,
+) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(format!("{base}{}", sis_onboard_sandbox::GENERIC_TOKEN_PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned());
+    if let Some(auth) = auth {
+        request = request.header("authorization", auth);
+    }
+    request.send().await.unwrap()
+}
+
 /// A bearer token for the demo connection, with the given scope (all granted when None).
 pub async fn access_token(base: &str, scope: Option<&str>) -> String {
     let body = match scope {
