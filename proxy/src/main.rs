@@ -647,11 +647,11 @@ fn print_demo_banner(addr: SocketAddr) {
         println!("    Client Secret:     {}", demo.client_secret);
         println!("  As an \"Other OneRoster 1.2 provider\" (same Client ID and Secret):");
         println!(
-            "    OneRoster API URL: {sandbox}{}",
+            "    Base URL:          {sandbox}{}",
             sis_onboard_sandbox::GENERIC_BASE_PATH
         );
         println!(
-            "    Token Endpoint:    {sandbox}{}",
+            "    Token URL:         {sandbox}{}",
             sis_onboard_sandbox::GENERIC_TOKEN_PATH
         );
         println!(
