@@ -179,7 +179,8 @@ pub fn spawn_sweeper(store: Store, interval: std::time::Duration) -> tokio::task
     })
 }
 
-/// Security headers for every answer of the proxy, the demo page and the assets included.
+/// Security headers for every answer of the proxy, the demo page and the assets included
+/// ([`server::serve`] puts them around everything it serves, its own `408` included).
 pub fn with_security_headers(router: Router) -> Router {
     let header = |name, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))

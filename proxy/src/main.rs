@@ -385,7 +385,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     let public = sis_onboard_proxy::server::serve(
         listener,
-        sis_onboard_proxy::with_security_headers(router),
+        router,
         server_limits(&args),
         sis_onboard_proxy::server::shutdown_signal(),
     );
@@ -393,7 +393,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Some(admin_listener) => {
             let admin = sis_onboard_proxy::server::serve(
                 admin_listener,
-                sis_onboard_proxy::with_security_headers(app_for(admin_state, Surface::Admin)),
+                app_for(admin_state, Surface::Admin),
                 server_limits(&args),
                 sis_onboard_proxy::server::shutdown_signal(),
             );

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -20,6 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// How long clients may take and how many may be connected at once.
@@ -52,14 +53,21 @@ impl Default for ServerLimits {
     }
 }
 
-/// The request-body and whole-request timeouts around `router`.
+/// The request-body and whole-request timeouts around `router`, and the security headers
+/// around those: the `408` a timeout answers is made here, outside the router, so it gets
+/// them (and `no-store`) here too.
 pub fn with_request_timeouts(router: Router, limits: &ServerLimits) -> Router {
-    router
+    let timed = router
         .layer(RequestBodyTimeoutLayer::new(limits.request_body_timeout))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    crate::with_security_headers(timed)
 }
 
 /// Serves `router` on `listener` under `limits` until `shutdown` resolves; then stops

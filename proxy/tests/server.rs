@@ -230,6 +230,19 @@ async fn a_request_slower_than_the_request_timeout_is_answered_408() {
         .await
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::REQUEST_TIMEOUT);
+    // Made outside the router, it still carries what every answer carries.
+    for (name, value) in [
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(
+            response.headers().get(name).and_then(|v| v.to_str().ok()),
+            Some(value),
+            "{name}"
+        );
+    }
     assert!(
         started.elapsed() < Duration::from_secs(4),
         "{:?}",

@@ -38,7 +38,7 @@ async fn serve_on(test_store: TestStore, session_lifetime: Duration) -> Running 
     let addr = listener.local_addr().unwrap();
     tokio::spawn(sis_onboard_proxy::server::serve(
         listener,
-        sis_onboard_proxy::with_security_headers(app(AppState::new(config, store).unwrap())),
+        app(AppState::new(config, store).unwrap()),
         sis_onboard_proxy::server::ServerLimits::default(),
         std::future::pending(),
     ));
