@@ -166,7 +166,12 @@ async fn run(
     warnings: &mut Vec<ValidationWarning>,
 ) -> Result<DistrictSummary, ValidationError> {
     let base = parse_url(&request.base_url, CredentialField::BaseUrl, policy, wording)?;
-    let token_url = parse_url(&request.token_url, CredentialField::TokenUrl, policy, wording)?;
+    let token_url = parse_url(
+        &request.token_url,
+        CredentialField::TokenUrl,
+        policy,
+        wording,
+    )?;
     check_base_shape(&base, wording)?;
     if token_url.path().contains("/ims/oneroster") {
         return Err(error(
@@ -509,7 +514,11 @@ fn fetch_error(err: FetchError, field: CredentialField, wording: Wording) -> Val
 }
 
 /// A transport failure, told apart by what the error chain says.
-fn transport_error(err: &reqwest::Error, field: CredentialField, wording: Wording) -> ValidationError {
+fn transport_error(
+    err: &reqwest::Error,
+    field: CredentialField,
+    wording: Wording,
+) -> ValidationError {
     let field = Some(field);
     let mut source = err.source();
     let mut text = err.to_string().to_lowercase();
