@@ -1062,6 +1062,95 @@ mod tests {
         assert_eq!(upstream_text("Lakeshore District"), "Lakeshore District");
     }
 
+    /// The failures built without a server, some of which no sandbox behaviour reaches (too
+    /// many redirects, a grant that names the server's own scopes): Infinite Campus's words
+    /// for Infinite Campus, none of them for another provider, the code and field alike.
+    /// The failure of a result that must have failed.
+    fn failure<T>(result: Result<T, ValidationError>) -> ValidationError {
+        result.err().unwrap_or_else(|| panic!("no failure"))
+    }
+
+    #[test]
+    fn another_providers_messages_never_name_infinite_campus() {
+        let policy = NetPolicy::default();
+        let url = |raw: &str| Url::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+        let field = CredentialField::BaseUrl;
+        let build = |wording: Wording| -> Vec<(&str, ValidationError)> {
+            vec![
+                (
+                    "not a URL",
+                    failure(parse_url("not a url", field, &policy, wording)),
+                ),
+                (
+                    "a 1.1 base URL",
+                    failure(check_base_shape(
+                        &url("https://d.example/campus/api/ims/oneroster/v1p1"),
+                        wording,
+                    )),
+                ),
+                (
+                    "another base URL",
+                    failure(check_base_shape(&url("https://d.example/campus"), wording)),
+                ),
+                (
+                    "a grant of other scopes",
+                    Granted::from_answer(Some(
+                        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly",
+                    ))
+                    .insufficient_scope(wording),
+                ),
+                (
+                    "no grant named",
+                    Granted::from_answer(None).insufficient_scope(wording),
+                ),
+                (
+                    "too many redirects",
+                    fetch_error(FetchError::TooManyRedirects, field, wording),
+                ),
+                (
+                    "429",
+                    status_error(StatusCode::TOO_MANY_REQUESTS, field, wording)
+                        .unwrap_or_else(|| panic!("429 is a failure")),
+                ),
+                (
+                    "503",
+                    status_error(StatusCode::SERVICE_UNAVAILABLE, field, wording)
+                        .unwrap_or_else(|| panic!("503 is a failure")),
+                ),
+                ("switched off", inactive(wording)),
+            ]
+        };
+        let campus = build(Wording::InfiniteCampus);
+        let provider = build(Wording::OneRoster);
+        for ((case, campus), (_, provider)) in campus.iter().zip(&provider) {
+            assert!(
+                campus.message.contains("Infinite Campus"),
+                "{case}: {}",
+                campus.message
+            );
+            for words in ["Infinite Campus", "appName", "roster sync"] {
+                assert!(
+                    !provider.message.contains(words),
+                    "{case} names {words:?}: {}",
+                    provider.message
+                );
+            }
+            assert_eq!(
+                (campus.code, campus.field),
+                (provider.code, provider.field),
+                "{case}: only the words differ"
+            );
+        }
+        // The grant named is still shown, in the provider's words.
+        assert!(provider[3].1.message.contains("gradebook-core.readonly"));
+        assert!(
+            provider[3]
+                .1
+                .message
+                .contains("roster-core.readonly, roster.readonly")
+        );
+    }
+
     #[test]
     fn checked_url_is_the_parsed_serialisation() {
         assert_eq!(
