@@ -21,6 +21,9 @@ pub const HEALTH_PATH: &str = "/healthz";
 pub const SESSIONS_PATH: &str = "/v1/sessions";
 /// Path where the wizard reads the configuration of its own session (session token required).
 pub const SESSION_PATH: &str = "/v1/session";
+/// Path where the vendor's backend reads the source catalog, to choose a session's `sources`
+/// (API key required).
+pub const SOURCES_PATH: &str = "/v1/sources";
 
 /// What the health check answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,6 +315,11 @@ pub fn catalog_source(id: &str) -> Option<&'static CatalogSource> {
 /// The catalog entry of `id` as the session serves it, if there is one.
 pub fn source_option(id: &str) -> Option<SourceOption> {
     catalog_source(id).map(CatalogSource::option)
+}
+
+/// The whole catalog as the API serves it, in catalog order.
+pub fn source_options() -> Vec<SourceOption> {
+    SOURCE_CATALOG.iter().map(CatalogSource::option).collect()
 }
 
 /// What the proxy answers when a session was opened.

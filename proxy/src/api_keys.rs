@@ -10,7 +10,8 @@ use zeroize::Zeroize;
 /// What a key may do; each vendor endpoint needs one (the OpenAPI document says which).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scope {
-    /// Open onboarding sessions (`POST /v1/sessions`).
+    /// Open onboarding sessions (`POST /v1/sessions`), and read the source catalog they
+    /// choose from (`GET /v1/sources`).
     #[serde(rename = "sessions:write")]
     SessionsWrite,
     /// List and read stored connections, never their secrets.

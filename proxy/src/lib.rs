@@ -118,7 +118,8 @@ impl AppState {
 pub enum Surface {
     /// Everything: the default, one address.
     All,
-    /// The wizard's API and `POST /v1/sessions`, not the admin API (`--admin-listen` is set).
+    /// The wizard's API, `POST /v1/sessions` and `GET /v1/sources`, not the admin API
+    /// (`--admin-listen` is set).
     Public,
     /// The admin API (`/v1/connections…`) alone, with the health check and the document.
     Admin,
@@ -137,6 +138,7 @@ pub fn app_for(state: AppState, surface: Surface) -> Router {
     if surface != Surface::Admin {
         router = router
             .merge(routes::sessions::router())
+            .merge(routes::sources::router())
             .merge(routes::validate::router())
             .merge(routes::complete::router())
             .merge(routes::extracts::router());

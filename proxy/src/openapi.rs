@@ -11,7 +11,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::AppState;
-use crate::routes::{complete, connections, extracts, health, sessions, validate, webhooks};
+use crate::routes::{
+    complete, connections, extracts, health, sessions, sources, validate, webhooks,
+};
 
 /// Where the proxy serves its OpenAPI document.
 pub const OPENAPI_PATH: &str = "/v1/openapi.json";
@@ -30,6 +32,7 @@ pub const OPENAPI_PATH: &str = "/v1/openapi.json";
         health::health,
         sessions::create_session,
         sessions::read_session,
+        sources::catalog,
         validate::validate,
         extracts::catalog,
         complete::complete,

@@ -262,6 +262,13 @@ async fn health_checks_notice_a_failing_connection_and_its_recovery() {
         })
         .await;
         assert_eq!(failing["code"], "invalid_client", "{failing}");
+        assert!(
+            failing["message"]
+                .as_str()
+                .unwrap()
+                .contains("Infinite Campus"),
+            "an Infinite Campus connection is told in its words: {failing}"
+        );
         let since = failing["failing_since"].as_i64().unwrap();
         // Checks go on failing without a second event, the first failure's time kept.
         let checked = failing["checked_at"].as_i64().unwrap();
@@ -299,6 +306,83 @@ async fn health_checks_notice_a_failing_connection_and_its_recovery() {
                 WebhookEventType::ConnectionFailing,
                 WebhookEventType::ConnectionRecovered
             ]
+        );
+    }
+}
+
+/// A connection to another OneRoster provider that starts failing is explained in that
+/// provider's words wherever the failure is read: its health, the `connection.failing`
+/// event and the repair session.
+#[tokio::test]
+async fn a_failing_generic_connection_is_explained_without_infinite_campus() {
+    for store in test_stores().await {
+        let h = Harness::start_with(store, with_endpoint, |state| {
+            spawn_health_checker(state.clone(), HealthSettings::every(Duration::from_secs(1)));
+            state
+        })
+        .await;
+        let mut credentials = h.credentials(DEMO_SECRET);
+        credentials["source"] = json!("oneroster_generic");
+        assert_eq!(h.validate(credentials.clone()).await["passed"], true);
+        let id = Harness::connection_id(
+            h.complete_as(credentials, "us", "oneroster_generic", "oneroster_api")
+                .await,
+        )
+        .await;
+        health_until(&h, &id, "a first check", |health| health["passed"] == true).await;
+
+        let control = format!(
+            "http://{}/control/connections/sandbox-client-id/behaviour",
+            h.sandbox
+        );
+        let switched = reqwest::Client::new()
+            .put(&control)
+            .json(&json!({ "behaviour": "sandbox-wrong-secret" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(switched.status(), StatusCode::NO_CONTENT);
+        let failing = health_until(&h, &id, "a failed check", |health| {
+            health["passed"] == false
+        })
+        .await;
+        assert_eq!(failing["code"], "invalid_client", "{failing}");
+        let message = failing["message"].as_str().unwrap().to_owned();
+        assert!(
+            !message.contains("Infinite Campus") && !message.contains("appName"),
+            "{message}"
+        );
+        assert!(message.contains("OneRoster provider"), "{message}");
+
+        // The event the vendor's backend receives says the same.
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let claimed = h
+            .store
+            .claim_deliveries("lifecycle-test", now_ms + 60_000, now_ms + 120_000, 100)
+            .await
+            .unwrap();
+        let event: Value = claimed
+            .iter()
+            .map(|delivery| serde_json::from_str::<Value>(&delivery.payload).unwrap())
+            .find(|payload| payload["type"] == "connection.failing")
+            .unwrap_or_else(|| panic!("no connection.failing event: {claimed:?}"));
+        assert_eq!(
+            event["data"]["failure"],
+            json!({ "code": "invalid_client", "message": message }),
+            "{event}"
+        );
+
+        // And so does a repair session.
+        let (_, opened) = repair_session(&h, &id, "d1", json!({})).await;
+        let token = opened["session_token"].as_str().unwrap();
+        let (_, config) = call(&h.proxy, Method::GET, "/v1/session", token, None).await;
+        assert_eq!(
+            config["repair"]["failing"]["message"],
+            json!(message),
+            "{config}"
         );
     }
 }

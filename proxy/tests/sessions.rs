@@ -6,13 +6,16 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sis_onboard_proxy::api_keys::ApiKey;
+use sis_onboard_protocol::{SOURCE_CATALOG, source_option, source_options};
+use sis_onboard_proxy::api_keys::{ApiKey, Scope};
 use sis_onboard_proxy::{AppState, Config, Store, app};
 
 mod common;
 use common::{TestStore, test_stores};
 
 const API_KEY: &str = "sk_test_vendor_4Jq8Zr2Lw6Nb1Xc9Vm3";
+/// A key of the sync worker's kind: it reads connections, it opens no session.
+const READ_ONLY_KEY: &str = "sk_test_reader_8Hs2Kd7Qp4Wm9Tz1Bx5";
 
 struct Running {
     base: String,
@@ -32,7 +35,12 @@ async fn serve_on(test_store: TestStore, session_lifetime: Duration) -> Running 
     let store = Store::open(&test_store.url)
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", test_store.backend));
-    let mut config = Config::new(vec![ApiKey::new("test", API_KEY).unwrap()]);
+    let mut config = Config::new(vec![
+        ApiKey::new("test", API_KEY).unwrap(),
+        ApiKey::new("reader", READ_ONLY_KEY)
+            .unwrap()
+            .with_scopes(&[Scope::ConnectionsRead]),
+    ]);
     config.session_lifetime = session_lifetime;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -296,9 +304,16 @@ async fn the_session_offers_what_the_vendor_chose() {
         assert_eq!(
             session["sources"],
             json!([
-                {"id": "powerschool", "name": "PowerSchool SIS", "implemented": false},
-                {"id": "infinite_campus", "name": "Infinite Campus", "implemented": true}
+                source_option("powerschool"),
+                source_option("infinite_campus")
             ])
+        );
+        assert_eq!(session["sources"][0]["implemented"], false);
+        assert_eq!(session["sources"][0]["strategies"], json!([]));
+        assert_eq!(session["sources"][1]["implemented"], true);
+        assert_eq!(
+            session["sources"][1]["strategies"],
+            json!(["oneroster_api", "custom_data_extract"])
         );
         assert_eq!(session["strategies"], json!(["oneroster_api"]));
         assert_eq!(session["extract_name_prefix"], "Acme");
@@ -366,6 +381,109 @@ async fn a_session_offer_the_proxy_cannot_keep_is_refused() {
     unknown_strategy["strategies"] = json!(["carrier_pigeon"]);
     let response = open_session(&proxy.base, API_KEY, unknown_strategy).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+/// Custom Data Extracts are Infinite Campus's: a session whose only source is another
+/// OneRoster provider must offer the OneRoster API, and with the default strategies it does.
+#[tokio::test]
+async fn a_generic_provider_is_offered_by_the_oneroster_api_only() {
+    for proxy in serve_each(Config::DEFAULT_SESSION_LIFETIME).await {
+        let mut extracts_only = acme();
+        extracts_only["sources"] = json!(["oneroster_generic"]);
+        extracts_only["strategies"] = json!(["custom_data_extract"]);
+        let refused = open_session(&proxy.base, API_KEY, extracts_only).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["code"], "bad_request", "{error}");
+        assert_eq!(error["field"], "strategies", "{error}");
+
+        let mut generic = acme();
+        generic["sources"] = json!(["oneroster_generic"]);
+        let created = open_session(&proxy.base, API_KEY, generic).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let created: Value = created.json().await.unwrap();
+        let session = read_session(&proxy.base, created["session_token"].as_str().unwrap()).await;
+        assert_eq!(
+            session["sources"],
+            json!([source_option("oneroster_generic")])
+        );
+        assert_eq!(session["sources"][0]["implemented"], true);
+        assert_eq!(
+            session["sources"][0]["strategies"],
+            json!(["oneroster_api"])
+        );
+
+        // With Infinite Campus beside it, Custom Data Extracts alone are a real offer.
+        let mut both = acme();
+        both["sources"] = json!(["infinite_campus", "oneroster_generic"]);
+        both["strategies"] = json!(["custom_data_extract"]);
+        let created = open_session(&proxy.base, API_KEY, both).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+}
+
+/// `GET /v1/sources`: the whole catalog, in order, for a key that may open sessions.
+#[tokio::test]
+async fn the_vendor_reads_the_source_catalog() {
+    let proxy = serve_each(Config::DEFAULT_SESSION_LIFETIME).await.remove(0);
+    let get = |key: Option<&str>| {
+        let mut request = reqwest::Client::new().get(format!("{}/v1/sources", proxy.base));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    let response = get(Some(API_KEY)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sources: Value = response.json().await.unwrap();
+    let ids: Vec<&str> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let catalog: Vec<&str> = SOURCE_CATALOG.iter().map(|s| s.id).collect();
+    assert_eq!(ids, catalog, "every catalog id, in catalog order");
+    assert_eq!(sources, json!(source_options()));
+    let by_id = |id: &str| {
+        sources
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let generic = by_id("oneroster_generic");
+    assert_eq!(generic["name"], "Other OneRoster 1.2 provider");
+    assert_eq!(generic["implemented"], true);
+    assert_eq!(generic["strategies"], json!(["oneroster_api"]));
+    assert!(!generic["needs"].as_str().unwrap().is_empty());
+    let powerschool = by_id("powerschool");
+    assert_eq!(powerschool["implemented"], false);
+    assert_eq!(powerschool["strategies"], json!([]));
+    assert_eq!(
+        by_id("infinite_campus")["strategies"],
+        json!(["oneroster_api", "custom_data_extract"])
+    );
+
+    let anonymous = get(None).await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.json::<Value>().await.unwrap()["code"],
+        "invalid_api_key"
+    );
+    let reader = get(Some(READ_ONLY_KEY)).await.unwrap();
+    assert_eq!(reader.status(), StatusCode::FORBIDDEN);
+    let error: Value = reader.json().await.unwrap();
+    assert_eq!(error["code"], "key_scope_missing", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("sessions:write"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

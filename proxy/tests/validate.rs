@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sis_onboard_proxy::net_guard::{AllowedHost, Dns};
-use sis_onboard_sandbox::{Behaviour, CredentialsIn, DEMO_SECRET};
+use sis_onboard_sandbox::{Behaviour, CredentialsIn, DEMO_SECRET, MOVED_TOKEN_PATH};
 
 mod common;
 use common::harness::{Harness, listen, open_session};
@@ -104,6 +104,326 @@ async fn every_sandbox_behaviour_gets_its_code_and_field() {
         let huge = h.validate_as(Behaviour::HugeResponse).await;
         assert_failure(&huge, "response_too_large", Some("base_url"));
     }
+}
+
+/// The message's own words: an address the server redirected to (which may well hold an
+/// `appName`) is the server's text, not the proxy's.
+fn own_words(message: &str) -> String {
+    message.replace(MOVED_TOKEN_PATH, "")
+}
+
+/// True when a message speaks of Infinite Campus: its name, or its `appName` token URLs.
+fn speaks_of_infinite_campus(message: &str) -> bool {
+    let own = own_words(message);
+    own.contains("Infinite Campus") || own.contains("appName")
+}
+
+/// `body` with `source` set (or left out).
+fn from_source(body: &Value, source: Option<&str>) -> Value {
+    let mut body = body.clone();
+    if let Some(source) = source {
+        body["source"] = json!(source);
+    }
+    body
+}
+
+/// The same failure from every source: the same code, field and checks, in Infinite
+/// Campus's words for Infinite Campus (or no source), and never in them for another
+/// OneRoster provider, whichever failure the sandbox can cause.
+#[tokio::test]
+async fn another_provider_gets_the_same_failures_in_its_own_words() {
+    use sis_onboard_proxy::rate_limit::RateLimit;
+    // A port with nothing behind it, and one that accepts but never answers.
+    let (closed, closed_addr) = listen().await;
+    drop(closed);
+    let (silent, silent_addr) = listen().await;
+    let _keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let h = Harness::start(|config| {
+        let plenty = RateLimit {
+            burst: 1000,
+            per_minute: 1000,
+        };
+        config.session_validations = plenty;
+        config.address_validations = plenty;
+        config.net_policy.total_timeout = Duration::from_millis(1000);
+        let sandbox_port = config.net_policy.allowed_hosts[0].port;
+        for port in [
+            Some(closed_addr.port()),
+            Some(silent_addr.port()),
+            sandbox_port,
+        ] {
+            let host = if port == sandbox_port {
+                "localhost"
+            } else {
+                "127.0.0.1"
+            };
+            config.net_policy.allowed_hosts.push(AllowedHost {
+                host: host.into(),
+                port,
+            });
+        }
+        // localhost is the sandbox by another name (token_host_mismatch); any other name
+        // resolves nowhere (unknown_host).
+        config.net_policy.dns = Dns::Fixed(vec![(
+            "localhost".into(),
+            vec!["127.0.0.1".parse().unwrap()],
+        )]);
+    })
+    .await;
+    let (base, token) = (h.base_url(), h.token_url());
+    let with = |base: &str, token: &str, client_id: &str, secret: &str| json!({ "base_url": base, "token_url": token, "client_id": client_id, "client_secret": secret });
+    let ok = Behaviour::Working.client_id();
+    let by = |behaviour: Behaviour| with(&base, &token, behaviour.client_id(), DEMO_SECRET);
+    let token_at = |token: String| with(&base, &token, ok, DEMO_SECRET);
+    // (case, request, code, does Infinite Campus's message speak of Infinite Campus)
+    let cases: Vec<(&str, Value, &str, bool)> = vec![
+        (
+            "not a URL",
+            with("not a url", &token, ok, DEMO_SECRET),
+            "malformed_url",
+            true,
+        ),
+        (
+            "plain http",
+            with(
+                "http://district.example/ims/oneroster/rostering/v1p2",
+                &token,
+                ok,
+                DEMO_SECRET,
+            ),
+            "not_https",
+            false,
+        ),
+        (
+            "a OneRoster 1.1 base URL",
+            with(
+                &base.replace("/rostering/v1p2", "/v1p1"),
+                &token,
+                ok,
+                DEMO_SECRET,
+            ),
+            "one_roster11",
+            true,
+        ),
+        (
+            "a base URL off the OneRoster root",
+            with(
+                &base.replace("/rostering/v1p2", "/rostering"),
+                &token,
+                ok,
+                DEMO_SECRET,
+            ),
+            "not_one_roster_root",
+            true,
+        ),
+        (
+            "the base URL as the token URL",
+            with(&base, &base, ok, DEMO_SECRET),
+            "not_token_endpoint",
+            true,
+        ),
+        (
+            "a token URL on another host",
+            token_at(token.replace("127.0.0.1", "localhost")),
+            "token_host_mismatch",
+            true,
+        ),
+        (
+            "no client id",
+            with(&base, &token, " ", DEMO_SECRET),
+            "invalid_client",
+            true,
+        ),
+        (
+            "no client secret",
+            with(&base, &token, ok, ""),
+            "invalid_client",
+            true,
+        ),
+        (
+            "a wrong secret",
+            by(Behaviour::WrongSecret),
+            "invalid_client",
+            true,
+        ),
+        (
+            "a token URL that is no token endpoint",
+            token_at(token.replace("/oauth2/token", "/oauth2/nothing")),
+            "not_token_endpoint",
+            true,
+        ),
+        (
+            "a token answer without a token",
+            by(Behaviour::NoAccessToken),
+            "not_token_endpoint",
+            true,
+        ),
+        (
+            "a token URL that redirects",
+            by(Behaviour::TokenRedirects),
+            "not_token_endpoint",
+            false,
+        ),
+        (
+            "a token URL that redirects inside",
+            by(Behaviour::TokenRedirectsInside),
+            "forbidden_destination",
+            false,
+        ),
+        (
+            "a huge token answer",
+            by(Behaviour::HugeTokenAnswer),
+            "response_too_large",
+            false,
+        ),
+        (
+            "a OneRoster 1.1 connection",
+            by(Behaviour::OneRoster11),
+            "one_roster11",
+            false,
+        ),
+        (
+            "a switched-off connection",
+            by(Behaviour::Inactive),
+            "inactive_connection",
+            true,
+        ),
+        (
+            "no data shared",
+            by(Behaviour::NoDataShared),
+            "no_data_shared",
+            true,
+        ),
+        (
+            "no roster scope",
+            by(Behaviour::NoRosterScope),
+            "insufficient_scope",
+            true,
+        ),
+        (
+            "a server error",
+            by(Behaviour::ServerError),
+            "upstream_error",
+            true,
+        ),
+        (
+            "rate limited",
+            by(Behaviour::RateLimited),
+            "rate_limited",
+            true,
+        ),
+        (
+            "cut-off JSON",
+            by(Behaviour::MalformedJson),
+            "malformed_response",
+            true,
+        ),
+        (
+            "a sign-in page",
+            by(Behaviour::HtmlSignIn),
+            "not_one_roster_root",
+            true,
+        ),
+        (
+            "cut mid-body",
+            by(Behaviour::CutMidBody),
+            "upstream_error",
+            false,
+        ),
+        (
+            "nothing listening",
+            token_at(format!(
+                "http://{closed_addr}/campus/oauth2/token?appName=sandbox"
+            )),
+            "connection_refused",
+            true,
+        ),
+        (
+            "no answer in time",
+            token_at(format!(
+                "http://{silent_addr}/campus/oauth2/token?appName=sandbox"
+            )),
+            "timeout",
+            true,
+        ),
+        (
+            "https to a plain server",
+            token_at(format!(
+                "https://{}/campus/oauth2/token?appName=sandbox",
+                h.sandbox
+            )),
+            "tls_failure",
+            false,
+        ),
+        (
+            "a name that resolves nowhere",
+            with(
+                "https://nowhere.example/ims/oneroster/rostering/v1p2",
+                "https://nowhere.example/oauth2/token",
+                ok,
+                DEMO_SECRET,
+            ),
+            "unknown_host",
+            false,
+        ),
+    ];
+    let checks = |report: &Value| -> Vec<(Value, Value)> {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].clone(), c["passed"].clone()))
+            .collect()
+    };
+    let mut named_campus = 0;
+    for (case, body, code, names_campus) in cases {
+        let campus = h.validate(from_source(&body, None)).await;
+        let field = campus["error"]["field"].as_str().map(str::to_owned);
+        assert_failure(&campus, code, field.as_deref());
+        let campus_message = campus["error"]["message"].as_str().unwrap();
+        assert_eq!(
+            speaks_of_infinite_campus(campus_message),
+            names_campus,
+            "{case}: {campus_message}"
+        );
+        let named = h
+            .validate(from_source(&body, Some("infinite_campus")))
+            .await;
+        assert_eq!(
+            named["error"], campus["error"],
+            "{case}: absent is infinite_campus"
+        );
+
+        let generic = h
+            .validate(from_source(&body, Some("oneroster_generic")))
+            .await;
+        assert_failure(&generic, code, field.as_deref());
+        assert_eq!(
+            checks(&generic),
+            checks(&campus),
+            "{case}: the same checks ran"
+        );
+        let message = generic["error"]["message"].as_str().unwrap();
+        assert!(!speaks_of_infinite_campus(message), "{case}: {message}");
+        if names_campus {
+            assert_ne!(message, campus_message, "{case}");
+            named_campus += 1;
+        }
+        // An id the proxy does not know reads as another provider too.
+        let unknown = h
+            .validate(from_source(&body, Some("sis_of_the_future")))
+            .await;
+        assert_eq!(unknown["error"], generic["error"], "{case}");
+    }
+    assert!(
+        named_campus >= 15,
+        "only {named_campus} messages in Infinite Campus's words"
+    );
 }
 
 #[tokio::test]
@@ -744,6 +1064,47 @@ async fn completing_holds_the_administrator_to_the_sessions_offer() {
         let record = h.admin_json(&format!("/v1/connections/{id}")).await;
         assert_eq!(record["region"], "eu");
         assert_eq!(record["strategy"], "oneroster_api");
+    }
+}
+
+/// Custom Data Extracts are Infinite Campus's: another OneRoster provider completes by the
+/// OneRoster API, and is refused at `strategy` on the extract path even in a session that
+/// offers both strategies.
+#[tokio::test]
+async fn another_provider_completes_by_the_oneroster_api_only() {
+    for h in Harness::start_each(|_| {}).await {
+        // As the wizard sends them: the values and the source they come from.
+        let mut credentials = h.credentials(DEMO_SECRET);
+        credentials["source"] = json!("oneroster_generic");
+        assert_eq!(h.validate(credentials.clone()).await["passed"], true);
+
+        let extracts = h
+            .complete_with(json!({
+                "credentials": credentials,
+                "region": "us",
+                "source": "oneroster_generic",
+                "strategy": "custom_data_extract",
+                "data_sets": ["extended_rostering"],
+            }))
+            .await;
+        assert_eq!(
+            extracts.status(),
+            StatusCode::BAD_REQUEST,
+            "{}",
+            h.test_store.backend
+        );
+        let error: Value = extracts.json().await.unwrap();
+        assert_eq!(error["code"], "bad_request", "{error}");
+        assert_eq!(error["field"], "strategy", "{error}");
+
+        let done = h
+            .complete_as(credentials, "us", "oneroster_generic", "oneroster_api")
+            .await;
+        let id = Harness::connection_id(done).await;
+        let record = h.admin_json(&format!("/v1/connections/{id}")).await;
+        assert_eq!(record["source"], "oneroster_generic", "{record}");
+        assert_eq!(record["strategy"], "oneroster_api", "{record}");
+        assert_eq!(record["extract_plan"], Value::Null, "{record}");
     }
 }
 

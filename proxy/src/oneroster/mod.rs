@@ -2,5 +2,7 @@
 
 pub mod page;
 pub mod validate;
+pub mod wording;
 
 pub use validate::validate_connection;
+pub use wording::Wording;

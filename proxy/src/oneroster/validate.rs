@@ -1,7 +1,9 @@
 //! Validates the four values of a OneRoster 1.2 connection in two round trips: a
 //! client-credentials token, then every probe in parallel (`limit=1`, counts from
 //! `X-Total-Count`). Each failure becomes one stable code, the field at fault and a message
-//! an administrator can act on. The secret goes into the token request and nowhere else.
+//! an administrator can act on, in the words of the request's source ([`Wording`]: the source
+//! changes what a message says, never what is checked). The secret goes into the token
+//! request and nowhere else.
 
 use std::error::Error as _;
 use std::time::Instant;
@@ -18,6 +20,7 @@ use sis_onboard_protocol::{
 use serde_json::Value;
 
 use super::page::{Answer, Record, decode_wrapped, is_streamed, read_page};
+use super::wording::Wording;
 use crate::net_guard::{
     DistrictHttp, FetchError, NetPolicy, ReadError, Refusal, join_location, read_capped,
 };
@@ -56,7 +59,8 @@ pub async fn validate_connection(
 ) -> ValidationReport {
     let mut checks = Vec::new();
     let mut warnings = Vec::new();
-    let outcome = run(client, policy, request, &mut checks, &mut warnings).await;
+    let wording = Wording::for_source(request.source.as_deref());
+    let outcome = run(client, policy, request, wording, &mut checks, &mut warnings).await;
     match outcome {
         Ok(district) => ValidationReport {
             passed: true,
@@ -112,6 +116,7 @@ fn parse_url(
     raw: &str,
     field: CredentialField,
     policy: &NetPolicy,
+    wording: Wording,
 ) -> Result<Url, ValidationError> {
     // On the text, before parsing, exactly as the wizard reads it: the ASCII-only IDNA back
     // end would refuse such a host with an opaque parse error.
@@ -123,7 +128,14 @@ fn parse_url(
         ));
     }
     let url = Url::parse(raw.trim()).map_err(|_| {
-        error(Code::MalformedUrl, Some(field), "This is not a web address. Copy it again from Infinite Campus; it starts with https://.")
+        error(
+            Code::MalformedUrl,
+            Some(field),
+            wording.pick(
+                "This is not a web address. Copy it again from Infinite Campus; it starts with https://.",
+                "This is not a web address. Copy it again from what your OneRoster provider gave you; it starts with https://.",
+            ),
+        )
     })?;
     policy.check_url(&url).map_err(|refusal| match refusal {
         Refusal::NotHttps => error(
@@ -149,17 +161,26 @@ async fn run(
     client: &DistrictHttp,
     policy: &NetPolicy,
     request: &ValidateRequest,
+    wording: Wording,
     checks: &mut Vec<Check>,
     warnings: &mut Vec<ValidationWarning>,
 ) -> Result<DistrictSummary, ValidationError> {
-    let base = parse_url(&request.base_url, CredentialField::BaseUrl, policy)?;
-    let token_url = parse_url(&request.token_url, CredentialField::TokenUrl, policy)?;
-    check_base_shape(&base)?;
+    let base = parse_url(&request.base_url, CredentialField::BaseUrl, policy, wording)?;
+    let token_url = parse_url(
+        &request.token_url,
+        CredentialField::TokenUrl,
+        policy,
+        wording,
+    )?;
+    check_base_shape(&base, wording)?;
     if token_url.path().contains("/ims/oneroster") {
         return Err(error(
             Code::NotTokenEndpoint,
             Some(CredentialField::TokenUrl),
-            "This looks like the OneRoster API URL. The Token Endpoint is the address that ends in /oauth2/token?appName=…",
+            wording.pick(
+                "This looks like the OneRoster API URL. The Token Endpoint is the address that ends in /oauth2/token?appName=…",
+                "This looks like the OneRoster API URL. The Token URL is the other address your OneRoster provider gave you, the one that issues access tokens.",
+            ),
         ));
     }
     // The token request carries the client id and secret: only to the district's own
@@ -170,8 +191,12 @@ async fn run(
             Code::TokenHostMismatch,
             Some(CredentialField::TokenUrl),
             format!(
-                "The Token URL must be on the same server as the Base URL ({}). Copy both from the same OneRoster connection in Infinite Campus.",
-                base.host_str().unwrap_or_default()
+                "The Token URL must be on the same server as the Base URL ({}). {}",
+                base.host_str().unwrap_or_default(),
+                wording.pick(
+                    "Copy both from the same OneRoster connection in Infinite Campus.",
+                    "Copy both from the same connection your OneRoster provider gave you; if your provider really issues tokens from another server, the app's vendor can allow that pair.",
+                ),
             ),
         ));
     }
@@ -179,14 +204,20 @@ async fn run(
         return Err(error(
             Code::InvalidClient,
             Some(CredentialField::ClientId),
-            "Enter the Client ID Infinite Campus generated.",
+            wording.pick(
+                "Enter the Client ID Infinite Campus generated.",
+                "Enter the Client ID your OneRoster provider gave you.",
+            ),
         ));
     }
     if request.client_secret.is_empty() {
         return Err(error(
             Code::InvalidClient,
             Some(CredentialField::ClientSecret),
-            "Enter the Client Secret Infinite Campus generated.",
+            wording.pick(
+                "Enter the Client Secret Infinite Campus generated.",
+                "Enter the Client Secret your OneRoster provider gave you.",
+            ),
         ));
     }
 
@@ -194,7 +225,7 @@ async fn run(
     // that connection (TCP, TLS) is opened meanwhile, not after.
     let _preconnect = (base.origin() != token_url.origin()).then(|| client.preconnect(&base));
     let started = Instant::now();
-    let token = fetch_token(client.client(), policy, &token_url, request).await;
+    let token = fetch_token(client.client(), policy, &token_url, request, wording).await;
     checks.push(Check {
         id: "token".into(),
         passed: token.is_ok(),
@@ -211,6 +242,7 @@ async fn run(
         base: &base,
         token_url: &token_url,
         request,
+        wording,
         granted: &granted,
         large_answers: tokio::sync::Semaphore::new(LARGE_ANSWERS_AT_ONCE),
     };
@@ -286,7 +318,10 @@ async fn run(
         return Err(error(
             Code::NoDataShared,
             None,
-            "The connection shares no schools. In Infinite Campus, choose the schools (\"data to share\") for this connection, then validate again.",
+            wording.pick(
+                "The connection shares no schools. In Infinite Campus, choose the schools (\"data to share\") for this connection, then validate again.",
+                "The connection shares no schools. Ask your OneRoster provider to share the district's schools with this connection, then validate again.",
+            ),
         ));
     }
     if schools.count.exact && schools.count.value == 1 {
@@ -357,7 +392,7 @@ async fn district_name(
         .flatten()
 }
 
-fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
+fn check_base_shape(base: &Url, wording: Wording) -> Result<(), ValidationError> {
     let path = base.path().trim_end_matches('/');
     if path.ends_with(ROSTERING_SUFFIX) {
         return Ok(());
@@ -367,7 +402,10 @@ fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
         Err(error(
             Code::OneRoster11,
             field,
-            "This is a OneRoster 1.1 address. Generate a OneRoster 1.2 connection in Infinite Campus and use its Base URL.",
+            wording.pick(
+                "This is a OneRoster 1.1 address. Generate a OneRoster 1.2 connection in Infinite Campus and use its Base URL.",
+                "This is a OneRoster 1.1 address. Ask your OneRoster provider for a OneRoster 1.2 connection and use its Base URL.",
+            ),
         ))
     } else if path.contains("/oauth2/token") {
         Err(error(
@@ -379,7 +417,10 @@ fn check_base_shape(base: &Url) -> Result<(), ValidationError> {
         Err(error(
             Code::NotOneRosterRoot,
             field,
-            "This is not a OneRoster 1.2 API URL. Copy the Base URL from Infinite Campus; it ends in /ims/oneroster/rostering/v1p2.",
+            wording.pick(
+                "This is not a OneRoster 1.2 API URL. Copy the Base URL from Infinite Campus; it ends in /ims/oneroster/rostering/v1p2.",
+                "This is not a OneRoster 1.2 API URL. Copy the Base URL your OneRoster provider gave you; it ends in /ims/oneroster/rostering/v1p2.",
+            ),
         ))
     }
 }
@@ -418,18 +459,21 @@ impl Granted {
         self.lacks(SCOPE_ROSTER_CORE) && self.lacks(SCOPE_ROSTER)
     }
 
-    fn insufficient_scope(&self) -> ValidationError {
+    fn insufficient_scope(&self, wording: Wording) -> ValidationError {
         let granted = if self.text.is_empty() {
             String::new()
         } else {
-            format!(" (Infinite Campus granted only: {})", self.text)
+            let who = wording.pick("Infinite Campus", "your OneRoster provider");
+            format!(" ({who} granted only: {})", self.text)
         };
+        let fix = wording.pick(
+            "In Infinite Campus, enable roster sync for this connection, then validate again.",
+            "Ask your SIS or rostering vendor to grant the roster scopes (roster-core.readonly, roster.readonly), then validate again.",
+        );
         error(
             Code::InsufficientScope,
             None,
-            format!(
-                "The connection does not share roster data{granted}. In Infinite Campus, enable roster sync for this connection, then validate again."
-            ),
+            format!("The connection does not share roster data{granted}. {fix}"),
         )
     }
 }
@@ -450,7 +494,7 @@ fn is_scope_challenge(response: &reqwest::Response) -> bool {
 
 /// A GET of the API that got no answer: a refused or endless redirect, or a transport
 /// failure.
-fn fetch_error(err: FetchError, field: CredentialField) -> ValidationError {
+fn fetch_error(err: FetchError, field: CredentialField, wording: Wording) -> ValidationError {
     match err {
         FetchError::RedirectRefused(refusal) => error(
             Code::ForbiddenDestination,
@@ -460,14 +504,21 @@ fn fetch_error(err: FetchError, field: CredentialField) -> ValidationError {
         FetchError::TooManyRedirects => error(
             Code::ForbiddenDestination,
             Some(field),
-            "The server redirected too many times. Copy the Base URL from Infinite Campus again.",
+            wording.pick(
+                "The server redirected too many times. Copy the Base URL from Infinite Campus again.",
+                "The server redirected too many times. Copy the Base URL your OneRoster provider gave you again.",
+            ),
         ),
-        FetchError::Transport(e) => transport_error(&e, field),
+        FetchError::Transport(e) => transport_error(&e, field, wording),
     }
 }
 
 /// A transport failure, told apart by what the error chain says.
-fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationError {
+fn transport_error(
+    err: &reqwest::Error,
+    field: CredentialField,
+    wording: Wording,
+) -> ValidationError {
     let field = Some(field);
     let mut source = err.source();
     let mut text = err.to_string().to_lowercase();
@@ -499,7 +550,10 @@ fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationEr
             return error(
                 Code::ConnectionRefused,
                 field,
-                "Nothing answers at this address. Check the address, or ask your Infinite Campus host whether the server is up.",
+                wording.pick(
+                    "Nothing answers at this address. Check the address, or ask your Infinite Campus host whether the server is up.",
+                    "Nothing answers at this address. Check the address, or ask your OneRoster provider whether the server is up.",
+                ),
             );
         }
         text.push(' ');
@@ -510,7 +564,10 @@ fn transport_error(err: &reqwest::Error, field: CredentialField) -> ValidationEr
         error(
             Code::Timeout,
             field,
-            "The server did not answer in time. Try again; if it keeps happening, your Infinite Campus host may be down.",
+            wording.pick(
+                "The server did not answer in time. Try again; if it keeps happening, your Infinite Campus host may be down.",
+                "The server did not answer in time. Try again; if it keeps happening, your OneRoster provider's server may be down.",
+            ),
         )
     } else if text.contains("certificate") || text.contains("tls") || text.contains("handshake") {
         error(
@@ -554,19 +611,27 @@ pub(crate) fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
     }
 }
 
-fn status_error(status: StatusCode, field: CredentialField) -> Option<ValidationError> {
+fn status_error(
+    status: StatusCode,
+    field: CredentialField,
+    wording: Wording,
+) -> Option<ValidationError> {
     if status == StatusCode::TOO_MANY_REQUESTS {
         Some(error(
             Code::RateLimited,
             Some(field),
-            "Infinite Campus is limiting requests right now. Wait a minute, then validate again.",
+            wording.pick(
+                "Infinite Campus is limiting requests right now. Wait a minute, then validate again.",
+                "Your OneRoster provider is limiting requests right now. Wait a minute, then validate again.",
+            ),
         ))
     } else if status.is_server_error() {
         Some(error(
             Code::UpstreamError,
             Some(field),
             format!(
-                "Infinite Campus answered with an error (HTTP {}). Try again later.",
+                "{} answered with an error (HTTP {}). Try again later.",
+                wording.pick("Infinite Campus", "Your OneRoster provider"),
                 status.as_u16()
             ),
         ))
@@ -575,14 +640,14 @@ fn status_error(status: StatusCode, field: CredentialField) -> Option<Validation
     }
 }
 
-fn read_error(err: ReadError, field: CredentialField) -> ValidationError {
+fn read_error(err: ReadError, field: CredentialField, wording: Wording) -> ValidationError {
     match err {
         ReadError::TooLarge => error(
             Code::ResponseTooLarge,
             Some(field),
             "The server's answer is far larger than a OneRoster server sends. Check the address.",
         ),
-        ReadError::Transport(e) => transport_error(&e, field),
+        ReadError::Transport(e) => transport_error(&e, field, wording),
     }
 }
 
@@ -591,6 +656,7 @@ async fn read_body(
     response: reqwest::Response,
     max: usize,
     field: CredentialField,
+    wording: Wording,
 ) -> Result<(String, Vec<u8>), ValidationError> {
     let content_type = response
         .headers()
@@ -600,7 +666,7 @@ async fn read_body(
         .to_owned();
     let body = read_capped(response, max)
         .await
-        .map_err(|e| read_error(e, field))?;
+        .map_err(|e| read_error(e, field, wording))?;
     Ok((content_type, body))
 }
 
@@ -613,12 +679,13 @@ async fn fetch_token(
     policy: &NetPolicy,
     url: &Url,
     request: &ValidateRequest,
+    wording: Wording,
 ) -> Result<Token, ValidationError> {
-    match token_request(client, policy, url, request, true).await? {
+    match token_request(client, policy, url, request, wording, true).await? {
         TokenAnswer::Token(token) => Ok(token),
         // Only when the server says the Basic form itself is not accepted.
         TokenAnswer::BasicNotAccepted => {
-            match token_request(client, policy, url, request, false).await? {
+            match token_request(client, policy, url, request, wording, false).await? {
                 TokenAnswer::Token(token) => Ok(token),
                 TokenAnswer::BasicNotAccepted => Err(error(
                     Code::NotTokenEndpoint,
@@ -644,6 +711,7 @@ async fn token_request(
     policy: &NetPolicy,
     url: &Url,
     request: &ValidateRequest,
+    wording: Wording,
     basic: bool,
 ) -> Result<TokenAnswer, ValidationError> {
     let field = CredentialField::TokenUrl;
@@ -670,20 +738,24 @@ async fn token_request(
         .body(body)
         .send()
         .await
-        .map_err(|e| transport_error(&e, field))?;
+        .map_err(|e| transport_error(&e, field, wording))?;
     let status = response.status();
     if status.is_redirection() {
-        return Err(token_redirect(&response, policy, url));
+        return Err(token_redirect(&response, policy, url, wording));
     }
-    if let Some(err) = status_error(status, field) {
+    if let Some(err) = status_error(status, field, wording) {
         return Err(err);
     }
-    let (content_type, body) = read_body(response, MAX_TOKEN_RESPONSE_BYTES, field).await?;
+    let (content_type, body) =
+        read_body(response, MAX_TOKEN_RESPONSE_BYTES, field, wording).await?;
     let not_token_endpoint = || {
         error(
             Code::NotTokenEndpoint,
             Some(field),
-            "This address does not answer like a Token Endpoint. Copy the Token URL from Infinite Campus; it ends in /oauth2/token?appName=…",
+            wording.pick(
+                "This address does not answer like a Token Endpoint. Copy the Token URL from Infinite Campus; it ends in /oauth2/token?appName=…",
+                "This address does not answer like a token endpoint. Copy the Token URL your OneRoster provider gave you again.",
+            ),
         )
     };
     if looks_like_html(&content_type, &body) {
@@ -704,21 +776,36 @@ async fn token_request(
         (_, "invalid_client") | (StatusCode::UNAUTHORIZED, _) => Err(error(
             Code::InvalidClient,
             Some(CredentialField::ClientSecret),
-            "Infinite Campus did not accept this Client ID and Client Secret. Copy both again from the connection you generated (the secret is case-sensitive).",
+            wording.pick(
+                "Infinite Campus did not accept this Client ID and Client Secret. Copy both again from the connection you generated (the secret is case-sensitive).",
+                "Your OneRoster provider did not accept this Client ID and Client Secret. Copy both again from what your provider gave you (the secret is case-sensitive).",
+            ),
         )),
         (_, "invalid_request") if basic => Ok(TokenAnswer::BasicNotAccepted),
         (_, "invalid_scope") => Err(error(
             Code::InsufficientScope,
             None,
-            "The connection does not grant the roster scopes. In Infinite Campus, enable roster sync for this connection.",
+            wording.pick(
+                "The connection does not grant the roster scopes. In Infinite Campus, enable roster sync for this connection.",
+                "The connection does not grant the roster scopes. Ask your SIS or rostering vendor to grant the roster scopes (roster-core.readonly, roster.readonly).",
+            ),
         )),
-        (StatusCode::FORBIDDEN, _) => Err(error(
-            Code::InactiveConnection,
-            None,
-            "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
-        )),
+        (StatusCode::FORBIDDEN, _) => Err(inactive(wording)),
         _ => Err(not_token_endpoint()),
     }
+}
+
+/// A connection switched off (a 403 without a scope challenge), from the token endpoint or
+/// the API alike.
+fn inactive(wording: Wording) -> ValidationError {
+    error(
+        Code::InactiveConnection,
+        None,
+        wording.pick(
+            "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
+            "This connection is not active. Ask your OneRoster provider to turn it on, then validate again.",
+        ),
+    )
 }
 
 /// Reads a successful token answer the way servers really write it: `token_type` in any
@@ -738,7 +825,12 @@ fn token_from_answer(json: &Value) -> Option<Token> {
 
 /// The Token URL answered a redirect: never followed, since the credentials would go to an
 /// address the administrator did not type; said where it points so they can fix the URL.
-fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -> ValidationError {
+fn token_redirect(
+    response: &reqwest::Response,
+    policy: &NetPolicy,
+    url: &Url,
+    wording: Wording,
+) -> ValidationError {
     let field = Some(CredentialField::TokenUrl);
     let target = response
         .headers()
@@ -756,7 +848,10 @@ fn token_redirect(response: &reqwest::Response, policy: &NetPolicy, url: &Url) -
         return error(
             Code::NotTokenEndpoint,
             field,
-            "The Token URL redirects elsewhere, and the token request is never sent on. Copy the Token URL from Infinite Campus again; it ends in /oauth2/token?appName=…",
+            wording.pick(
+                "The Token URL redirects elsewhere, and the token request is never sent on. Copy the Token URL from Infinite Campus again; it ends in /oauth2/token?appName=…",
+                "The Token URL redirects elsewhere, and the token request is never sent on. Copy the Token URL your OneRoster provider gave you again.",
+            ),
         );
     };
     if let Err(refusal) = policy.check_url(&target) {
@@ -795,6 +890,8 @@ struct Probing<'a> {
     base: &'a Url,
     token_url: &'a Url,
     request: &'a ValidateRequest,
+    /// Whose words the probes' failures speak in.
+    wording: Wording,
     granted: &'a Granted,
     /// Turns for decoding a large answer.
     large_answers: tokio::sync::Semaphore,
@@ -813,6 +910,7 @@ impl Probing<'_> {
             base,
             token_url,
             request,
+            wording,
             granted,
             ..
         } = *self;
@@ -831,23 +929,23 @@ impl Probing<'_> {
             let response = client
                 .get_following(url.clone(), &access)
                 .await
-                .map_err(|e| fetch_error(e, field))?;
+                .map_err(|e| fetch_error(e, field, wording))?;
             let status = response.status();
             let is_scope_refusal =
                 matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
                     && is_scope_challenge(&response);
             if is_scope_refusal {
-                return Err(granted.insufficient_scope());
+                return Err(granted.insufficient_scope(wording));
             }
             if status == StatusCode::UNAUTHORIZED && !renewed {
                 // The token may have expired between two calls: get a fresh one, once.
                 renewed = true;
-                access = fetch_token(client.client(), policy, token_url, request)
+                access = fetch_token(client.client(), policy, token_url, request, wording)
                     .await?
                     .access_token;
                 continue;
             }
-            if let Some(err) = status_error(status, field) {
+            if let Some(err) = status_error(status, field, wording) {
                 return Err(err);
             }
             match status {
@@ -855,26 +953,28 @@ impl Probing<'_> {
                     return Err(error(
                         Code::InvalidClient,
                         Some(CredentialField::ClientSecret),
-                        "Infinite Campus issued a token but does not accept it. Generate the connection again.",
+                        wording.pick(
+                            "Infinite Campus issued a token but does not accept it. Generate the connection again.",
+                            "Your OneRoster provider issued a token but does not accept it. Ask your provider for new credentials.",
+                        ),
                     ));
                 }
                 // Without a challenge a 403 is a switched-off connection, unless the grant is
                 // readable and plainly holds no roster scope.
                 StatusCode::FORBIDDEN if granted.lacks_roster() => {
-                    return Err(granted.insufficient_scope());
+                    return Err(granted.insufficient_scope(wording));
                 }
                 StatusCode::FORBIDDEN => {
-                    return Err(error(
-                        Code::InactiveConnection,
-                        None,
-                        "This connection is not active. In Infinite Campus, turn the connection on, then validate again.",
-                    ));
+                    return Err(inactive(wording));
                 }
                 StatusCode::NOT_FOUND => {
                     return Err(error(
                         Code::OneRoster11,
                         None,
-                        "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection was probably generated as OneRoster 1.1. Generate a new connection and choose OneRoster 1.2.",
+                        wording.pick(
+                            "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection was probably generated as OneRoster 1.1. Generate a new connection and choose OneRoster 1.2.",
+                            "The server accepted the credentials but answers no OneRoster 1.2 requests: the connection is probably a OneRoster 1.1 one. Ask your OneRoster provider for a OneRoster 1.2 connection.",
+                        ),
                     ));
                 }
                 s if !s.is_success() => {
@@ -902,21 +1002,27 @@ impl Probing<'_> {
             };
             let answer = read_page(response, policy.max_response_bytes, key)
                 .await
-                .map_err(|e| read_error(e, field))?;
+                .map_err(|e| read_error(e, field, wording))?;
             // Only the first record and the length: never a JSON tree of the whole body.
             let page = match answer {
             Answer::Html => {
                 return Err(error(
                     Code::NotOneRosterRoot,
                     Some(field),
-                    "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
+                    wording.pick(
+                        "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL from Infinite Campus (it ends in /ims/oneroster/rostering/v1p2).",
+                        "The OneRoster API URL answers with a web page, not OneRoster data. Copy the Base URL your OneRoster provider gave you (it ends in /ims/oneroster/rostering/v1p2).",
+                    ),
                 ));
             }
             Answer::Page(page) => page.ok_or_else(|| {
                 error(
                     Code::MalformedResponse,
                     Some(field),
-                    "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
+                    wording.pick(
+                        "The server's answer is not valid OneRoster data. Try again later, or ask your Infinite Campus host.",
+                        "The server's answer is not valid OneRoster data. Try again later, or ask your OneRoster provider.",
+                    ),
                 )
             })?,
         };
@@ -954,6 +1060,95 @@ mod tests {
         let bounded = upstream_text(&long);
         assert_eq!(bounded.chars().count(), MAX_UPSTREAM_TEXT_CHARS);
         assert_eq!(upstream_text("Lakeshore District"), "Lakeshore District");
+    }
+
+    /// The failures built without a server, some of which no sandbox behaviour reaches (too
+    /// many redirects, a grant that names the server's own scopes): Infinite Campus's words
+    /// for Infinite Campus, none of them for another provider, the code and field alike.
+    /// The failure of a result that must have failed.
+    fn failure<T>(result: Result<T, ValidationError>) -> ValidationError {
+        result.err().unwrap_or_else(|| panic!("no failure"))
+    }
+
+    #[test]
+    fn another_providers_messages_never_name_infinite_campus() {
+        let policy = NetPolicy::default();
+        let url = |raw: &str| Url::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+        let field = CredentialField::BaseUrl;
+        let build = |wording: Wording| -> Vec<(&str, ValidationError)> {
+            vec![
+                (
+                    "not a URL",
+                    failure(parse_url("not a url", field, &policy, wording)),
+                ),
+                (
+                    "a 1.1 base URL",
+                    failure(check_base_shape(
+                        &url("https://d.example/campus/api/ims/oneroster/v1p1"),
+                        wording,
+                    )),
+                ),
+                (
+                    "another base URL",
+                    failure(check_base_shape(&url("https://d.example/campus"), wording)),
+                ),
+                (
+                    "a grant of other scopes",
+                    Granted::from_answer(Some(
+                        "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook-core.readonly",
+                    ))
+                    .insufficient_scope(wording),
+                ),
+                (
+                    "no grant named",
+                    Granted::from_answer(None).insufficient_scope(wording),
+                ),
+                (
+                    "too many redirects",
+                    fetch_error(FetchError::TooManyRedirects, field, wording),
+                ),
+                (
+                    "429",
+                    status_error(StatusCode::TOO_MANY_REQUESTS, field, wording)
+                        .unwrap_or_else(|| panic!("429 is a failure")),
+                ),
+                (
+                    "503",
+                    status_error(StatusCode::SERVICE_UNAVAILABLE, field, wording)
+                        .unwrap_or_else(|| panic!("503 is a failure")),
+                ),
+                ("switched off", inactive(wording)),
+            ]
+        };
+        let campus = build(Wording::InfiniteCampus);
+        let provider = build(Wording::OneRoster);
+        for ((case, campus), (_, provider)) in campus.iter().zip(&provider) {
+            assert!(
+                campus.message.contains("Infinite Campus"),
+                "{case}: {}",
+                campus.message
+            );
+            for words in ["Infinite Campus", "appName", "roster sync"] {
+                assert!(
+                    !provider.message.contains(words),
+                    "{case} names {words:?}: {}",
+                    provider.message
+                );
+            }
+            assert_eq!(
+                (campus.code, campus.field),
+                (provider.code, provider.field),
+                "{case}: only the words differ"
+            );
+        }
+        // The grant named is still shown, in the provider's words.
+        assert!(provider[3].1.message.contains("gradebook-core.readonly"));
+        assert!(
+            provider[3]
+                .1
+                .message
+                .contains("roster-core.readonly, roster.readonly")
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod connections;
 pub mod extracts;
 pub mod health;
 pub mod sessions;
+pub mod sources;
 pub mod validate;
 pub mod webhooks;
 
@@ -21,6 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("post", "/v1/sessions"),
     ("get", "/v1/session"),
+    ("get", "/v1/sources"),
     ("post", "/v1/validate"),
     ("get", "/v1/extracts"),
     ("post", "/v1/complete"),
