@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use sis_onboard_protocol::{
     ConnectionSummary, CreateSessionRequest, CreateSessionResponse, RegionOption, RepairReason,
-    RepairTarget, SOURCE_CATALOG, SessionConfig, Strategy, source_option,
+    RepairTarget, SOURCE_CATALOG, SessionConfig, Strategy, catalog_source, source_option,
 };
 
 use crate::AppState;
@@ -239,14 +239,20 @@ fn session_offer(
             "sources: offer at least one source that can be connected, e.g. infinite_campus",
         ));
     }
-    // Some offered source must connect by some offered strategy (Custom Data Extracts
-    // are Infinite Campus's own: `oneroster_generic` with only that strategy is nothing).
-    if !sources.iter().any(|s| {
-        source_option(s).is_some_and(|o| o.strategies.iter().any(|by| strategies.contains(by)))
-    }) {
+    // Each connectable source named must connect by an offered strategy (Custom Data
+    // Extracts are Infinite Campus's own): listed, it could be chosen and never completed.
+    if let Some(stranded) = sources
+        .iter()
+        .filter_map(|s| catalog_source(s))
+        .find(|s| s.connectable() && !s.strategies.iter().any(|by| strategies.contains(by)))
+    {
+        let by: Vec<&str> = stranded.strategies.iter().map(|s| s.as_str()).collect();
         return Err(ProxyError::bad_request(
             "strategies",
-            "strategies: no offered source connects by the offered strategies; custom_data_extract is an Infinite Campus feature, so offer oneroster_api with oneroster_generic",
+            format!(
+                "strategies: the source '{}' connects only by {by:?}, which this session does not offer; add it to strategies or leave the source out (custom_data_extract is an Infinite Campus feature)",
+                stranded.id
+            ),
         ));
     }
     for (field, duplicate) in [
@@ -281,11 +287,20 @@ fn fill_defaults(state: &AppState, offer: &mut SessionOffer, display_name: &str)
     if offer.regions.is_empty() {
         offer.regions = state.config.regions.iter().map(|r| r.id.clone()).collect();
     }
-    if offer.sources.is_empty() {
-        offer.sources = SOURCE_CATALOG.iter().map(|s| s.id.to_owned()).collect();
-    }
     if offer.strategies.is_empty() {
         offer.strategies = Strategy::ALL.to_vec();
+    }
+    // The whole catalog, but a connectable source none of the offered strategies connects
+    // (any other OneRoster 1.2 provider in a Custom Data Extract-only session) is left out:
+    // listed, it could be chosen and never completed.
+    if offer.sources.is_empty() {
+        offer.sources = SOURCE_CATALOG
+            .iter()
+            .filter(|s| {
+                !s.connectable() || s.strategies.iter().any(|by| offer.strategies.contains(by))
+            })
+            .map(|s| s.id.to_owned())
+            .collect();
     }
     if offer.extract_name_prefix.is_empty() {
         offer.extract_name_prefix = default_extract_prefix(display_name);

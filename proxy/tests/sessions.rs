@@ -413,12 +413,42 @@ async fn a_generic_provider_is_offered_by_the_oneroster_api_only() {
             json!(["oneroster_api"])
         );
 
-        // With Infinite Campus beside it, Custom Data Extracts alone are a real offer.
+        // Named beside Infinite Campus in a Custom Data Extract-only session, it could be
+        // chosen and never completed: refused, naming it.
         let mut both = acme();
         both["sources"] = json!(["infinite_campus", "oneroster_generic"]);
         both["strategies"] = json!(["custom_data_extract"]);
-        let created = open_session(&proxy.base, API_KEY, both).await;
+        let refused = open_session(&proxy.base, API_KEY, both).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["field"], "strategies", "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("'oneroster_generic' connects only by [\"oneroster_api\"]"),
+            "{error}"
+        );
+        // Not named, the whole catalog is offered but for it; sources not connectable yet
+        // stay listed.
+        let mut extracts = acme();
+        extracts["strategies"] = json!(["custom_data_extract"]);
+        let created = open_session(&proxy.base, API_KEY, extracts).await;
         assert_eq!(created.status(), StatusCode::CREATED);
+        let created: Value = created.json().await.unwrap();
+        let session = read_session(&proxy.base, created["session_token"].as_str().unwrap()).await;
+        let ids: Vec<&str> = session["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = SOURCE_CATALOG
+            .iter()
+            .map(|s| s.id)
+            .filter(|id| *id != "oneroster_generic")
+            .collect();
+        assert_eq!(ids, expected);
     }
 }
 
