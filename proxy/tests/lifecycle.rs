@@ -246,17 +246,7 @@ async fn health_checks_notice_a_failing_connection_and_its_recovery() {
         assert!(passed["district"]["name"].is_string(), "{passed}");
 
         // The district rotates its secret: the stored one stops working.
-        let control = format!(
-            "http://{}/control/connections/sandbox-client-id/behaviour",
-            h.sandbox
-        );
-        let switched = reqwest::Client::new()
-            .put(&control)
-            .json(&json!({ "behaviour": "sandbox-wrong-secret" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(switched.status(), StatusCode::NO_CONTENT);
+        switch_sandbox(&h, Some("sandbox-wrong-secret")).await;
         let failing = health_until(&h, &id, "a failed check", |health| {
             health["passed"] == false
         })
@@ -291,11 +281,7 @@ async fn health_checks_notice_a_failing_connection_and_its_recovery() {
         );
 
         // The district puts it back.
-        reqwest::Client::new()
-            .delete(&control)
-            .send()
-            .await
-            .unwrap();
+        switch_sandbox(&h, None).await;
         let recovered =
             health_until(&h, &id, "a passed check", |health| health["passed"] == true).await;
         assert_eq!(recovered["failing_since"], Value::Null);
@@ -331,17 +317,7 @@ async fn a_failing_generic_connection_is_explained_without_infinite_campus() {
         .await;
         health_until(&h, &id, "a first check", |health| health["passed"] == true).await;
 
-        let control = format!(
-            "http://{}/control/connections/sandbox-client-id/behaviour",
-            h.sandbox
-        );
-        let switched = reqwest::Client::new()
-            .put(&control)
-            .json(&json!({ "behaviour": "sandbox-wrong-secret" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(switched.status(), StatusCode::NO_CONTENT);
+        switch_sandbox(&h, Some("sandbox-wrong-secret")).await;
         let failing = health_until(&h, &id, "a failed check", |health| {
             health["passed"] == false
         })
@@ -623,4 +599,22 @@ async fn the_admin_api_lists_sends_again_and_tests_deliveries() {
         .await;
         assert_eq!(status, StatusCode::ACCEPTED);
     }
+}
+
+/// Switches the sandbox connection `sandbox-client-id` to `behaviour` at run time, as a
+/// district changing its side would, or (None) puts it back.
+async fn switch_sandbox(h: &Harness, behaviour: Option<&str>) {
+    let control = format!(
+        "http://{}/control/connections/sandbox-client-id/behaviour",
+        h.sandbox
+    );
+    let client = reqwest::Client::new();
+    let request = match behaviour {
+        Some(behaviour) => client
+            .put(&control)
+            .json(&json!({ "behaviour": behaviour })),
+        None => client.delete(&control),
+    };
+    let switched = request.send().await.unwrap();
+    assert!(switched.status().is_success(), "{}", switched.status());
 }

@@ -133,16 +133,7 @@ fn from_source(body: &Value, source: Option<&str>) -> Value {
 #[tokio::test]
 async fn another_provider_gets_the_same_failures_in_its_own_words() {
     use sis_onboard_proxy::rate_limit::RateLimit;
-    // A port with nothing behind it, and one that accepts but never answers.
-    let (closed, closed_addr) = listen().await;
-    drop(closed);
-    let (silent, silent_addr) = listen().await;
-    let _keep = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = silent.accept().await {
-            held.push(socket);
-        }
-    });
+    let (closed_addr, silent_addr, _keep) = closed_and_silent_ports().await;
     let h = Harness::start(|config| {
         let plenty = RateLimit {
             burst: 1000,
@@ -593,16 +584,7 @@ async fn a_host_with_non_ascii_letters_asks_for_its_xn_form() {
 
 #[tokio::test]
 async fn transport_failures_are_told_apart() {
-    // A port with nothing behind it, and one that accepts but never answers.
-    let (closed, closed_addr) = listen().await;
-    drop(closed);
-    let (silent, silent_addr) = listen().await;
-    let _keep = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = silent.accept().await {
-            held.push(socket);
-        }
-    });
+    let (closed_addr, silent_addr, _keep) = closed_and_silent_ports().await;
     for h in Harness::start_each(|config| {
         for addr in [closed_addr, silent_addr] {
             config.net_policy.allowed_hosts.push(AllowedHost {
@@ -1790,4 +1772,23 @@ async fn a_server_ignoring_limit_validates_like_one_that_honours_it() {
                 .is_some_and(|n| !n.is_empty())
         );
     }
+}
+
+/// A port with nothing behind it, and one that accepts but never answers (for as long as
+/// the task handed back is kept).
+async fn closed_and_silent_ports() -> (
+    std::net::SocketAddr,
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<()>,
+) {
+    let (closed, closed_addr) = listen().await;
+    drop(closed);
+    let (silent, silent_addr) = listen().await;
+    let keep = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    (closed_addr, silent_addr, keep)
 }

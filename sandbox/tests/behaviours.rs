@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{basic, serve, tiny, token_request};
+use common::{basic, code_minor, serve, tiny, token_request};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sis_onboard_sandbox::{
@@ -39,12 +39,6 @@ async fn get(base: &str, token: &str, path: &str) -> reqwest::Response {
         .send()
         .await
         .unwrap()
-}
-
-fn code_minor(body: &Value) -> &str {
-    body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
-        .as_str()
-        .unwrap_or("")
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{access_token, serve, tiny};
+use common::{access_token, code_minor, serve, tiny};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sis_onboard_sandbox::{District, DistrictSize, SandboxConfig};
@@ -40,12 +40,6 @@ impl Api {
         let response = self.get(path).await;
         (response.status(), response.json().await.unwrap())
     }
-}
-
-fn code_minor(body: &Value) -> &str {
-    body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
-        .as_str()
-        .unwrap_or("")
 }
 
 #[tokio::test]

@@ -91,3 +91,10 @@ pub async fn access_token(base: &str, scope: Option<&str>) -> String {
     let token: serde_json::Value = response.json().await.unwrap();
     token["access_token"].as_str().unwrap().to_owned()
 }
+
+/// The OneRoster `imsx_codeMinorFieldValue` of a failure body ("" when there is none).
+pub fn code_minor(body: &serde_json::Value) -> &str {
+    body["imsx_CodeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        .as_str()
+        .unwrap_or("")
+}
