@@ -86,6 +86,20 @@ try {
   await walkToStrategy(page);
   await shoot(page, "5-dark-theme");
   await page.context().close();
+
+  // Any other OneRoster 1.2 provider: what to ask it for, instead of Infinite Campus menus.
+  page = await open();
+  await $(page, "confirm-admin").check();
+  await $(page, "continue").click();
+  await $(page, "choice-oneroster_generic").check();
+  await $(page, "continue").click();
+  await $(page, "choice-us").check();
+  await $(page, "continue").click();
+  await $(page, "step-strategy").waitFor();
+  await $(page, "continue").click();
+  await $(page, "step-generate-connection").waitFor();
+  await shoot(page, "6-oneroster-provider-guide");
+  await page.context().close();
 } finally {
   await browser.close();
   await proxy.stop();
