@@ -457,7 +457,7 @@ fn report_view(report: ValidationReport) -> impl IntoView {
         .collect_view();
         let year = d.academic_session.map(|year| {
             view! {
-                <div><dt>{ctx.t(Key::SchoolYear)}</dt><dd>{year}</dd></div>
+                <div class="sis-count-wide"><dt>{ctx.t(Key::SchoolYear)}</dt><dd>{year}</dd></div>
             }
         });
         view! {

@@ -85,6 +85,13 @@ test("a newcomer completes the OneRoster path, the pasted URL is repaired, and t
   assert.match(await $(page, "base-url-note").innerText(), /removed/i);
   assert.match(await $(page, "district-name").innerText(), /Unified School District/);
   assert.match(await $(page, "counts").innerText(), /Students\s*\d{1,3}(,\d{3})+\s/, "thousands grouped");
+  // The school year ("2026-2027 School Year") is a title: it reads on one line.
+  const yearLines = await page.locator('sis-onboard [data-testid="counts"] .sis-count-wide dd').evaluate((dd) => {
+    const range = document.createRange();
+    range.selectNodeContents(dd);
+    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+  });
+  assert.equal(yearLines, 1, "the school year on one line");
   assert.match(await $(page, "announcer").innerText(), /Connected to .*District/);
 
   await $(page, "continue").click();
