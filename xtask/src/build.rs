@@ -9,10 +9,19 @@ use crate::cmd::{command, exec, root, terser};
 use crate::dist::{self, hashed};
 use crate::package::{self, GLUE};
 
-/// Where `cargo build` puts the demo proxy binary ([`demo_proxy`]).
-const PROXY_BIN: &str = "target/debug/sis-onboard-proxy";
+/// Where `cargo build` puts the demo proxy binary ([`demo_proxy`]), in the target directory.
+const PROXY_BIN: &str = "debug/sis-onboard-proxy";
 /// Where `cargo build --release` puts the sandbox binary ([`release_sandbox`]).
-const SANDBOX_BIN: &str = "target/release/sis-onboard-sandbox";
+const SANDBOX_BIN: &str = "release/sis-onboard-sandbox";
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the workspace, where
+/// every command runs), else the workspace's `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
 
 /// `cargo xtask build`: the release wizard into `dist/`.
 ///
@@ -43,7 +52,7 @@ pub fn demo_proxy() -> Result<PathBuf, String> {
             "sis-onboard-proxy",
         ],
     ))?;
-    Ok(root().join(PROXY_BIN))
+    Ok(target_dir().join(PROXY_BIN))
 }
 
 /// Builds the sandbox district's binary, optimised (it generates a 1,000,000-user district
@@ -60,5 +69,5 @@ pub fn release_sandbox() -> Result<PathBuf, String> {
             "sis-onboard-sandbox",
         ],
     ))?;
-    Ok(root().join(SANDBOX_BIN))
+    Ok(target_dir().join(SANDBOX_BIN))
 }
