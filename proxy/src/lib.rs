@@ -160,9 +160,15 @@ pub fn app_for(state: AppState, surface: Surface) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// Deletes expired sessions and validations from `store` every `interval`, for as long as
-/// the server runs (the binary starts it; [`Store::sweep_expired`] is one sweep).
-pub fn spawn_sweeper(store: Store, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+/// Deletes expired sessions and validations from `store` every `interval`, and webhook
+/// events finished longer than `webhook_retention` ago, for as long as the server runs (the
+/// binary starts it; [`Store::sweep_expired`] and [`Store::sweep_webhook_events`] are one
+/// sweep).
+pub fn spawn_sweeper(
+    store: Store,
+    interval: std::time::Duration,
+    webhook_retention: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -176,6 +182,15 @@ pub fn spawn_sweeper(store: Store, interval: std::time::Duration) -> tokio::task
                 ),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "sweep of expired sessions failed"),
+            }
+            let retention_ms = i64::try_from(webhook_retention.as_millis()).unwrap_or(i64::MAX);
+            let cutoff_ms = webhooks::events::now_ms().saturating_sub(retention_ms);
+            match store.sweep_webhook_events(cutoff_ms).await {
+                Ok(0) => {}
+                Ok(events) => {
+                    tracing::info!(events, "finished webhook events past retention deleted")
+                }
+                Err(error) => tracing::warn!(%error, "sweep of webhook events failed"),
             }
         }
     })

@@ -151,9 +151,14 @@ struct Args {
     /// Seconds one webhook POST may take, answer included.
     #[arg(long, env = "SIS_ONBOARD_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
     webhook_timeout_secs: u64,
+    /// How long a webhook event is kept once all its deliveries are over (delivered or
+    /// failed), with its attempts, for the deliveries API: a whole number with s, m, h or d.
+    /// An event still owed to an endpoint is never deleted.
+    #[arg(long, env = "SIS_ONBOARD_WEBHOOK_RETENTION", default_value = "30d", value_parser = interval_flag)]
+    webhook_retention: Duration,
     /// How often every active connection is re-validated (health checks): a whole number
     /// with s, m, h or d. Each replica checks; a lease gives each connection to one of them.
-    #[arg(long, env = "SIS_ONBOARD_HEALTH_INTERVAL", default_value = "24h", value_parser = health_interval)]
+    #[arg(long, env = "SIS_ONBOARD_HEALTH_INTERVAL", default_value = "24h", value_parser = interval_flag)]
     health_interval: Duration,
     /// Health checks one replica runs at once (and never two at once against one host).
     #[arg(long, env = "SIS_ONBOARD_HEALTH_CONCURRENCY", default_value_t = 4)]
@@ -318,13 +323,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Set before the worker starts: it sends to the endpoints it was started with.
     config.webhooks.endpoints = std::sync::Arc::new(endpoints);
     config.webhooks.request_timeout = Duration::from_secs(args.webhook_timeout_secs.max(1));
+    config.webhooks.retention = args.webhook_retention;
     let webhook_worker = sis_onboard_proxy::webhooks::spawn_delivery_worker(
         std::iter::once(store.clone()).chain(region_stores.iter().map(|(_, s, _)| s.clone())),
         &config,
     )
     .map_err(|e| format!("extra CA certificates: {e}"))?;
 
-    let sweep_interval = config.sweep_interval;
+    let (sweep_interval, webhook_retention) = (config.sweep_interval, config.webhooks.retention);
     let mut state =
         AppState::new(config, store).map_err(|e| format!("extra CA certificates: {e}"))?;
     for (region, store, _) in region_stores {
@@ -334,7 +340,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     health.concurrency = args.health_concurrency.max(1);
     // Every database: a region's own SQLite file needs its WAL truncation retried too.
     for store in state.connection_stores() {
-        sis_onboard_proxy::spawn_sweeper(store.clone(), sweep_interval);
+        sis_onboard_proxy::spawn_sweeper(store.clone(), sweep_interval, webhook_retention);
     }
     sis_onboard_proxy::health_checks::spawn_health_checker(state.clone(), health);
     let surface = if args.admin_listen.is_some() {
@@ -469,8 +475,8 @@ fn webhooks_configured(args: &Args) -> bool {
             .is_some_and(|p| !p.as_os_str().is_empty())
 }
 
-/// `--health-interval`, as clap parses it.
-fn health_interval(text: &str) -> Result<Duration, String> {
+/// `--health-interval` and `--webhook-retention`, as clap parses them.
+fn interval_flag(text: &str) -> Result<Duration, String> {
     sis_onboard_proxy::health_checks::parse_interval(text)
 }
 

@@ -276,7 +276,11 @@ async fn the_server_sweeps_on_an_interval() {
             .record_validation(b"old", b"fp", "{}", 0)
             .await
             .unwrap();
-        let sweeper = sis_onboard_proxy::spawn_sweeper(store.clone(), Duration::from_millis(20));
+        let sweeper = sis_onboard_proxy::spawn_sweeper(
+            store.clone(),
+            Duration::from_millis(20),
+            sis_onboard_proxy::webhooks::WebhookSettings::DEFAULT_RETENTION,
+        );
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while store.session_by_token_hash(b"old").await.unwrap().is_some() {
             assert!(

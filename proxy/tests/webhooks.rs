@@ -764,6 +764,78 @@ async fn an_endpoint_is_marked_failing_and_recovers_and_a_delivery_gives_up_afte
     }
 }
 
+/// Events are kept for the retention once every delivery is over, then swept with their
+/// deliveries and attempts; an event still owed to an endpoint is kept whatever its age.
+#[tokio::test]
+async fn finished_events_are_swept_after_the_retention_and_owed_ones_never() {
+    for test_store in test_stores().await {
+        let backend = test_store.backend;
+        let store = Store::open(&test_store.url).await.unwrap();
+        let (_receiver, addr) = Receiver::start().await;
+        let policy = allowing(addr);
+        let settings = settings(
+            json!([{"id": "ok", "url": format!("http://{addr}/"), "secrets": [secret(11)]}]),
+            &policy,
+        );
+        let now = webhooks::events::now_ms();
+        let day_ms = 24 * 60 * 60 * 1000;
+        let retention_ms = i64::try_from(settings.retention.as_millis()).unwrap();
+        let event = |n: u32, age_ms: i64| {
+            let mut event = created(&settings, &connection(&format!("conn_{n}"), "s", "d1"));
+            event.created_at_ms = now - age_ms;
+            event.give_up_at_ms = now + day_ms;
+            event
+        };
+        let (old_done, new_done) = (event(1, retention_ms + day_ms), event(2, day_ms));
+        let worker = worker(&store, &policy, &settings);
+        store
+            .enqueue_events(&[old_done.clone(), new_done.clone()])
+            .await
+            .unwrap();
+        let old_delivery = settled(&store, &old_done.id).await[0].id.clone();
+        settled(&store, &new_done.id).await;
+        worker.shutdown().await;
+        // With no worker running: one owed to its endpoint, one no endpoint wanted.
+        let old_owed = event(3, retention_ms + day_ms);
+        let mut old_unwanted = event(4, retention_ms + day_ms);
+        old_unwanted.endpoint_ids.clear();
+        store
+            .enqueue_events(&[old_owed.clone(), old_unwanted])
+            .await
+            .unwrap();
+
+        let cutoff = now - retention_ms;
+        assert_eq!(
+            store.sweep_webhook_events(cutoff).await.unwrap(),
+            2,
+            "{backend}"
+        );
+        assert!(matches!(
+            webhooks::delivery(&[&store], &old_delivery).await,
+            Err(WebhookError::DeliveryNotFound)
+        ));
+        let left = deliveries(&store, DeliveryFilter::default()).await;
+        let mut events: Vec<(&str, DeliveryStatus, usize)> = left
+            .iter()
+            .map(|d| (d.event_id.as_str(), d.status, d.attempts.len()))
+            .collect();
+        events.sort_by_key(|(id, _, _)| *id == old_owed.id);
+        assert_eq!(
+            events,
+            [
+                (new_done.id.as_str(), DeliveryStatus::Delivered, 1),
+                (old_owed.id.as_str(), DeliveryStatus::Pending, 0),
+            ],
+            "{backend}"
+        );
+        assert_eq!(
+            store.sweep_webhook_events(cutoff).await.unwrap(),
+            0,
+            "{backend}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_binary_reads_its_webhooks_file_and_delivers_a_completion() {
     let (sandbox_listener, sandbox) = common::harness::listen().await;
@@ -851,4 +923,21 @@ fn the_binary_refuses_a_bad_webhook_configuration_naming_the_field_not_the_secre
         "{stderr}"
     );
     assert!(!stderr.contains(&short[6..]), "{stderr}");
+}
+
+#[test]
+fn the_binary_refuses_a_webhook_retention_that_is_not_an_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::binary::proxy_command(dir.path())
+        .args(["--webhook-retention", "forever"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--webhook-retention")
+            && stderr
+                .contains("'forever' is not an interval: write a whole number with s, m, h or d"),
+        "{stderr}"
+    );
 }

@@ -275,6 +275,35 @@ impl Store {
         Ok(found)
     }
 
+    /// Deletes the events written before `cutoff_ms` none of whose deliveries is still
+    /// pending, with their deliveries and attempts; answers how many events. An event a
+    /// delivery still waits on is kept whatever its age, so nothing owed is lost.
+    pub async fn sweep_webhook_events(&self, cutoff_ms: i64) -> Result<u64, sqlx::Error> {
+        const OVER: &str = "SELECT id FROM webhook_events WHERE created_at_ms < $1 AND id NOT IN \
+             (SELECT event_id FROM webhook_deliveries WHERE status = 'pending')";
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&format!(
+            "DELETE FROM webhook_attempts WHERE delivery_id IN \
+             (SELECT id FROM webhook_deliveries WHERE event_id IN ({OVER}))"
+        ))
+        .bind(cutoff_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM webhook_deliveries WHERE event_id IN ({OVER})"
+        ))
+        .bind(cutoff_ms)
+        .execute(&mut *tx)
+        .await?;
+        let events = sqlx::query(&format!("DELETE FROM webhook_events WHERE id IN ({OVER})"))
+            .bind(cutoff_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(events)
+    }
+
     /// Deliveries with their attempts, newest event first.
     pub async fn list_deliveries(
         &self,

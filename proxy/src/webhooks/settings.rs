@@ -28,6 +28,10 @@ pub struct WebhookSettings {
     pub failing_after: u32,
     /// Deliveries one worker sends at once, per database.
     pub max_in_flight: usize,
+    /// How long an event is kept once every delivery of it is over (delivered or failed),
+    /// with its deliveries and attempts, for the admin API and retries by hand
+    /// (`--webhook-retention`); the sweeper deletes older ones.
+    pub retention: Duration,
 }
 
 impl WebhookSettings {
@@ -46,6 +50,8 @@ impl WebhookSettings {
     pub const DEFAULT_FAILING_AFTER: u32 = 5;
     /// Default deliveries in flight per worker and database.
     pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+    /// Default retention of finished events: 30 days, ten times the retry window.
+    pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
     /// How long a claimed delivery stays leased to the worker that claimed it: the request's
     /// time and a margin for writing the outcome. A worker that dies mid-attempt leaves its
@@ -66,6 +72,7 @@ impl Default for WebhookSettings {
             poll_interval: Self::DEFAULT_POLL_INTERVAL,
             failing_after: Self::DEFAULT_FAILING_AFTER,
             max_in_flight: Self::DEFAULT_MAX_IN_FLIGHT,
+            retention: Self::DEFAULT_RETENTION,
         }
     }
 }
