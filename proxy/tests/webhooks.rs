@@ -804,9 +804,35 @@ async fn finished_events_are_swept_after_the_retention_and_owed_ones_never() {
             .await
             .unwrap();
 
-        let cutoff = now - retention_ms;
+        let listed = |left: Vec<WebhookDelivery>| {
+            let mut listed: Vec<(String, DeliveryStatus, usize)> = left
+                .into_iter()
+                .map(|d| (d.event_id, d.status, d.attempts.len()))
+                .collect();
+            listed.sort_by(|a, b| a.0.cmp(&b.0));
+            listed
+        };
+        // Today: only the old event no endpoint wanted goes. The old one delivered just now
+        // is kept for the retention from that delivery, not from its writing.
+        let today = now - retention_ms;
         assert_eq!(
-            store.sweep_webhook_events(cutoff).await.unwrap(),
+            store.sweep_webhook_events(today).await.unwrap(),
+            1,
+            "{backend}"
+        );
+        let mut expected = vec![
+            (old_done.id.clone(), DeliveryStatus::Delivered, 1),
+            (new_done.id.clone(), DeliveryStatus::Delivered, 1),
+            (old_owed.id.clone(), DeliveryStatus::Pending, 0),
+        ];
+        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        let left = deliveries(&store, DeliveryFilter::default()).await;
+        assert_eq!(listed(left), expected, "{backend}");
+        // A retention later: both delivered events go with their attempts; the owed one,
+        // older than both, stays.
+        let later = webhooks::events::now_ms() + 1;
+        assert_eq!(
+            store.sweep_webhook_events(later).await.unwrap(),
             2,
             "{backend}"
         );
@@ -815,21 +841,13 @@ async fn finished_events_are_swept_after_the_retention_and_owed_ones_never() {
             Err(WebhookError::DeliveryNotFound)
         ));
         let left = deliveries(&store, DeliveryFilter::default()).await;
-        let mut events: Vec<(&str, DeliveryStatus, usize)> = left
-            .iter()
-            .map(|d| (d.event_id.as_str(), d.status, d.attempts.len()))
-            .collect();
-        events.sort_by_key(|(id, _, _)| *id == old_owed.id);
         assert_eq!(
-            events,
-            [
-                (new_done.id.as_str(), DeliveryStatus::Delivered, 1),
-                (old_owed.id.as_str(), DeliveryStatus::Pending, 0),
-            ],
+            listed(left),
+            [(old_owed.id.clone(), DeliveryStatus::Pending, 0)],
             "{backend}"
         );
         assert_eq!(
-            store.sweep_webhook_events(cutoff).await.unwrap(),
+            store.sweep_webhook_events(later).await.unwrap(),
             0,
             "{backend}"
         );

@@ -275,22 +275,29 @@ impl Store {
         Ok(found)
     }
 
-    /// Deletes the events written before `cutoff_ms` none of whose deliveries is still
-    /// pending, with their deliveries and attempts; answers how many events. An event a
-    /// delivery still waits on is kept whatever its age, so nothing owed is lost.
+    /// Deletes the events whose every delivery was over (delivered or failed) before
+    /// `cutoff_ms`, and the events no endpoint wanted written before it, with their
+    /// deliveries and attempts; answers how many events. An event a delivery still waits on
+    /// is kept whatever its age, so nothing owed is lost, and one sent again by hand counts
+    /// from its latest outcome.
     pub async fn sweep_webhook_events(&self, cutoff_ms: i64) -> Result<u64, sqlx::Error> {
-        const OVER: &str = "SELECT id FROM webhook_events WHERE created_at_ms < $1 AND id NOT IN \
-             (SELECT event_id FROM webhook_deliveries WHERE status = 'pending')";
+        const OVER: &str = "SELECT e.id FROM webhook_events e WHERE e.created_at_ms < $1 \
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id \
+             AND (d.status = 'pending' OR d.updated_at_ms >= $1))";
+        // Each DELETE checks the rows it deletes itself: a delivery sent again while the
+        // sweep runs is pending once more and stays (PostgreSQL re-reads an updated row's
+        // own columns, not a subquery's), and its event with it (its reference holds it).
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "DELETE FROM webhook_attempts WHERE delivery_id IN \
-             (SELECT id FROM webhook_deliveries WHERE event_id IN ({OVER}))"
+             (SELECT id FROM webhook_deliveries WHERE status <> 'pending' \
+             AND event_id IN ({OVER}))"
         ))
         .bind(cutoff_ms)
         .execute(&mut *tx)
         .await?;
         sqlx::query(&format!(
-            "DELETE FROM webhook_deliveries WHERE event_id IN ({OVER})"
+            "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND event_id IN ({OVER})"
         ))
         .bind(cutoff_ms)
         .execute(&mut *tx)
