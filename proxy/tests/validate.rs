@@ -115,7 +115,7 @@ fn own_words(message: &str) -> String {
 /// True when a message speaks of Infinite Campus: its name, or its `appName` token URLs.
 fn speaks_of_infinite_campus(message: &str) -> bool {
     let own = own_words(message);
-    own.contains("Infinite Campus") || own.contains("appName")
+    own.contains("Infinite Campus") || own.contains("appName") || own.contains("Token Endpoint")
 }
 
 /// `body` with `source` set (or left out).
@@ -258,7 +258,7 @@ async fn another_provider_gets_the_same_failures_in_its_own_words() {
             "a token URL that redirects",
             by(Behaviour::TokenRedirects),
             "not_token_endpoint",
-            false,
+            true,
         ),
         (
             "a token URL that redirects inside",

@@ -411,7 +411,10 @@ fn check_base_shape(base: &Url, wording: Wording) -> Result<(), ValidationError>
         Err(error(
             Code::NotOneRosterRoot,
             field,
-            "This looks like the Token Endpoint. The OneRoster API URL ends in /ims/oneroster/rostering/v1p2.",
+            wording.pick(
+                "This looks like the Token Endpoint. The OneRoster API URL ends in /ims/oneroster/rostering/v1p2.",
+                "This looks like a token URL. The Base URL ends in /ims/oneroster/rostering/v1p2.",
+            ),
         ))
     } else {
         Err(error(
@@ -690,7 +693,10 @@ async fn fetch_token(
                 TokenAnswer::BasicNotAccepted => Err(error(
                     Code::NotTokenEndpoint,
                     Some(CredentialField::TokenUrl),
-                    "The Token Endpoint did not accept the request. Check the address.",
+                    wording.pick(
+                        "The Token Endpoint did not accept the request. Check the address.",
+                        "The token URL did not accept the request. Check the address with your OneRoster provider.",
+                    ),
                 )),
             }
         }
@@ -868,8 +874,9 @@ fn token_redirect(
         Code::NotTokenEndpoint,
         field,
         format!(
-            "The Token URL redirects to {}. The token request is never sent on to another address: if that is the right Token Endpoint, enter it as the Token URL.",
-            upstream_text(target.as_str())
+            "The Token URL redirects to {}. The token request is never sent on to another address: if that is the right {}, enter it as the Token URL.",
+            upstream_text(target.as_str()),
+            wording.pick("Token Endpoint", "token endpoint")
         ),
     )
 }
@@ -1128,7 +1135,7 @@ mod tests {
                 "{case}: {}",
                 campus.message
             );
-            for words in ["Infinite Campus", "appName", "roster sync"] {
+            for words in ["Infinite Campus", "appName", "roster sync", "Token Endpoint"] {
                 assert!(
                     !provider.message.contains(words),
                     "{case} names {words:?}: {}",
