@@ -135,6 +135,16 @@ mod tests {
             for word in CAMPUS_WORDS {
                 assert!(!text.contains(word), "{key:?} reads {word:?}: {text}");
             }
+            // Every language: the product's name and its token URL's parameter.
+            for (lang, _) in SOURCES {
+                let text = lang.text(Sis::OneRoster.word(key));
+                for word in &CAMPUS_WORDS[..2] {
+                    assert!(
+                        !text.contains(word),
+                        "{lang:?} {key:?} reads {word:?}: {text}"
+                    );
+                }
+            }
         }
     }
 

@@ -1135,7 +1135,12 @@ mod tests {
                 "{case}: {}",
                 campus.message
             );
-            for words in ["Infinite Campus", "appName", "roster sync", "Token Endpoint"] {
+            for words in [
+                "Infinite Campus",
+                "appName",
+                "roster sync",
+                "Token Endpoint",
+            ] {
                 assert!(
                     !provider.message.contains(words),
                     "{case} names {words:?}: {}",
