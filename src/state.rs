@@ -226,6 +226,11 @@ impl Draft {
                 *typed = stored;
             }
         }
+        // The data extract step is only on the Custom Data Extract path (a strategy changed
+        // for the source leaves it): resume at the strategy, which says what was chosen.
+        if draft.step == Step::DataExtract && !draft.uses_data_extract() {
+            draft.step = Step::Strategy;
+        }
         // Never resume past a step whose choice is missing.
         let first_missing = Step::ALL
             .into_iter()
@@ -554,6 +559,15 @@ mod tests {
         assert_eq!(draft.strategy, Some(Strategy::OneRosterApi));
         assert_eq!(draft.step, Step::Credentials);
         assert!(!draft.uses_data_extract());
+        // Stored on the extract step, it resumes at the strategy, not on a step off its path.
+        let json = stored(
+            "data_extract",
+            ONEROSTER_GENERIC,
+            "us",
+            Some("custom_data_extract"),
+        );
+        let draft = Draft::restore(&with_generic(), parse(&json));
+        assert_eq!(draft.step, Step::Strategy);
     }
 
     #[test]
