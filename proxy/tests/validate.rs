@@ -394,11 +394,21 @@ async fn another_provider_gets_the_same_failures_in_its_own_words() {
             .validate(from_source(&body, Some("oneroster_generic")))
             .await;
         assert_failure(&generic, code, field.as_deref());
-        assert_eq!(
-            checks(&generic),
-            checks(&campus),
-            "{case}: the same checks ran"
-        );
+        if code == "insufficient_scope" {
+            // Another provider's token request names the roster scopes, so a connection
+            // without them is refused its token, where Infinite Campus's probes are refused.
+            assert_eq!(
+                checks(&generic),
+                [(json!("token"), json!(false))],
+                "{case}: refused at the token"
+            );
+        } else {
+            assert_eq!(
+                checks(&generic),
+                checks(&campus),
+                "{case}: the same checks ran"
+            );
+        }
         let message = generic["error"]["message"].as_str().unwrap();
         assert!(!speaks_of_infinite_campus(message), "{case}: {message}");
         if names_campus {
@@ -1516,6 +1526,33 @@ async fn a_generic_oneroster_server_validates_end_to_end() {
             h.token_requests.of(Behaviour::BasicRefused.client_id()),
             [CredentialsIn::Basic, CredentialsIn::FormBody]
         );
+
+        // The generic server requires the request to name its scopes and grants no more
+        // than the connection has: without demographics, the roster scopes are asked for
+        // again alone, and the report says demographics are not shared.
+        let no_demographics = h
+            .validate_generic_as(Behaviour::NoDemographicsScope, DEMO_SECRET)
+            .await;
+        assert_eq!(no_demographics["passed"], true, "{no_demographics}");
+        assert_eq!(
+            no_demographics["warnings"],
+            json!(["no_demographics_scope"])
+        );
+        assert_eq!(
+            h.token_requests
+                .of(Behaviour::NoDemographicsScope.client_id()),
+            [CredentialsIn::Basic, CredentialsIn::Basic]
+        );
+        // Without the roster scopes, no token: the connection does not share rosters.
+        let no_roster = h
+            .validate_generic_as(Behaviour::NoRosterScope, DEMO_SECRET)
+            .await;
+        assert_eq!(
+            no_roster["error"]["code"], "insufficient_scope",
+            "{no_roster}"
+        );
+        let message = no_roster["error"]["message"].as_str().unwrap();
+        assert!(message.contains("roster-core.readonly"), "{message}");
     }
 }
 

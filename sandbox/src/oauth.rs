@@ -62,6 +62,7 @@ pub(crate) fn router() -> Router<Arc<SandboxConfig>> {
 
 /// Which server's token endpoint answers: the two differ in how a request names its
 /// connection and in the shape of their answers, not in what they check.
+#[derive(PartialEq, Eq)]
 enum Endpoint {
     /// Infinite Campus': the connection is the `appName`'s with that client id.
     Campus { app_name: String },
@@ -235,6 +236,16 @@ fn issue_token(
     }) else {
         return invalid_client(endpoint, how);
     };
+    // A generic server follows the IMS Security Framework to the letter: the request must
+    // name its scopes (Infinite Campus grants a connection's switches without).
+    let names_scope = form.scope.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if *endpoint == Endpoint::Generic && !names_scope {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the scope parameter is required",
+        );
+    }
     let scope = match granted_scope(connection, form.scope.as_deref()) {
         Ok(scope) => scope,
         Err(()) => {

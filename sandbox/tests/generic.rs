@@ -15,18 +15,18 @@ use sis_onboard_sandbox::{
 
 const CLIENT_ID: &str = "sandbox-client-id";
 
+/// A client-credentials request body naming the core roster scope, as a generic server
+/// requires a scope.
+const GRANT: &str = "grant_type=client_credentials&scope=https%3A%2F%2Fpurl.imsglobal.org%2Fspec%2For%2Fv1p2%2Fscope%2Froster-core.readonly";
+
 fn form_credentials(id: &str, secret: &str) -> String {
-    format!("grant_type=client_credentials&client_id={id}&client_secret={secret}")
+    format!("{GRANT}&client_id={id}&client_secret={secret}")
 }
 
 /// A token for `behaviour`'s connection from the generic endpoint, by HTTP Basic.
 async fn generic_token(base: &str, behaviour: Behaviour) -> String {
-    let response = generic_token_request(
-        base,
-        Some(basic(behaviour.client_id(), DEMO_SECRET)),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let response =
+        generic_token_request(base, Some(basic(behaviour.client_id(), DEMO_SECRET)), GRANT).await;
     assert_eq!(response.status(), StatusCode::OK, "{behaviour:?}");
     let answer: Value = response.json().await.unwrap();
     answer["access_token"].as_str().unwrap().to_owned()
@@ -50,12 +50,7 @@ fn the_generic_paths_are_oneroster_s_own_at_the_host_root() {
 #[tokio::test]
 async fn basic_credentials_get_a_lower_case_bearer_without_scope_and_no_app_name() {
     let base = serve(tiny()).await;
-    let response = generic_token_request(
-        &base,
-        Some(basic(CLIENT_ID, DEMO_SECRET)),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let response = generic_token_request(&base, Some(basic(CLIENT_ID, DEMO_SECRET)), GRANT).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()["content-type"],
@@ -130,11 +125,53 @@ async fn a_generic_token_reads_the_district_at_the_host_root() {
         .await
         .unwrap();
     assert_eq!(district["org"]["type"], "district", "{district}");
+    // The grant is what was asked for (the core scope), though the answer names none.
     assert_eq!(
         get(&base, &token, "/demographics?limit=1").await.status(),
-        StatusCode::OK,
-        "every roster scope is granted, though the answer names none"
+        StatusCode::FORBIDDEN,
     );
+}
+
+/// The generic server follows the IMS Security Framework to the letter: a token request
+/// must name its scopes, and gets no more than the connection was given.
+#[tokio::test]
+async fn a_generic_token_request_must_name_scopes_the_connection_has() {
+    let base = serve(tiny()).await;
+    let good = || Some(basic(CLIENT_ID, DEMO_SECRET));
+    let unnamed = generic_token_request(&base, good(), "grant_type=client_credentials").await;
+    assert_eq!(unnamed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unnamed.json::<Value>().await.unwrap()["error"],
+        "invalid_request"
+    );
+    let gradebook = format!(
+        "grant_type=client_credentials&scope={}",
+        sis_onboard_sandbox::SCOPE_GRADEBOOK
+            .replace(':', "%3A")
+            .replace('/', "%2F")
+    );
+    let more = generic_token_request(&base, good(), &gradebook).await;
+    assert_eq!(
+        more.json::<Value>().await.unwrap()["error"],
+        "invalid_scope"
+    );
+    // The demographics behaviour's connection has no demographics scope to give.
+    let demographics = "grant_type=client_credentials&scope=https%3A%2F%2Fpurl.imsglobal.org%2Fspec%2For%2Fv1p2%2Fscope%2Froster-demographics.readonly";
+    let refused = generic_token_request(
+        &base,
+        Some(basic(
+            Behaviour::NoDemographicsScope.client_id(),
+            DEMO_SECRET,
+        )),
+        demographics,
+    )
+    .await;
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"],
+        "invalid_scope"
+    );
+    let granted = generic_token_request(&base, good(), demographics).await;
+    assert_eq!(granted.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -156,12 +193,7 @@ async fn the_generic_api_refuses_missing_and_forged_tokens() {
 #[tokio::test]
 async fn refused_credentials_are_invalid_client_401_for_basic_400_for_the_form() {
     let base = serve(tiny()).await;
-    let by_basic = generic_token_request(
-        &base,
-        Some(basic(CLIENT_ID, "nope")),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let by_basic = generic_token_request(&base, Some(basic(CLIENT_ID, "nope")), GRANT).await;
     assert_eq!(by_basic.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(by_basic.headers()["www-authenticate"], "Basic");
     assert_eq!(
@@ -177,12 +209,8 @@ async fn refused_credentials_are_invalid_client_401_for_basic_400_for_the_form()
         "invalid_client"
     );
 
-    let unknown = generic_token_request(
-        &base,
-        Some(basic("no-such-client", DEMO_SECRET)),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let unknown =
+        generic_token_request(&base, Some(basic("no-such-client", DEMO_SECRET)), GRANT).await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
 
     let wrong_grant = generic_token_request(
@@ -202,12 +230,7 @@ async fn refused_credentials_are_invalid_client_401_for_basic_400_for_the_form()
 async fn the_wrong_secret_behaviour_refuses_even_the_demo_secret() {
     let base = serve(tiny()).await;
     let id = Behaviour::WrongSecret.client_id();
-    let by_basic = generic_token_request(
-        &base,
-        Some(basic(id, DEMO_SECRET)),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let by_basic = generic_token_request(&base, Some(basic(id, DEMO_SECRET)), GRANT).await;
     assert_eq!(by_basic.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         by_basic.json::<Value>().await.unwrap()["error"],
@@ -238,14 +261,17 @@ async fn api_behaviours_apply_on_the_generic_base_path() {
     let response = get(&base, &one_roster_11, "/orgs").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
-    let no_roster = generic_token(&base, Behaviour::NoRosterScope).await;
-    let response = get(&base, &no_roster, "/orgs").await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(
-        response.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("insufficient_scope")
+    // A connection without the roster scopes gets no token that asks for them.
+    let no_roster = generic_token_request(
+        &base,
+        Some(basic(Behaviour::NoRosterScope.client_id(), DEMO_SECRET)),
+        GRANT,
+    )
+    .await;
+    assert_eq!(no_roster.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        no_roster.json::<Value>().await.unwrap()["error"],
+        "invalid_scope"
     );
 
     let limited = generic_token(&base, Behaviour::RateLimited).await;
@@ -262,12 +288,7 @@ async fn token_behaviours_apply_on_the_generic_endpoint() {
 
     // Basic refused, then the form body taken: what the proxy's fallback needs.
     let id = Behaviour::BasicRefused.client_id();
-    let by_basic = generic_token_request(
-        &base,
-        Some(basic(id, DEMO_SECRET)),
-        "grant_type=client_credentials",
-    )
-    .await;
+    let by_basic = generic_token_request(&base, Some(basic(id, DEMO_SECRET)), GRANT).await;
     assert_eq!(by_basic.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         by_basic.json::<Value>().await.unwrap()["error"],
@@ -284,7 +305,7 @@ async fn token_behaviours_apply_on_the_generic_endpoint() {
         let response = generic_token_request(
             &base,
             Some(basic(behaviour.client_id(), DEMO_SECRET)),
-            "grant_type=client_credentials",
+            GRANT,
         )
         .await;
         assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
@@ -297,7 +318,7 @@ async fn token_behaviours_apply_on_the_generic_endpoint() {
             let response = generic_token_request(
                 &base,
                 Some(basic(behaviour.client_id(), DEMO_SECRET)),
-                "grant_type=client_credentials",
+                GRANT,
             )
             .await;
             assert_eq!(response.status(), StatusCode::OK, "{behaviour:?}");

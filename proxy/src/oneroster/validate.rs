@@ -677,6 +677,23 @@ fn looks_like_html(content_type: &str, body: &[u8]) -> bool {
     content_type.contains("html") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
 }
 
+/// The `scope` a token request names for the source, and the one to ask for when that is
+/// refused as `invalid_scope`. Infinite Campus: none (it grants a connection what its
+/// switches give it). Any other OneRoster 1.2 provider: the roster scopes with
+/// demographics, then without, as servers that follow the IMS Security Framework refuse a
+/// request that names no scope, or one that asks for more than the connection was given.
+fn scopes_to_request(wording: Wording) -> (Option<String>, Option<String>) {
+    match wording {
+        Wording::InfiniteCampus => (None, None),
+        Wording::OneRoster => (
+            Some(format!(
+                "{SCOPE_ROSTER_CORE} {SCOPE_ROSTER} {SCOPE_DEMOGRAPHICS}"
+            )),
+            Some(format!("{SCOPE_ROSTER_CORE} {SCOPE_ROSTER}")),
+        ),
+    }
+}
+
 async fn fetch_token(
     client: &Client,
     policy: &NetPolicy,
@@ -684,11 +701,32 @@ async fn fetch_token(
     request: &ValidateRequest,
     wording: Wording,
 ) -> Result<Token, ValidationError> {
-    match token_request(client, policy, url, request, wording, true).await? {
+    let (scope, without_demographics) = scopes_to_request(wording);
+    let answer = fetch_token_for(client, policy, url, request, wording, scope.as_deref()).await;
+    match (answer, without_demographics) {
+        // Without demographics, the demographics probe then says what the grant lacks.
+        (Err(e), Some(fallback)) if e.code == Code::InsufficientScope => {
+            fetch_token_for(client, policy, url, request, wording, Some(&fallback)).await
+        }
+        (answer, _) => answer,
+    }
+}
+
+/// One token request for `scope`: HTTP Basic, then the form body when the server says
+/// Basic itself is not accepted.
+async fn fetch_token_for(
+    client: &Client,
+    policy: &NetPolicy,
+    url: &Url,
+    request: &ValidateRequest,
+    wording: Wording,
+    scope: Option<&str>,
+) -> Result<Token, ValidationError> {
+    match token_request(client, policy, url, request, wording, scope, true).await? {
         TokenAnswer::Token(token) => Ok(token),
         // Only when the server says the Basic form itself is not accepted.
         TokenAnswer::BasicNotAccepted => {
-            match token_request(client, policy, url, request, wording, false).await? {
+            match token_request(client, policy, url, request, wording, scope, false).await? {
                 TokenAnswer::Token(token) => Ok(token),
                 TokenAnswer::BasicNotAccepted => Err(error(
                     Code::NotTokenEndpoint,
@@ -718,10 +756,14 @@ async fn token_request(
     url: &Url,
     request: &ValidateRequest,
     wording: Wording,
+    scope: Option<&str>,
     basic: bool,
 ) -> Result<TokenAnswer, ValidationError> {
     let field = CredentialField::TokenUrl;
     let mut body = String::from("grant_type=client_credentials");
+    if let Some(scope) = scope {
+        body.push_str(&format!("&scope={}", form_encode(scope)));
+    }
     let mut builder = client
         .post(url.clone())
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
