@@ -287,27 +287,27 @@ impl Store {
         // Each DELETE checks the rows it deletes itself: a delivery sent again while the
         // sweep runs is pending once more and stays (PostgreSQL re-reads an updated row's
         // own columns, not a subquery's), and its event with it (its reference holds it).
-        let mut tx = self.pool.begin().await?;
+        // No transaction: each statement commits on its own, so a sweep cancelled midway
+        // (the server stopping) holds no lock, and the next one finishes the job.
         sqlx::query(&format!(
             "DELETE FROM webhook_attempts WHERE delivery_id IN \
              (SELECT id FROM webhook_deliveries WHERE status <> 'pending' \
              AND event_id IN ({OVER}))"
         ))
         .bind(cutoff_ms)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
         sqlx::query(&format!(
             "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND event_id IN ({OVER})"
         ))
         .bind(cutoff_ms)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
         let events = sqlx::query(&format!("DELETE FROM webhook_events WHERE id IN ({OVER})"))
             .bind(cutoff_ms)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?
             .rows_affected();
-        tx.commit().await?;
         Ok(events)
     }
 
