@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -727,7 +727,9 @@ async fn district_wide(
     State(config): State<Arc<SandboxConfig>>,
     Path(rest): Path<String>,
     Query(params): Query<Params>,
-    uri: Uri,
+    // The URI as the client sent it, so paging links keep any prefix the sandbox is nested
+    // under (the demo serves it at `/sandbox`).
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, StatusInfo> {
     let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;
@@ -738,7 +740,9 @@ async fn app_scoped(
     State(config): State<Arc<SandboxConfig>>,
     Path((app, rest)): Path<(String, String)>,
     Query(params): Query<Params>,
-    uri: Uri,
+    // The URI as the client sent it, so paging links keep any prefix the sandbox is nested
+    // under (the demo serves it at `/sandbox`).
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, StatusInfo> {
     let claims = verify_bearer(&config, &headers).map_err(StatusInfo::unauthorised)?;

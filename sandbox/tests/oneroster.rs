@@ -142,6 +142,35 @@ async fn unknown_ids_and_paths_are_404_status_info() {
     }
 }
 
+/// Nested under a prefix (the demo serves the sandbox at `/sandbox`), the paging links keep
+/// it: a client following `next` stays on the sandbox.
+#[tokio::test]
+async fn paging_links_keep_the_prefix_the_sandbox_is_nested_under() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().nest("/sandbox", sis_onboard_sandbox::router(tiny()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let origin = format!("http://{addr}/sandbox");
+    let token = access_token(&origin, None).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("{origin}{BASE}/users?limit=10&offset=10"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    let next = format!("/sandbox{BASE}/users?limit=10&offset=20");
+    assert!(link.contains(&format!("<{next}>; rel=\"next\"")), "{link}");
+    let followed = client
+        .get(format!("http://{addr}{next}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn paging_has_totals_and_links() {
     let api = Api::start(tiny()).await;
