@@ -4,13 +4,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchBrowser, startProxy } from "../tests/e2e/launch.mjs";
+import { $, walkToStrategy } from "../tests/e2e/walk.mjs";
 
 const out = join(process.cwd(), "docs", "screenshots");
 mkdirSync(out, { recursive: true });
 
 const proxy = await startProxy();
 const browser = await launchBrowser();
-const $ = (page, id) => page.locator(`sis-onboard [data-testid=${id}]`);
 const sandbox = `${proxy.url}/sandbox/campus`;
 
 /** A fresh demo page (its own session) in `colorScheme`, the wizard's first step shown. */
@@ -34,16 +34,6 @@ async function shoot(page, name, { bottom = false } = {}) {
   const clip = { x: box.x, y, width: box.width, height };
   await page.screenshot({ path: join(out, `${name}.png`), clip, fullPage: true, animations: "disabled" });
   console.log(`wrote docs/screenshots/${name}.png`);
-}
-
-async function walkToStrategy(page) {
-  await $(page, "confirm-admin").check();
-  await $(page, "continue").click();
-  await $(page, "choice-infinite_campus").check();
-  await $(page, "continue").click();
-  await $(page, "choice-us").check();
-  await $(page, "continue").click();
-  await $(page, "step-strategy").waitFor();
 }
 
 async function credentials(page, secret) {
@@ -89,13 +79,7 @@ try {
 
   // Any other OneRoster 1.2 provider: what to ask it for, instead of Infinite Campus menus.
   page = await open();
-  await $(page, "confirm-admin").check();
-  await $(page, "continue").click();
-  await $(page, "choice-oneroster_generic").check();
-  await $(page, "continue").click();
-  await $(page, "choice-us").check();
-  await $(page, "continue").click();
-  await $(page, "step-strategy").waitFor();
+  await walkToStrategy(page, { source: "oneroster_generic" });
   await $(page, "continue").click();
   await $(page, "step-generate-connection").waitFor();
   await shoot(page, "6-oneroster-provider-guide");

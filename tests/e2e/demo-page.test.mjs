@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
 import { fillCredentials, proxyAndBrowser, watchedPage, watcherOf } from "./harness.mjs";
+import { $, walkToStrategy } from "./walk.mjs";
 
 const env = proxyAndBrowser();
 const require = createRequire(import.meta.url);
@@ -219,7 +220,6 @@ test("the session, the glue, the wasm and the strings are fetched side by side, 
   }
 });
 
-const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
 
 test("completing the wizard shows the connection.created webhook the demo's backend verified", async () => {
   const context = await env.browser.newContext();
@@ -233,12 +233,7 @@ test("completing the wizard shows the connection.created webhook the demo's back
   assert.match(await panel.locator('[data-testid="webhook-status"]').innerText(), /None yet/);
   assert.equal(await page.locator('[data-testid="webhook-log-region"]').isHidden(), true, "no empty table");
 
-  await $(page, "confirm-admin").check();
-  await $(page, "continue").click();
-  await $(page, "choice-infinite_campus").check();
-  await $(page, "continue").click();
-  await $(page, "choice-us").check();
-  await $(page, "continue").click();
+  await walkToStrategy(page);
   await $(page, "choice-oneroster_api").check();
   await $(page, "continue").click();
   await $(page, "step-generate-connection").waitFor();

@@ -11,11 +11,11 @@ import {
   secretIsNowhere,
   watchedPage,
 } from "./harness.mjs";
+import { $, walkToStrategy } from "./walk.mjs";
 
 // One proxy and one browser for the file, started before and stopped after its tests.
 const env = proxyAndBrowser();
 
-const $ = (page, testId) => page.locator(`sis-onboard [data-testid="${testId}"]`);
 
 /** Opens the demo page in a fresh context (its own cookies, so its own session). */
 async function openDemo({ locale = "en-US", permissions = [], reducedMotion = "no-preference" } = {}) {
@@ -42,19 +42,6 @@ async function openDemo({ locale = "en-US", permissions = [], reducedMotion = "n
 async function press(page, testId, key = "Space") {
   await $(page, testId).focus();
   await page.keyboard.press(key);
-}
-
-/** From Start to the strategy step. */
-async function walkToStrategy(page) {
-  await $(page, "confirm-admin").check();
-  await $(page, "continue").click();
-  await $(page, "step-source").waitFor();
-  await $(page, "choice-infinite_campus").check();
-  await $(page, "continue").click();
-  await $(page, "step-region").waitFor();
-  await $(page, "choice-us").check();
-  await $(page, "continue").click();
-  await $(page, "step-strategy").waitFor();
 }
 
 /** From Start to the credentials step on the OneRoster path. */

@@ -225,7 +225,14 @@ async fn run(
     // that connection (TCP, TLS) is opened meanwhile, not after.
     let _preconnect = (base.origin() != token_url.origin()).then(|| client.preconnect(&base));
     let started = Instant::now();
-    let token = fetch_token(client.client(), policy, &token_url, request, wording).await;
+    let token = fetch_token(TokenCall {
+        client: client.client(),
+        policy,
+        url: &token_url,
+        request,
+        wording,
+    })
+    .await;
     checks.push(Check {
         id: "token".into(),
         passed: token.is_ok(),
@@ -694,19 +701,25 @@ fn scopes_to_request(wording: Wording) -> (Option<String>, Option<String>) {
     }
 }
 
-async fn fetch_token(
-    client: &Client,
-    policy: &NetPolicy,
-    url: &Url,
-    request: &ValidateRequest,
+/// What every token request of one validation shares: the client, the policy its
+/// redirects are checked against, the token URL, the credentials and the wording.
+#[derive(Clone, Copy)]
+struct TokenCall<'a> {
+    client: &'a Client,
+    policy: &'a NetPolicy,
+    url: &'a Url,
+    request: &'a ValidateRequest,
     wording: Wording,
-) -> Result<Token, ValidationError> {
+}
+
+async fn fetch_token(call: TokenCall<'_>) -> Result<Token, ValidationError> {
+    let wording = call.wording;
     let (scope, without_demographics) = scopes_to_request(wording);
-    let answer = fetch_token_for(client, policy, url, request, wording, scope.as_deref()).await;
+    let answer = fetch_token_for(call, scope.as_deref()).await;
     match (answer, without_demographics) {
         // Without demographics, the demographics probe then says what the grant lacks.
         (Err(e), Some(fallback)) if e.code == Code::InsufficientScope => {
-            fetch_token_for(client, policy, url, request, wording, Some(&fallback)).await
+            fetch_token_for(call, Some(&fallback)).await
         }
         (answer, _) => answer,
     }
@@ -715,18 +728,15 @@ async fn fetch_token(
 /// One token request for `scope`: HTTP Basic, then the form body when the server says
 /// Basic itself is not accepted.
 async fn fetch_token_for(
-    client: &Client,
-    policy: &NetPolicy,
-    url: &Url,
-    request: &ValidateRequest,
-    wording: Wording,
+    call: TokenCall<'_>,
     scope: Option<&str>,
 ) -> Result<Token, ValidationError> {
-    match token_request(client, policy, url, request, wording, scope, true).await? {
+    let wording = call.wording;
+    match token_request(call, scope, true).await? {
         TokenAnswer::Token(token) => Ok(token),
         // Only when the server says the Basic form itself is not accepted.
         TokenAnswer::BasicNotAccepted => {
-            match token_request(client, policy, url, request, wording, scope, false).await? {
+            match token_request(call, scope, false).await? {
                 TokenAnswer::Token(token) => Ok(token),
                 TokenAnswer::BasicNotAccepted => Err(error(
                     Code::NotTokenEndpoint,
@@ -751,14 +761,17 @@ fn form_encode(text: &str) -> String {
 }
 
 async fn token_request(
-    client: &Client,
-    policy: &NetPolicy,
-    url: &Url,
-    request: &ValidateRequest,
-    wording: Wording,
+    call: TokenCall<'_>,
     scope: Option<&str>,
     basic: bool,
 ) -> Result<TokenAnswer, ValidationError> {
+    let TokenCall {
+        client,
+        policy,
+        url,
+        request,
+        wording,
+    } = call;
     let field = CredentialField::TokenUrl;
     let mut body = String::from("grant_type=client_credentials");
     if let Some(scope) = scope {
@@ -989,9 +1002,15 @@ impl Probing<'_> {
             if status == StatusCode::UNAUTHORIZED && !renewed {
                 // The token may have expired between two calls: get a fresh one, once.
                 renewed = true;
-                access = fetch_token(client.client(), policy, token_url, request, wording)
-                    .await?
-                    .access_token;
+                access = fetch_token(TokenCall {
+                    client: client.client(),
+                    policy,
+                    url: token_url,
+                    request,
+                    wording,
+                })
+                .await?
+                .access_token;
                 continue;
             }
             if let Some(err) = status_error(status, field, wording) {
